@@ -1,0 +1,50 @@
+/**
+ * kafka-notify: OpenStack-style notifications over Apache Kafka,
+ * byte-compatible with oslo.messaging, on Node, Deno, Bun and workerd.
+ *
+ * @example
+ * ```ts
+ * import { createNotifier, listen } from "kafka-notify";
+ * const listener = await listen("kafka://localhost:9092", {
+ *   endpoints: [{ info: (ctxt, publisherId, eventType, payload) => console.log(eventType, payload) }],
+ * });
+ * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1" });
+ * await notifier.info({}, "compute.instance.create.end", { instance_id: "i-1" });
+ * await notifier.close();
+ * await listener.stop();
+ * ```
+ * @module
+ */
+
+export type { ClientOptions } from "./src/client/options.ts";
+export type { PayloadCodec } from "./src/codec/payload.ts";
+export { jsonCodec, osloCodec } from "./src/codec/payload.ts";
+export type { TransportOptions, TransportOptionsInput } from "./src/config/resolve.ts";
+export { maskUrl } from "./src/config/url.ts";
+export {
+  AuthenticationError,
+  ClosedError,
+  ConfigError,
+  ConnectionError,
+  DecodeError,
+  DeliveryError,
+  EncodeError,
+  KafkaNotifyError,
+  TlsError,
+} from "./src/errors.ts";
+export type { Endpoint, EndpointMethod, EndpointResult } from "./src/listener/dispatch.ts";
+export { HANDLED, REQUEUE } from "./src/listener/dispatch.ts";
+export type { Listener, ListenerStats, ListenOptions, ReceivedNotification } from "./src/listener/listener.ts";
+export { listen } from "./src/listener/listener.ts";
+export { consoleLogger } from "./src/log/console.ts";
+export type { LogFields, Logger, LogLevel } from "./src/log/logger.ts";
+export { silentLogger } from "./src/log/logger.ts";
+export type { FilterRule, Pattern } from "./src/message/filter.ts";
+export type { Context, Notification, NotificationMetadata } from "./src/message/notification.ts";
+export type { Priority } from "./src/message/priority.ts";
+export { PRIORITIES } from "./src/message/priority.ts";
+export type { Notifier, NotifierErrorInfo, NotifierOptions, NotifyMethod } from "./src/notifier/notifier.ts";
+export { createNotifier } from "./src/notifier/notifier.ts";
+export type { RuntimeName } from "./src/transport/detect.ts";
+export { detectRuntime, loadSocketAdapter } from "./src/transport/detect.ts";
+export type { ByteSocket, ConnectRequest, SocketAdapter, SocketHandlers, TlsSettings } from "./src/transport/socket.ts";

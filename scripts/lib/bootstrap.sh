@@ -1,0 +1,7 @@
+# Sourced by the project's entry scripts: npm packages and Node 24 (and the
+# other runtimes) from npm, so a fresh clone needs nothing installed by hand.
+# Sets NODE24, NODE22, DENO, BUN, WORKERD, ESBUILD.
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund
+fi
+eval "$(bash scripts/runtimes.sh install)"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the interop tests use as real peers: kcat (librdkafka) and
+# python3-oslo.messaging (confluent-kafka). Installs only what is missing.
+set -euo pipefail
+missing=()
+command -v kcat >/dev/null || missing+=(kcat)
+/usr/bin/python3 -c "import oslo_messaging, confluent_kafka" 2>/dev/null || missing+=(python3-oslo.messaging python3-confluent-kafka)
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+echo "peers: installing ${missing[*]}" >&2
+SUDO=""
+[[ $(id -u) -ne 0 ]] && SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null

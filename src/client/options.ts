@@ -1,0 +1,75 @@
+/**
+ * Options every client (notifier or listener) shares besides the
+ * transport options: logging, error hook, socket adapter, payload codec.
+ * @module
+ */
+import type { PayloadCodec } from "../codec/payload.ts";
+import { resolveTransport, type TransportConfig, type TransportOptionsInput } from "../config/resolve.ts";
+import { ConfigError } from "../errors.ts";
+import { consoleLogger } from "../log/console.ts";
+import { type Logger, type LogLevel, withLevel } from "../log/logger.ts";
+import { redactingLogger, secretMasker } from "../log/redact.ts";
+import type { SocketAdapter } from "../transport/socket.ts";
+
+/** Options shared by notifiers and listeners. */
+export interface ClientOptions extends Omit<TransportOptionsInput, "codec"> {
+  /**
+   * Where log lines go.
+   * @default consoleLogger (warnings and errors only)
+   */
+  logger?: Logger;
+  /**
+   * Least severe level passed to `logger`.
+   * @default "warn"
+   */
+  logLevel?: LogLevel;
+  /** Socket adapter; detected from the runtime when absent. */
+  socketAdapter?: SocketAdapter;
+  /**
+   * Payload codec: `"oslo"` (2.0 envelope), `"json"` (bare dictionary) or a custom codec.
+   * @default "oslo"
+   */
+  codec?: "oslo" | "json" | PayloadCodec;
+}
+
+/** The shared part of a client, resolved once at creation. */
+export interface ClientBase {
+  config: TransportConfig;
+  logger: Logger;
+  mask: (text: string) => string;
+  debug: boolean;
+  socketAdapter: SocketAdapter | undefined;
+  codec: "oslo" | "json" | PayloadCodec | undefined;
+}
+
+const LEVELS = new Set(["debug", "info", "warn", "error"]);
+
+/**
+ * Split the shared options from `options`, resolve the transport from the
+ * rest, and log the configuration warnings once.
+ */
+export function resolveClient(url: string, options: ClientOptions, ownKeys: readonly string[]): ClientBase {
+  const { logger, logLevel, socketAdapter, codec, ...rest } = options;
+  const transportOptions: Record<string, unknown> = { ...rest };
+  for (const key of ownKeys) delete transportOptions[key];
+  if (logLevel !== undefined && !LEVELS.has(logLevel)) {
+    throw new ConfigError("logLevel", `expected one of debug, info, warn, error, got ${JSON.stringify(logLevel)}`);
+  }
+  if (logger !== undefined && (typeof logger !== "object" || typeof logger.error !== "function")) {
+    throw new ConfigError("logger", "expected an object with debug, info, warn and error methods");
+  }
+  if (typeof codec === "string") transportOptions.codec = codec;
+  const config = resolveTransport(url, transportOptions);
+  const secrets = [config.password, config.options.sslClientKeyPassword];
+  const level = logLevel ?? "warn";
+  const log = redactingLogger(withLevel(logger ?? consoleLogger, level), secrets);
+  for (const warning of config.warnings) log.warn(warning, { url: config.maskedUrl });
+  return {
+    config,
+    logger: log,
+    mask: secretMasker(secrets),
+    debug: level === "debug",
+    socketAdapter,
+    codec: typeof codec === "object" ? codec : config.options.codec,
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Payload codecs: how a notification becomes a record value and back.
+ * `oslo` writes the oslo 2.0 envelope (the default), `json` the bare oslo
+ * dictionary (oslo's 1.0 format, readable by any JSON consumer), and a
+ * custom codec anything. The listener's built-in decoding accepts both.
+ * @module
+ */
+import { ConfigError, DecodeError } from "../errors.ts";
+import { fromOsloMessage, type Notification, toOsloMessage } from "../message/notification.ts";
+import { pythonJsonDumps } from "../message/python-json.ts";
+
+/**
+ * Turns notifications into record values and back.
+ * @example
+ * ```ts
+ * const upperCase: PayloadCodec = {
+ *   name: "custom",
+ *   encode: (n) => JSON.stringify(n),
+ *   decode: (bytes) => JSON.parse(new TextDecoder().decode(bytes)),
+ * };
+ * ```
+ */
+export interface PayloadCodec {
+  readonly name: string;
+  encode(notification: Notification): string | Uint8Array;
+  decode(value: Uint8Array): Notification;
+}
+
+const ENVELOPE_VERSION_KEY = "oslo.version";
+const ENVELOPE_MESSAGE_KEY = "oslo.message";
+const ENVELOPE_MAJOR = 2;
+const ENVELOPE_MINOR = 0;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function parseJson(value: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch (cause) {
+    throw new DecodeError("record value is not UTF-8", { cause });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new DecodeError(`record value is not JSON (${text.length} characters starting ${JSON.stringify(text.slice(0, 20))})`, { cause });
+  }
+}
+
+/** Unwrap a 2.0 envelope, or pass a 1.0 bare dictionary through (oslo's `deserialize_msg`). */
+function unwrapEnvelope(parsed: unknown): unknown {
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return parsed;
+  const envelope = parsed as Record<string, unknown>;
+  if (!(ENVELOPE_VERSION_KEY in envelope && ENVELOPE_MESSAGE_KEY in envelope)) return parsed;
+  const version = envelope[ENVELOPE_VERSION_KEY];
+  const match = typeof version === "string" ? /^(\d+)\.(\d+)$/.exec(version) : null;
+  if (!match || Number(match[1]) !== ENVELOPE_MAJOR || Number(match[2]) > ENVELOPE_MINOR) {
+    throw new DecodeError(`unsupported envelope version ${JSON.stringify(version)}`);
+  }
+  const inner = envelope[ENVELOPE_MESSAGE_KEY];
+  if (typeof inner !== "string") throw new DecodeError('"oslo.message" is not a string');
+  try {
+    return JSON.parse(inner);
+  } catch (cause) {
+    throw new DecodeError('"oslo.message" is not JSON', { cause });
+  }
+}
+
+/** Decode any oslo record: the 2.0 envelope or the bare 1.0 dictionary. */
+export function decodeOsloRecord(value: Uint8Array): Notification {
+  return fromOsloMessage(unwrapEnvelope(parseJson(value)));
+}
+
+/** The oslo 2.0 envelope, byte for byte as oslo.messaging writes it. */
+export const osloCodec: PayloadCodec = {
+  name: "oslo",
+  encode: (n) =>
+    `{"${ENVELOPE_VERSION_KEY}": "${ENVELOPE_MAJOR}.${ENVELOPE_MINOR}", "${ENVELOPE_MESSAGE_KEY}": ${JSON.stringify(pythonJsonDumps(toOsloMessage(n)))}}`,
+  decode: decodeOsloRecord,
+};
+
+/** The bare oslo dictionary as compact JSON (oslo's 1.0 format). */
+export const jsonCodec: PayloadCodec = {
+  name: "json",
+  encode: (n) => JSON.stringify(toOsloMessage(n)),
+  decode: decodeOsloRecord,
+};
+
+/** Pick a codec by name or take a custom one. */
+export function payloadCodec(choice: string | PayloadCodec | undefined): PayloadCodec {
+  if (choice === undefined || choice === "oslo") return osloCodec;
+  if (choice === "json") return jsonCodec;
+  if (typeof choice === "object" && choice !== null && typeof choice.encode === "function" && typeof choice.decode === "function") {
+    return choice;
+  }
+  throw new ConfigError("codec", 'expected "oslo", "json" or an object with encode and decode');
+}

@@ -1,0 +1,200 @@
+/**
+ * The one table of transport options: oslo name, camelCase name, type and
+ * oslo's default. Schemas, URL query parsing and the README's option list
+ * all come from here.
+ * @module
+ */
+
+/** How an option's value is read and checked. */
+export type OptionKind =
+  | { type: "int"; min: number; max?: number }
+  | { type: "float"; min: number }
+  | { type: "bool" }
+  | { type: "string" }
+  | { type: "enum"; values: readonly string[]; caseInsensitive?: boolean };
+
+/** One row of the table. */
+export interface OptionSpec {
+  readonly oslo: string;
+  readonly camel: string;
+  readonly kind: OptionKind;
+  readonly default: string | number | boolean | undefined;
+  readonly doc: string;
+  /** Never logged or shown in an error. */
+  readonly secret?: boolean;
+}
+
+export const COMPRESSION_CODECS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
+export const SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
+export const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
+
+/** oslo.messaging's `[oslo_messaging_kafka]` options, with oslo's defaults, then ours. */
+export const OPTION_TABLE = [
+  {
+    oslo: "kafka_max_fetch_bytes",
+    camel: "kafkaMaxFetchBytes",
+    kind: { type: "int", min: 1 },
+    default: 1048576,
+    doc: "Maximum bytes fetched per partition in one request.",
+  },
+  {
+    oslo: "kafka_consumer_timeout",
+    camel: "kafkaConsumerTimeout",
+    kind: { type: "float", min: 0.001 },
+    default: 1.0,
+    doc: "Seconds a fetch waits for records before returning empty.",
+  },
+  {
+    oslo: "consumer_group",
+    camel: "consumerGroup",
+    kind: { type: "string" },
+    default: "oslo_messaging_consumer",
+    doc: "Consumer group of a listener that names no pool.",
+  },
+  {
+    oslo: "producer_batch_timeout",
+    camel: "producerBatchTimeout",
+    kind: { type: "float", min: 0 },
+    default: 0.0,
+    doc: "Seconds a batch lingers for more records before it is sent.",
+  },
+  {
+    oslo: "producer_batch_size",
+    camel: "producerBatchSize",
+    kind: { type: "int", min: 1 },
+    default: 16384,
+    doc: "Most records sent in one produce request.",
+  },
+  {
+    oslo: "producer_batch_bytes",
+    camel: "producerBatchBytes",
+    kind: { type: "int", min: 1024 },
+    default: 900000,
+    doc: "Most record bytes sent in one produce request (under the broker's message.max.bytes).",
+  },
+  {
+    oslo: "compression_codec",
+    camel: "compressionCodec",
+    kind: { type: "enum", values: COMPRESSION_CODECS, caseInsensitive: true },
+    default: "none",
+    doc: "Compression of produced batches; listeners read every codec.",
+  },
+  {
+    oslo: "enable_auto_commit",
+    camel: "enableAutoCommit",
+    kind: { type: "bool" },
+    default: false,
+    doc: "Commit offsets periodically instead of before each dispatch.",
+  },
+  {
+    oslo: "max_poll_records",
+    camel: "maxPollRecords",
+    kind: { type: "int", min: 1 },
+    default: 500,
+    doc: "Most records a listener takes from one fetch.",
+  },
+  {
+    oslo: "security_protocol",
+    camel: "securityProtocol",
+    kind: { type: "enum", values: SECURITY_PROTOCOLS, caseInsensitive: true },
+    default: "PLAINTEXT",
+    doc: "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.",
+  },
+  {
+    oslo: "sasl_mechanism",
+    camel: "saslMechanism",
+    kind: { type: "enum", values: SASL_MECHANISMS, caseInsensitive: true },
+    default: "PLAIN",
+    doc: "SASL mechanism; credentials come from the URL user info.",
+  },
+  { oslo: "ssl_cafile", camel: "sslCafile", kind: { type: "string" }, default: "", doc: "CA bundle: a file path or PEM contents." },
+  {
+    oslo: "ssl_client_cert_file",
+    camel: "sslClientCertFile",
+    kind: { type: "string" },
+    default: "",
+    doc: "Client certificate for mutual TLS: a file path or PEM contents.",
+  },
+  {
+    oslo: "ssl_client_key_file",
+    camel: "sslClientKeyFile",
+    kind: { type: "string" },
+    default: "",
+    doc: "Client private key: a file path or PEM contents.",
+  },
+  {
+    oslo: "ssl_client_key_password",
+    camel: "sslClientKeyPassword",
+    kind: { type: "string" },
+    default: "",
+    doc: "Passphrase of an encrypted client key.",
+    secret: true,
+  },
+  {
+    oslo: "ssl_check_hostname",
+    camel: "sslCheckHostname",
+    kind: { type: "bool" },
+    default: true,
+    doc: "Verify the broker certificate and its host name.",
+  },
+  {
+    oslo: "codec",
+    camel: "codec",
+    kind: { type: "enum", values: ["oslo", "json"] },
+    default: "oslo",
+    doc: "Payload codec: the oslo 2.0 envelope or bare JSON.",
+  },
+  { oslo: "client_id", camel: "clientId", kind: { type: "string" }, default: "kafka-notify", doc: "Client id sent to the broker." },
+  {
+    oslo: "acks",
+    camel: "acks",
+    kind: { type: "enum", values: ["all", "-1", "0", "1"] },
+    default: "all",
+    doc: "Acknowledgements a produce request waits for.",
+  },
+  { oslo: "idempotent", camel: "idempotent", kind: { type: "bool" }, default: false, doc: "Idempotent producer (needs acks=all)." },
+  {
+    oslo: "max_queued_notifications",
+    camel: "maxQueuedNotifications",
+    kind: { type: "int", min: 1 },
+    default: 100000,
+    doc: "Notifications held before sends wait for room (backpressure).",
+  },
+  {
+    oslo: "topic_partitions",
+    camel: "topicPartitions",
+    kind: { type: "int", min: 1 },
+    default: 1,
+    doc: "Partitions of topics a listener creates when they are missing.",
+  },
+  {
+    oslo: "topic_replication_factor",
+    camel: "topicReplicationFactor",
+    kind: { type: "int", min: -1 },
+    default: -1,
+    doc: "Replication factor of created topics; -1 takes the broker's default.",
+  },
+  {
+    oslo: "connect_timeout",
+    camel: "connectTimeout",
+    kind: { type: "float", min: 0.001 },
+    default: 10.0,
+    doc: "Seconds to connect (and authenticate) to a broker.",
+  },
+  {
+    oslo: "request_timeout",
+    camel: "requestTimeout",
+    kind: { type: "float", min: 0.001 },
+    default: 30.0,
+    doc: "Seconds a broker request may take.",
+  },
+] as const satisfies readonly OptionSpec[];
+
+/** Older spellings accepted in URL queries and options, and the name they stand for. */
+export const OPTION_ALIASES: Readonly<Record<string, string>> = {
+  ssl_ca_file: "ssl_cafile",
+  sasl_mechanisms: "sasl_mechanism",
+};
+
+/** `ssl` (a boolean) is an old switch for SSL; it is resolved against security_protocol. */
+export const SSL_SWITCH = "ssl";

@@ -1,0 +1,150 @@
+/**
+ * A consumer-group member: joins `groupId`, hands record batches per
+ * partition to one handler, commits what it is told to, and leaves the
+ * group cleanly on stop.
+ * @module
+ */
+
+import type { Consumer, Kafka } from "kafkajs";
+import { ConnectionError } from "../errors.ts";
+import { toKafkaNotifyError } from "./errors.ts";
+
+/** One record as consumed. */
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  /** Offset as a decimal string (Kafka offsets exceed 2^53 in theory). */
+  offset: string;
+  value: Uint8Array | null;
+  headers: Record<string, string | undefined>;
+}
+
+/** The records of one partition, with controls valid while the handler runs. */
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord[];
+  /** False once the consumer is stopping or the partition was revoked. */
+  active(): boolean;
+  /** Mark records up to and including `offset` as handled (committed with the next commit). */
+  markHandled(offset: string): void;
+  /** Commit `nextOffset` (the next record to read) for this partition now. */
+  commit(nextOffset: string): Promise<void>;
+  /** Read again from `offset` after this batch returns. */
+  rewind(offset: string): void;
+  heartbeat(): Promise<void>;
+}
+
+/** Consumer settings. */
+export interface ConsumerSettings {
+  groupId: string;
+  topics: readonly string[];
+  fromBeginning: boolean;
+  /** kafkajs commits handled offsets every 5 s (oslo's `enable_auto_commit`). */
+  autoCommit: boolean;
+  maxBytesPerPartition: number;
+  maxWaitTimeMs: number;
+  /** How long `start` waits for the first partition assignment. */
+  joinTimeoutMs: number;
+  mask: (text: string) => string;
+  /** The consumer failed; kafkajs restarts it when `restarting`. */
+  onCrash: (error: Error, restarting: boolean) => void;
+}
+
+/** A started consumer. */
+export interface ConsumerConnection {
+  /** Leave the group after the running handler returns. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const AUTO_COMMIT_INTERVAL_MS = 5_000;
+
+/**
+ * Connect, subscribe and run `handle` for every partition batch. Resolves
+ * once the group assigned partitions and the first fetch completed, so
+ * that a record produced afterwards is received.
+ */
+export async function startConsumer(
+  kafka: Kafka,
+  settings: ConsumerSettings,
+  handle: (batch: PartitionBatch) => Promise<void>,
+): Promise<ConsumerConnection> {
+  const consumer: Consumer = kafka.consumer({
+    groupId: settings.groupId,
+    maxBytesPerPartition: settings.maxBytesPerPartition,
+    maxWaitTimeInMs: settings.maxWaitTimeMs,
+    allowAutoTopicCreation: true,
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= consumer.disconnect().catch(() => {});
+    return stopping;
+  };
+
+  let joined = false;
+  let ready!: () => void;
+  const readyPromise = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+  });
+  const removeFetch = consumer.on(consumer.events.FETCH, () => {
+    if (joined) ready();
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    settings.onCrash(toKafkaNotifyError(payload.error, settings.mask, "the listener's consumer failed"), payload.restart);
+  });
+
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...settings.topics], fromBeginning: settings.fromBeginning });
+    await consumer.run({
+      autoCommit: settings.autoCommit,
+      ...(settings.autoCommit && { autoCommitInterval: AUTO_COMMIT_INTERVAL_MS }),
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const { topic, partition } = batch;
+        let rewindTo: string | undefined;
+        await handle({
+          topic,
+          partition,
+          records: batch.messages.map((m) => ({
+            topic,
+            partition,
+            offset: m.offset,
+            value: m.value,
+            headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, v === undefined ? undefined : String(v)])),
+          })),
+          active: () => isRunning() && !isStale(),
+          markHandled: (offset) => resolveOffset(offset),
+          commit: (nextOffset) => consumer.commitOffsets([{ topic, partition, offset: nextOffset }]),
+          rewind: (offset) => {
+            rewindTo = offset;
+          },
+          heartbeat,
+        });
+        if (rewindTo !== undefined) consumer.seek({ topic, partition, offset: rewindTo });
+      },
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ConnectionError(`no partitions were assigned within ${settings.joinTimeoutMs} ms (group "${settings.groupId}")`)),
+        settings.joinTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([readyPromise, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  } catch (error) {
+    await stop();
+    throw toKafkaNotifyError(error, settings.mask, "cannot start the listener");
+  } finally {
+    removeJoin();
+    removeFetch();
+  }
+  return { stop };
+}

@@ -1,0 +1,98 @@
+/**
+ * A produce connection: connects on first use, sends one batch of records
+ * per call (kafkajs turns it into one produce request per broker), and
+ * reports failures as kafka-notify errors.
+ * @module
+ */
+
+import type { Kafka, Producer, TopicMessages } from "kafkajs";
+import kafkajs from "kafkajs";
+import { compressionType } from "./compression.ts";
+import { toKafkaNotifyError } from "./errors.ts";
+
+/** One record to produce. */
+export interface OutgoingRecord {
+  topic: string;
+  value: string | Uint8Array;
+}
+
+/** Settings of a produce connection. */
+export interface ProducerSettings {
+  acks: "all" | "-1" | "0" | "1";
+  compression: "none" | "gzip" | "snappy" | "lz4" | "zstd";
+  idempotent: boolean;
+  requestTimeoutMs: number;
+  mask: (text: string) => string;
+}
+
+/** Sends batches of records. */
+export interface ProducerConnection {
+  /** Send every record; resolves when the broker acknowledged all of them. */
+  send(records: readonly OutgoingRecord[]): Promise<void>;
+  /** Close the connection. Idempotent. */
+  disconnect(): Promise<void>;
+}
+
+const asValue = (value: string | Uint8Array): string | Buffer =>
+  typeof value === "string" || Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+
+const { Partitioners } = kafkajs;
+
+const ACKS = { all: -1, "-1": -1, "0": 0, "1": 1 } as const;
+
+/** Open (lazily) a produce connection on `kafka`. */
+export function openProducer(kafka: Kafka, settings: ProducerSettings): ProducerConnection {
+  let producer: Producer | undefined;
+  let connecting: Promise<Producer> | undefined;
+  const acks = ACKS[settings.acks];
+  const compression = compressionType(settings.compression);
+
+  const connected = (): Promise<Producer> => {
+    if (producer) return Promise.resolve(producer);
+    connecting ??= (async () => {
+      const created = kafka.producer({
+        allowAutoTopicCreation: true,
+        // Java's partitioner; kafkajs warns when none is chosen.
+        createPartitioner: Partitioners.DefaultPartitioner,
+        idempotent: settings.idempotent,
+        ...(settings.idempotent && { maxInFlightRequests: 1 }),
+      });
+      try {
+        await created.connect();
+      } catch (error) {
+        connecting = undefined;
+        await created.disconnect().catch(() => {});
+        throw toKafkaNotifyError(error, settings.mask, "cannot connect the producer");
+      }
+      producer = created;
+      return created;
+    })();
+    return connecting;
+  };
+
+  return {
+    async send(records) {
+      const target = await connected();
+      const byTopic = new Map<string, TopicMessages>();
+      for (const record of records) {
+        let group = byTopic.get(record.topic);
+        if (!group) {
+          group = { topic: record.topic, messages: [] };
+          byTopic.set(record.topic, group);
+        }
+        group.messages.push({ value: asValue(record.value) });
+      }
+      try {
+        await target.sendBatch({ topicMessages: [...byTopic.values()], acks, compression, timeout: settings.requestTimeoutMs });
+      } catch (error) {
+        throw toKafkaNotifyError(error, settings.mask);
+      }
+    },
+    async disconnect() {
+      const current = producer ?? (connecting ? await connecting.catch(() => undefined) : undefined);
+      producer = undefined;
+      connecting = undefined;
+      await current?.disconnect();
+    },
+  };
+}

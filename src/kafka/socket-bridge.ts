@@ -1,0 +1,95 @@
+/**
+ * Presents a {@link SocketAdapter} connection as the Node-shaped socket that
+ * kafkajs's `socketFactory` must return.
+ * @module
+ */
+import type { ISocketFactory as SocketFactory } from "kafkajs";
+import type { ByteSocket, SocketAdapter, TlsSettings } from "../transport/socket.ts";
+
+type Listener = (...args: unknown[]) => void;
+
+/** The subset of a Node socket that kafkajs uses (see its network/connection.js). */
+class KafkajsSocket {
+  readonly #listeners = new Map<string, Listener[]>();
+  #socket: ByteSocket | undefined;
+  #closed = false;
+
+  attach(socket: ByteSocket): void {
+    this.#socket = socket;
+  }
+
+  on(event: string, listener: Listener): this {
+    const list = this.#listeners.get(event);
+    if (list) list.push(listener);
+    else this.#listeners.set(event, [listener]);
+    return this;
+  }
+
+  emit(event: string, ...args: unknown[]): void {
+    for (const listener of this.#listeners.get(event) ?? []) listener(...args);
+  }
+
+  write(chunk: Uint8Array): boolean {
+    if (!this.#closed) this.#socket?.write(chunk);
+    return true;
+  }
+
+  end(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket?.close();
+  }
+
+  unref(): void {}
+  setKeepAlive(): void {}
+}
+
+/** kafkajs passes `ssl` as `true` or Node-style TLS options. */
+function toTlsSettings(ssl: unknown): TlsSettings | undefined {
+  if (!ssl) return undefined;
+  if (ssl === true) return {};
+  const options = ssl as Record<string, unknown>;
+  const text = (value: unknown) =>
+    typeof value === "string" ? value : value instanceof Uint8Array ? new TextDecoder().decode(value) : undefined;
+  const ca = Array.isArray(options.ca) ? options.ca.map(text).join("\n") : text(options.ca);
+  return {
+    ca,
+    cert: text(options.cert),
+    key: text(options.key),
+    passphrase: text(options.passphrase),
+    servername: text(options.servername),
+    rejectUnauthorized: options.rejectUnauthorized !== false,
+  };
+}
+
+/** Wrap bytes from an adapter as a Buffer without copying. */
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/**
+ * Build the kafkajs `socketFactory` for one adapter. `aliases` maps
+ * placeholder host names (for addresses kafkajs cannot parse) to real ones.
+ */
+export function socketFactoryFor(adapter: SocketAdapter, aliases: ReadonlyMap<string, string> = new Map()): SocketFactory {
+  return ({ host: requestedHost, port, ssl, onConnect }) => {
+    const host = aliases.get(requestedHost) ?? requestedHost;
+    const socket = new KafkajsSocket();
+    let opened = false;
+    const byteSocket = adapter.connect(
+      { host, port, tls: toTlsSettings(ssl) },
+      {
+        open: () => {
+          if (opened) return;
+          opened = true;
+          onConnect();
+        },
+        data: (chunk) => socket.emit("data", asBuffer(chunk)),
+        end: () => socket.emit("end"),
+        error: (error) => socket.emit("error", error),
+      },
+    );
+    socket.attach(byteSocket);
+    return socket as unknown as ReturnType<SocketFactory>;
+  };
+}

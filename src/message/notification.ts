@@ -1,0 +1,82 @@
+/**
+ * The notification as the API sees it, and its oslo message dictionary.
+ * @module
+ */
+import { DecodeError } from "../errors.ts";
+import { normalisePriority, type Priority } from "./priority.ts";
+
+/** A request context: a JSON object (secrets are removed before sending). */
+export type Context = Record<string, unknown>;
+
+/** What oslo hands endpoints as `metadata`. */
+export interface NotificationMetadata {
+  /** UUID v4 of the notification (`null` when a producer sent none). */
+  message_id: string | null;
+  /** Python-style naive UTC time, e.g. `2026-11-22 10:04:05.123456` (`null` when absent). */
+  timestamp: string | null;
+}
+
+/** A decoded notification. */
+export interface Notification {
+  priority: Priority;
+  ctxt: Context;
+  publisherId: string;
+  eventType: string;
+  payload: unknown;
+  metadata: NotificationMetadata;
+}
+
+/** The oslo message dictionary, keys in the order oslo writes them. */
+export interface OsloMessage {
+  message_id: string;
+  publisher_id: string;
+  event_type: string;
+  priority: string;
+  payload: unknown;
+  timestamp: string;
+  _context: Context;
+}
+
+/** Build the oslo dictionary for a notification (priority upper-case, as oslo sends it). */
+export function toOsloMessage(n: Notification): OsloMessage {
+  return {
+    message_id: n.metadata.message_id ?? crypto.randomUUID(),
+    publisher_id: n.publisherId,
+    event_type: n.eventType,
+    priority: n.priority.toUpperCase(),
+    payload: n.payload,
+    timestamp: n.metadata.timestamp ?? "",
+    _context: n.ctxt,
+  };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** Read an oslo message dictionary (1.0 bare format or unwrapped 2.0) into a notification. */
+export function fromOsloMessage(message: unknown): Notification {
+  if (!isObject(message)) throw new DecodeError(`expected a JSON object, got ${kindOf(message)}`);
+  const { publisher_id, event_type, priority, message_id, timestamp, _context } = message;
+  if (typeof priority !== "string") throw new DecodeError('missing field "priority"');
+  const known = normalisePriority(priority);
+  if (!known) throw new DecodeError(`unknown priority ${JSON.stringify(priority.slice(0, 40))}`);
+  if (typeof publisher_id !== "string") throw new DecodeError('missing field "publisher_id"');
+  if (typeof event_type !== "string") throw new DecodeError('missing field "event_type"');
+  if (_context !== undefined && _context !== null && !isObject(_context)) throw new DecodeError('"_context" is not an object');
+  return {
+    priority: known,
+    ctxt: (_context ?? {}) as Context,
+    publisherId: publisher_id,
+    eventType: event_type,
+    payload: message.payload ?? null,
+    metadata: {
+      message_id: typeof message_id === "string" ? message_id : null,
+      timestamp: typeof timestamp === "string" ? timestamp : null,
+    },
+  };
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}

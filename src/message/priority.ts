@@ -1,0 +1,19 @@
+/**
+ * Notification priorities as oslo.messaging names them.
+ * @module
+ */
+
+/** The seven priorities, lower-case as in topic names. */
+export const PRIORITIES = ["audit", "debug", "info", "warn", "error", "critical", "sample"] as const;
+
+/** A notification priority. */
+export type Priority = (typeof PRIORITIES)[number];
+
+const KNOWN = new Set<string>(PRIORITIES);
+
+/** Lower-case priority for a user-given name; `warning` is `warn`, as in oslo. */
+export function normalisePriority(name: string): Priority | undefined {
+  const lower = name.toLowerCase();
+  const canonical = lower === "warning" ? "warn" : lower;
+  return KNOWN.has(canonical) ? (canonical as Priority) : undefined;
+}

@@ -1,0 +1,245 @@
+/**
+ * `createNotifier`: publishes oslo notifications through a batching queue.
+ * @module
+ */
+
+import { type ClientBase, type ClientOptions, resolveClient } from "../client/options.ts";
+import { payloadCodec } from "../codec/payload.ts";
+import { ClosedError, ConfigError, EncodeError } from "../errors.ts";
+import { openKafka } from "../kafka/connect.ts";
+import { type OutgoingRecord, openProducer, type ProducerConnection } from "../kafka/producer.ts";
+import { redactContext } from "../message/context.ts";
+import type { Context } from "../message/notification.ts";
+import { PRIORITIES, type Priority } from "../message/priority.ts";
+import { pythonUtcTimestamp } from "../message/timestamp.ts";
+import { kafkaTopic, topicNameProblem } from "../message/topic.ts";
+import { BatchQueue } from "./batch-queue.ts";
+
+/** Details handed to `onError` with a failed notification. */
+export interface NotifierErrorInfo {
+  topic: string;
+}
+
+/** Options of {@link createNotifier}; every transport option may be given too. */
+export interface NotifierOptions extends ClientOptions {
+  /** Publisher id of every notification, e.g. `compute.host1`. Required. */
+  publisherId: string;
+  /**
+   * Topics to publish on; each notification goes to `<topic>.<priority>` of every one.
+   * @default ["notifications"]
+   */
+  topics?: readonly string[];
+  /** Called for every notification that finally failed, awaited or not. */
+  onError?: (error: Error, info: NotifierErrorInfo) => void;
+}
+
+/** A method sending one notification at one priority. */
+export type NotifyMethod = (ctxt: Context | null | undefined, eventType: string, payload: unknown) => Promise<void>;
+
+/**
+ * Publishes notifications. Each method resolves when the broker
+ * acknowledged the notification on every topic and rejects when delivery
+ * finally failed; an un-awaited failure goes to the logger and `onError`.
+ */
+export interface Notifier extends AsyncDisposable {
+  readonly publisherId: string;
+  audit: NotifyMethod;
+  debug: NotifyMethod;
+  info: NotifyMethod;
+  warn: NotifyMethod;
+  /** Alias of `warn`, sent as `warn`. */
+  warning: NotifyMethod;
+  error: NotifyMethod;
+  critical: NotifyMethod;
+  sample: NotifyMethod;
+  /** A notifier with another publisher id sharing this one's connection and queue. */
+  prepare(options: { publisherId?: string }): Notifier;
+  /** Resolves once everything queued so far is acknowledged or has failed. */
+  flush(): Promise<void>;
+  /** Flush, then disconnect. Idempotent. A prepared notifier's close only flushes. */
+  close(): Promise<void>;
+}
+
+const OWN_KEYS = ["publisherId", "topics", "onError"] as const;
+
+/** The shared machinery behind a notifier and its prepared children. */
+interface Core {
+  base: ClientBase;
+  queue: BatchQueue;
+  topicsByPriority: Map<Priority, string[]>;
+  encode: ReturnType<typeof payloadCodec>["encode"];
+  isClosed: () => boolean;
+  report: (error: Error, topic: string) => void;
+  close: () => Promise<void>;
+}
+
+function checkPublisherId(value: unknown, field: string): string {
+  if (typeof value !== "string" || value.trim() === "") throw new ConfigError(field, "a non-empty string is required");
+  return value;
+}
+
+function checkTopics(topics: unknown, virtualHost: string | undefined): string[] {
+  if (!Array.isArray(topics) || topics.length === 0) throw new ConfigError("topics", "expected a non-empty array of topic names");
+  for (const [index, topic] of topics.entries()) {
+    if (typeof topic !== "string") throw new ConfigError(`topics[${index}]`, "expected a string");
+    const problem = topicNameProblem(kafkaTopic(topic, "critical", virtualHost));
+    if (problem) throw new ConfigError(`topics[${index}]`, `"${topic}" gives a Kafka topic name that ${problem}`);
+  }
+  return [...new Set(topics as string[])];
+}
+
+function createCore(url: string, options: NotifierOptions): Core & { publisherId: string } {
+  if (options === null || typeof options !== "object") throw new ConfigError("options", "expected an options object with publisherId");
+  const publisherId = checkPublisherId(options.publisherId, "publisherId");
+  const base = resolveClient(url, options, OWN_KEYS);
+  const topics = checkTopics(options.topics ?? ["notifications"], base.config.virtualHost);
+  if (options.onError !== undefined && typeof options.onError !== "function") throw new ConfigError("onError", "expected a function");
+  const codec = payloadCodec(base.codec);
+  const o = base.config.options;
+  const topicsByPriority = new Map(PRIORITIES.map((p) => [p, topics.map((t) => kafkaTopic(t, p, base.config.virtualHost))]));
+
+  let producer: Promise<ProducerConnection> | undefined;
+  const connection = (): Promise<ProducerConnection> => {
+    producer ??= openKafka(base).then(
+      (kafka) =>
+        openProducer(kafka, {
+          acks: o.acks,
+          compression: o.compressionCodec,
+          idempotent: o.idempotent,
+          requestTimeoutMs: Math.round(o.requestTimeout * 1000),
+          mask: base.mask,
+        }),
+      (error: unknown) => {
+        producer = undefined;
+        throw error;
+      },
+    );
+    return producer;
+  };
+
+  const report = (error: Error, topic: string) => {
+    try {
+      options.onError?.(error, { topic });
+    } catch (hookError) {
+      base.logger.error("onError hook threw", { error: hookError instanceof Error ? hookError.message : String(hookError) });
+    }
+  };
+
+  const queue = new BatchQueue(
+    {
+      maxBatch: o.producerBatchSize,
+      maxBatchBytes: o.producerBatchBytes,
+      lingerMs: Math.round(o.producerBatchTimeout * 1000),
+      maxQueued: o.maxQueuedNotifications,
+    },
+    async (records) => (await connection()).send(records),
+    (error, records: readonly OutgoingRecord[]) => {
+      base.logger.error(`${records.length} notification(s) not delivered: ${error.message}`, { url: base.config.maskedUrl });
+      for (const record of records) report(error, record.topic);
+    },
+  );
+
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  return {
+    publisherId,
+    base,
+    queue,
+    topicsByPriority,
+    encode: codec.encode,
+    isClosed: () => closed,
+    report,
+    close: () => {
+      closed = true;
+      closing ??= (async () => {
+        await queue.settled();
+        const current = producer ? await producer.catch(() => undefined) : undefined;
+        await current?.disconnect();
+      })();
+      return closing;
+    },
+  };
+}
+
+function sendOne(
+  core: Core,
+  publisherId: string,
+  priority: Priority,
+  ctxt: Context | null | undefined,
+  eventType: string,
+  payload: unknown,
+): Promise<void> {
+  const topics = core.topicsByPriority.get(priority) ?? [];
+  const fail = (error: Error) => {
+    core.base.logger.error(error.message, { eventType: typeof eventType === "string" ? eventType : undefined });
+    for (const topic of topics) core.report(error, topic);
+    const rejected = Promise.reject(error);
+    rejected.catch(() => {});
+    return rejected;
+  };
+  if (core.isClosed()) return fail(new ClosedError("the notifier is closed"));
+  if (typeof eventType !== "string" || eventType === "") return fail(new EncodeError("eventType: a non-empty string is required"));
+  if (ctxt !== null && ctxt !== undefined && (typeof ctxt !== "object" || Array.isArray(ctxt))) {
+    return fail(new EncodeError(`ctxt: expected an object, got ${Array.isArray(ctxt) ? "an array" : typeof ctxt}`));
+  }
+  let value: string | Uint8Array;
+  try {
+    value = core.encode({
+      priority,
+      ctxt: redactContext(ctxt),
+      publisherId,
+      eventType,
+      payload: payload ?? null,
+      metadata: { message_id: crypto.randomUUID(), timestamp: pythonUtcTimestamp() },
+    });
+  } catch (cause) {
+    return fail(new EncodeError(`cannot encode "${eventType}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause }));
+  }
+  const sent =
+    topics.length === 1
+      ? core.queue.push({ topic: topics[0] as string, value })
+      : Promise.all(topics.map((topic) => core.queue.push({ topic, value }))).then(() => {});
+  // The queue's failure hook logs and reports; mark handled so nobody is forced to await.
+  sent.catch(() => {});
+  return sent;
+}
+
+function facade(core: Core, publisherId: string, isRoot: boolean): Notifier {
+  const method =
+    (priority: Priority): NotifyMethod =>
+    (ctxt, eventType, payload) =>
+      sendOne(core, publisherId, priority, ctxt, eventType, payload);
+  const close = isRoot ? core.close : () => core.queue.settled();
+  return {
+    publisherId,
+    audit: method("audit"),
+    debug: method("debug"),
+    info: method("info"),
+    warn: method("warn"),
+    warning: method("warn"),
+    error: method("error"),
+    critical: method("critical"),
+    sample: method("sample"),
+    prepare: (options) =>
+      facade(core, options?.publisherId === undefined ? publisherId : checkPublisherId(options.publisherId, "publisherId"), false),
+    flush: () => core.queue.settled(),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/**
+ * Create a notifier for a `kafka://` transport URL. Nothing connects
+ * until the first notification; configuration errors throw here.
+ *
+ * @example
+ * ```ts
+ * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1" });
+ * await notifier.info({ request_id: "req-1" }, "compute.instance.create.end", { instance_id: "i-1" });
+ * await notifier.close();
+ * ```
+ */
+export function createNotifier(url: string, options: NotifierOptions): Notifier {
+  const core = createCore(url, options);
+  return facade(core, core.publisherId, true);
+}

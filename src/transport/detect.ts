@@ -1,0 +1,56 @@
+/**
+ * Runtime detection and lazy loading of the matching socket adapter.
+ *
+ * Only the detected runtime's module is imported, so Deno never loads the
+ * Node adapter and workerd never sees `node:net`. The adapter is returned to
+ * the caller, who passes it to one client; nothing is set globally.
+ * @module
+ */
+import type { SocketAdapter } from "./socket.ts";
+
+/** The runtimes kafka-notify has socket adapters for. */
+export type RuntimeName = "node" | "deno" | "bun" | "workerd";
+
+/**
+ * The runtime this code runs on. Bun is checked before Deno before Node
+ * (Deno and Bun also define `process`); workerd is recognised by its
+ * `navigator.userAgent`, since `nodejs_compat` gives it `process` too.
+ *
+ * @example
+ * ```ts
+ * if (detectRuntime() === "workerd") console.log("one request, six sockets");
+ * ```
+ */
+export function detectRuntime(): RuntimeName {
+  if (Reflect.get(globalThis, "Bun") !== undefined) return "bun";
+  if (Reflect.get(globalThis, "Deno") !== undefined) return "deno";
+  const navigator: unknown = Reflect.get(globalThis, "navigator");
+  if (typeof navigator === "object" && navigator !== null && Reflect.get(navigator, "userAgent") === "Cloudflare-Workers") {
+    return "workerd";
+  }
+  return "node";
+}
+
+/**
+ * Import the socket adapter for `runtime` (the detected one by default).
+ *
+ * @example
+ * ```ts
+ * const adapter = await loadSocketAdapter();
+ * const kafka = new Kafka({ brokers, socketFactory: socketFactoryFor(adapter) });
+ * ```
+ */
+export async function loadSocketAdapter(runtime: RuntimeName = detectRuntime()): Promise<SocketAdapter> {
+  switch (runtime) {
+    case "node":
+      return (await import("./node.ts")).nodeSocketAdapter;
+    case "deno":
+      return (await import("./deno.ts")).denoSocketAdapter;
+    case "bun":
+      return (await import("./bun.ts")).bunSocketAdapter;
+    case "workerd":
+      return (await import("./workerd.ts")).workerdSocketAdapter;
+    default:
+      throw new Error(`no socket adapter for runtime ${String(runtime)}`);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The runtime-neutral byte socket that every transport adapter implements.
+ *
+ * Only `src/transport/` knows which runtime it runs on; everything else
+ * speaks to a {@link SocketAdapter}.
+ * @module
+ */
+
+/** TLS settings for one connection, with PEM contents (never file paths). */
+export interface TlsSettings {
+  /** PEM bundle of trusted CA certificates; the runtime's roots when absent. */
+  ca?: string | undefined;
+  /** PEM client certificate for mutual TLS. */
+  cert?: string | undefined;
+  /** PEM private key for mutual TLS (may be encrypted, see `passphrase`). */
+  key?: string | undefined;
+  /** Passphrase of an encrypted `key`. */
+  passphrase?: string | undefined;
+  /** Name sent as SNI and verified against the certificate; the host by default. */
+  servername?: string | undefined;
+  /**
+   * Verify the server certificate.
+   * @default true
+   */
+  rejectUnauthorized?: boolean | undefined;
+}
+
+/** Where and how to connect. */
+export interface ConnectRequest {
+  host: string;
+  port: number;
+  /** TLS on when present. */
+  tls?: TlsSettings | undefined;
+}
+
+/**
+ * Callbacks an adapter calls. They are never called synchronously from
+ * `connect()`, and `open` comes at most once, after the TLS handshake.
+ */
+export interface SocketHandlers {
+  open(): void;
+  /** A chunk the adapter will not touch again (callers keep references). */
+  data(chunk: Uint8Array): void;
+  /** The peer closed the connection. */
+  end(): void;
+  error(error: Error & { code?: string }): void;
+}
+
+/** An open (or opening) connection. */
+export interface ByteSocket {
+  /** Queue bytes; writes leave in order, even if the connection is not open yet. */
+  write(chunk: Uint8Array): void;
+  /** Close (or abort a pending connect). Idempotent. */
+  close(): void;
+}
+
+/**
+ * Connects byte sockets with one runtime's own TCP/TLS API.
+ *
+ * @example
+ * ```ts
+ * import { nodeSocketAdapter } from "kafka-notify";
+ * const notifier = createNotifier(url, { publisherId: "x", socketAdapter: nodeSocketAdapter });
+ * ```
+ */
+export interface SocketAdapter {
+  /** Runtime name, for messages: `node`, `deno`, `bun`, `workerd`. */
+  readonly runtime: string;
+  /**
+   * Why these TLS settings cannot be honoured on this runtime, or
+   * `undefined` when they can. Checked when a client is created.
+   */
+  unsupportedTls?(tls: TlsSettings): string | undefined;
+  /** Start connecting; report through `handlers`. */
+  connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket;
+}

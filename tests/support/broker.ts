@@ -1,0 +1,77 @@
+/**
+ * What integration tests need to know about the broker: the URL of each
+ * listener, credentials and TLS files from the local broker's kafka.json
+ * (scripts/kafka), or `KAFKA_URL` for a broker of your own.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const STATE = process.env.KAFKA_STATE_DIR ?? join(REPO, ".cache/kafka/run");
+
+/** The local broker's description, written by scripts/kafka/kafka.sh start. */
+export interface BrokerInfo {
+  version: string;
+  stateDir: string;
+  libsDir: string;
+  bootstrap: Record<"plaintext" | "sasl_plaintext" | "ssl" | "sasl_ssl" | "mtls", string>;
+  brokers: { id: number; log: string }[];
+  tls: {
+    caFile: string;
+    otherCaFile: string;
+    clientCertFile: string;
+    clientKeyFile: string;
+    clientKeyEncryptedFile: string;
+    clientKeyPassword: string;
+  };
+  users: Record<"PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512", { username: string; password: string }>;
+}
+
+/** The local broker, or `undefined` when tests run against `KAFKA_URL` only. */
+export function localBroker(): BrokerInfo | undefined {
+  const file = join(STATE, "kafka.json");
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as BrokerInfo) : undefined;
+}
+
+/** The PLAINTEXT transport URL the tests use. */
+export function plaintextUrl(): string {
+  if (process.env.KAFKA_URL) return process.env.KAFKA_URL;
+  const info = localBroker();
+  if (!info) throw new Error("no broker: run `npm run kafka:start` or set KAFKA_URL");
+  return `kafka://${info.bootstrap.plaintext}`;
+}
+
+/** Append query options to a URL. */
+export function withQuery(url: string, query: Record<string, string | number | boolean>): string {
+  const text = Object.entries(query)
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
+    .join("&");
+  return `${url}${url.includes("?") ? "&" : "?"}${text}`;
+}
+
+/** A name no earlier run used. */
+export function unique(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Wait until `condition` holds, polling; fails after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs = 15_000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Sleep, for tests that must show that something does NOT arrive. */
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A logger that keeps every line, for assertions. */
+export function captureLogger() {
+  const lines: { level: string; message: string; fields: unknown }[] = [];
+  const at = (level: string) => (message: string, fields?: unknown) => {
+    lines.push({ level, message, fields });
+  };
+  return { lines, logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") } };
+}

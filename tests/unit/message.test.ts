@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { decodeOsloRecord, jsonCodec, osloCodec } from "../../src/codec/payload.ts";
+import { DecodeError } from "../../src/errors.ts";
+import { redactContext } from "../../src/message/context.ts";
+import type { Notification } from "../../src/message/notification.ts";
+import { normalisePriority } from "../../src/message/priority.ts";
+import { pythonJsonDumps } from "../../src/message/python-json.ts";
+import { pythonUtcTimestamp } from "../../src/message/timestamp.ts";
+import { kafkaTopic } from "../../src/message/topic.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+const sample: Notification = {
+  priority: "info",
+  ctxt: { request_id: "req-1" },
+  publisherId: "compute.host1",
+  eventType: "compute.instance.create.end",
+  payload: { name: "vm-é", n: 3, ok: true, list: [1, "a"], nil: null },
+  metadata: { message_id: "0f0e2e4c-1c8e-4c4b-9c5f-6a2c3e1b9d70", timestamp: "2026-11-22 10:04:05.123000" },
+};
+
+describe("Python-style JSON", () => {
+  test("separators and key order as json.dumps", () => {
+    assert.equal(pythonJsonDumps({ a: 1, b: [1, 2], c: { d: "x" } }), '{"a": 1, "b": [1, 2], "c": {"d": "x"}}');
+  });
+  test("separators inside strings are left alone", () => {
+    assert.equal(pythonJsonDumps({ "k:,": "a, b: c" }), '{"k:,": "a, b: c"}');
+  });
+  test("non-ASCII and DEL escaped like ensure_ascii, astral planes as surrogate pairs", () => {
+    assert.equal(pythonJsonDumps("é\u007f😀"), '"\\u00e9\\u007f\\ud83d\\ude00"');
+  });
+  test("control characters and quotes as Python escapes them", () => {
+    assert.equal(pythonJsonDumps('a"\\\n\t\u0001'), '"a\\"\\\\\\n\\t\\u0001"');
+  });
+});
+
+describe("oslo envelope", () => {
+  test("encodes the 2.0 envelope exactly as oslo.messaging writes it", () => {
+    const expected =
+      '{"oslo.version": "2.0", "oslo.message": "{\\"message_id\\": \\"0f0e2e4c-1c8e-4c4b-9c5f-6a2c3e1b9d70\\", \\"publisher_id\\": \\"compute.host1\\", ' +
+      '\\"event_type\\": \\"compute.instance.create.end\\", \\"priority\\": \\"INFO\\", \\"payload\\": {\\"name\\": \\"vm-\\\\u00e9\\", \\"n\\": 3, \\"ok\\": true, ' +
+      '\\"list\\": [1, \\"a\\"], \\"nil\\": null}, \\"timestamp\\": \\"2026-11-22 10:04:05.123000\\", \\"_context\\": {\\"request_id\\": \\"req-1\\"}}"}';
+    assert.equal(osloCodec.encode(sample), expected);
+  });
+  test("round trip through both codecs", () => {
+    for (const codec of [osloCodec, jsonCodec]) {
+      const encoded = codec.encode(sample);
+      assert.deepEqual(codec.decode(typeof encoded === "string" ? bytes(encoded) : encoded), sample);
+    }
+  });
+  test("accepts the bare 1.0 dictionary", () => {
+    const n = decodeOsloRecord(bytes('{"publisher_id": "p", "event_type": "e", "priority": "WARN", "payload": 1, "_context": {}}'));
+    assert.equal(n.priority, "warn");
+    assert.deepEqual(n.metadata, { message_id: null, timestamp: null });
+  });
+  const poison: [string, RegExp][] = [
+    ["not json", /not JSON/],
+    ["[1, 2]", /expected a JSON object, got an array/],
+    ['"text"', /got a string/],
+    ['{"oslo.version": "3.0", "oslo.message": "{}"}', /unsupported envelope version "3.0"/],
+    ['{"oslo.version": "2.1", "oslo.message": "{}"}', /unsupported envelope version "2.1"/],
+    ['{"oslo.version": "2.0", "oslo.message": 5}', /"oslo.message" is not a string/],
+    ['{"oslo.version": "2.0", "oslo.message": "{bad"}', /"oslo.message" is not JSON/],
+    ['{"publisher_id": "p", "event_type": "e"}', /missing field "priority"/],
+    ['{"publisher_id": "p", "event_type": "e", "priority": "LOUD"}', /unknown priority "LOUD"/],
+    ['{"event_type": "e", "priority": "INFO"}', /missing field "publisher_id"/],
+    ['{"publisher_id": "p", "priority": "INFO"}', /missing field "event_type"/],
+    ['{"publisher_id": "p", "event_type": "e", "priority": "INFO", "_context": [1]}', /"_context" is not an object/],
+  ];
+  for (const [text, message] of poison) {
+    test(`poison: ${text}`, () =>
+      assert.throws(
+        () => decodeOsloRecord(bytes(text)),
+        (e: unknown) => e instanceof DecodeError && message.test(e.message),
+      ));
+  }
+  test("poison: invalid UTF-8", () => {
+    assert.throws(() => decodeOsloRecord(new Uint8Array([0x7b, 0xff, 0x7d])), /not UTF-8/);
+  });
+});
+
+describe("topics, priorities, timestamps, context", () => {
+  test("topic names with priority and virtual host", () => {
+    assert.equal(kafkaTopic("notifications", "info", undefined), "notifications.info");
+    assert.equal(kafkaTopic("notifications", "warn", "vh"), "notifications.warn.vh");
+  });
+  test("warning is warn; unknown priorities are refused", () => {
+    assert.equal(normalisePriority("WARNING"), "warn");
+    assert.equal(normalisePriority("Sample"), "sample");
+    assert.equal(normalisePriority("fatal"), undefined);
+  });
+  test("timestamps as Python's str(datetime.utcnow())", () => {
+    assert.equal(pythonUtcTimestamp(new Date(Date.UTC(2026, 10, 2, 3, 4, 5, 67))), "2026-11-02 03:04:05.067000");
+    assert.equal(pythonUtcTimestamp(new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 0))), "2026-01-01 00:00:00");
+    assert.match(pythonUtcTimestamp(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{6})?$/);
+  });
+  test("secrets are removed from the context, nested too", () => {
+    const ctxt = {
+      user_id: "u",
+      auth_token: "t1",
+      service_token: "t2",
+      password: "p",
+      db_password: "p2",
+      client_secret: "s",
+      nested: { admin_passwd: "x", keep: 1 },
+      roles: ["admin"],
+    };
+    assert.deepEqual(redactContext(ctxt), { user_id: "u", nested: { keep: 1 }, roles: ["admin"] });
+    assert.deepEqual(redactContext(undefined), {});
+    assert.equal(ctxt.auth_token, "t1", "the caller's object is not changed");
+  });
+});
