@@ -32,9 +32,11 @@ export {
   KafkaNotifyError,
   TlsError,
 } from "./src/errors.ts";
-export type { Endpoint, EndpointMethod, EndpointResult } from "./src/listener/dispatch.ts";
+export type { BatchEndpoint, BatchEndpointMethod, BatchMessage, Endpoint, EndpointMethod, EndpointResult } from "./src/listener/dispatch.ts";
 export { HANDLED, REQUEUE } from "./src/listener/dispatch.ts";
-export type { Listener, ListenerStats, ListenOptions, ReceivedNotification } from "./src/listener/listener.ts";
+export type { Listener } from "./src/listener/listener.ts";
+export type { BatchOptions, ListenerErrorInfo, ListenOptions, ReceivedNotification } from "./src/listener/options.ts";
+export type { ListenerStats } from "./src/listener/records.ts";
 export { listen } from "./src/listener/listener.ts";
 export { consoleLogger } from "./src/log/console.ts";
 export type { LogFields, Logger, LogLevel } from "./src/log/logger.ts";

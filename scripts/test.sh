@@ -18,12 +18,11 @@ say "dependencies"
 source scripts/lib/bootstrap.sh
 NODE="$NODE24"
 
+bash scripts/setup-peers.sh
 if [[ "$WHAT" == "unit" ]]; then
   "$NODE" --test tests/unit/*.test.ts
   exit
 fi
-
-bash scripts/setup-peers.sh
 
 say "static checks"
 npx tsc --noEmit -p .

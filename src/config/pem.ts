@@ -8,7 +8,13 @@ import { ConfigError } from "../errors.ts";
 import type { TlsSettings } from "../transport/socket.ts";
 import type { TransportConfig } from "./resolve.ts";
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/;
+const PEM_BLOCKS = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
+
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EISDIR: "is a directory",
+};
 
 /** Whether a value holds PEM contents rather than a file path. */
 export function isPem(value: string): boolean {
@@ -28,14 +34,42 @@ async function readPem(field: string, value: string, expect: RegExp, what: strin
       text = await fs.readFile(value, "utf8");
     } catch (cause) {
       const code = (cause as { code?: string }).code;
-      throw new ConfigError(field, `cannot read "${value}"${code ? ` (${code})` : ""}`, { cause });
+      const why = code ? ` (${READ_ERRORS[code] ? `${READ_ERRORS[code]}, ` : ""}${code})` : "";
+      throw new ConfigError(field, `cannot read "${value}"${why}`, { cause });
     }
   }
-  const block = PEM_BLOCK.exec(text);
-  if (!block || !expect.test(block[1] ?? "")) {
-    throw new ConfigError(field, `${isPem(value) ? "the value" : `"${value}"`} holds no PEM ${what}`);
+  // Any block may be the one wanted (a key file can start with EC PARAMETERS, a bundle with comments).
+  const labels = [...text.matchAll(PEM_BLOCKS)].map((block) => block[1] ?? "");
+  if (!labels.some((label) => expect.test(label))) {
+    const where = isPem(value) ? "the value" : `"${value}"`;
+    const found = labels.length === 0 ? "no PEM block at all" : `PEM ${[...new Set(labels)].join(", ")}`;
+    throw new ConfigError(field, `${where} holds no PEM ${what} (found ${found})`);
   }
   return text;
+}
+
+/**
+ * Check that `passphrase` opens an encrypted `key` where node:crypto is
+ * available, so that a wrong passphrase is a ConfigError now rather than a
+ * TLS failure retried on every connection.
+ */
+async function checkPassphrase(key: string, passphrase: string): Promise<void> {
+  let crypto: { createPrivateKey?: (options: { key: string; format: "pem"; passphrase: string }) => unknown };
+  try {
+    crypto = (await import("node:crypto")) as typeof crypto;
+  } catch {
+    return;
+  }
+  if (typeof crypto.createPrivateKey !== "function") return;
+  try {
+    crypto.createPrivateKey({ key, format: "pem", passphrase });
+  } catch (cause) {
+    const code = (cause as { code?: string }).code ?? "";
+    // Only a decryption failure is the passphrase's fault; anything else is left to the TLS layer.
+    if (/bad decrypt|BAD_DECRYPT|bad password|interrupted or cancelled/i.test(`${code} ${(cause as Error).message ?? ""}`)) {
+      throw new ConfigError("ssl_client_key_password", "does not decrypt the client key (ssl_client_key_file)");
+    }
+  }
 }
 
 /** TLS settings for the configuration, or `undefined` when TLS is off. */
@@ -52,7 +86,10 @@ export async function loadTlsSettings(config: TransportConfig): Promise<TlsSetti
     if (encrypted && o.sslClientKeyPassword === "") {
       throw new ConfigError("ssl_client_key_password", "the client key is encrypted but no password is set");
     }
-    if (o.sslClientKeyPassword !== "") settings.passphrase = o.sslClientKeyPassword;
+    if (o.sslClientKeyPassword !== "") {
+      if (encrypted) await checkPassphrase(key, o.sslClientKeyPassword);
+      settings.passphrase = o.sslClientKeyPassword;
+    }
   }
   return settings;
 }

@@ -5,12 +5,13 @@
  * @module
  */
 
-import type { Kafka, KafkaConfig, LogEntry, SASLOptions } from "kafkajs";
+import type { ISocketFactory, Kafka, KafkaConfig, LogEntry, SASLOptions } from "kafkajs";
 import kafkajs from "kafkajs";
 import { seedBrokers, type TransportConfig } from "../config/resolve.ts";
 import type { Logger } from "../log/logger.ts";
 import type { SocketAdapter, TlsSettings } from "../transport/socket.ts";
 import { registerCompressionCodecs } from "./compression.ts";
+import { cleanTlsMessage } from "./errors.ts";
 import { socketFactoryFor } from "./socket-bridge.ts";
 
 const { Kafka: KafkaClient, logLevel: KafkaLogLevel } = kafkajs;
@@ -66,6 +67,40 @@ function brokerAliases(config: TransportConfig): { brokers: string[]; aliases: M
   return { brokers, aliases };
 }
 
+/** TLS alerts a broker sends when it wants a client certificate it trusts. */
+const CLIENT_CERT_ALERT_CODE = /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|HANDSHAKE_FAILURE)$/;
+const CLIENT_CERT_ALERT_TEXT = /alert (bad certificate|certificate required|certificate unknown|unknown ca|handshake failure)/i;
+
+/**
+ * kafkajs keeps only the message and code of a socket error, so the
+ * cause of a refused client certificate is explained here, where the
+ * configuration is known: no certificate configured, or one the broker
+ * does not trust.
+ */
+function explainSocketError(error: Error & { code?: string }, tls: TlsSettings): Error {
+  const code = error.code ?? "";
+  if (!CLIENT_CERT_ALERT_CODE.test(code) && !CLIENT_CERT_ALERT_TEXT.test(error.message ?? "")) return error;
+  const hint = tls.cert
+    ? "the broker did not accept the client certificate (ssl_client_cert_file): is it signed by a CA the broker trusts?"
+    : "certificate required: the broker requires a client certificate; set ssl_client_cert_file and ssl_client_key_file";
+  const explained = new Error(`${cleanTlsMessage(error.message ?? "")}: ${hint}`, { cause: error }) as Error & { code?: string };
+  if (error.code !== undefined) explained.code = error.code;
+  return explained;
+}
+
+/** Wrap a socket factory so that socket errors reach kafkajs explained. */
+function explainingSocketFactory(inner: ISocketFactory, tls: TlsSettings | undefined): ISocketFactory {
+  if (!tls) return inner;
+  return (args) => {
+    const socket = inner(args);
+    const on = socket.on.bind(socket) as (event: string, listener: (...a: unknown[]) => void) => typeof socket;
+    const patched = socket as unknown as { on: (event: string, listener: (...a: unknown[]) => void) => typeof socket };
+    patched.on = (event, listener) =>
+      on(event, event === "error" ? (error: unknown) => listener(explainSocketError(error as Error, tls)) : listener);
+    return socket;
+  };
+}
+
 /** Build a kafkajs client for these settings. */
 export function createKafka(settings: ClientSettings): Kafka {
   registerCompressionCodecs();
@@ -80,7 +115,7 @@ export function createKafka(settings: ClientSettings): Kafka {
     connectionTimeout: Math.round(config.options.connectTimeout * 1000),
     authenticationTimeout: Math.round(config.options.connectTimeout * 1000),
     requestTimeout: Math.round(config.options.requestTimeout * 1000),
-    socketFactory: socketFactoryFor(adapter, aliases),
+    socketFactory: explainingSocketFactory(socketFactoryFor(adapter, aliases), tls),
     logLevel: settings.debug ? KafkaLogLevel.DEBUG : KafkaLogLevel.WARN,
     logCreator: logCreatorFor(logger),
     retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 5_000 },

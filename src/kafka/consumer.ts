@@ -8,6 +8,7 @@
 import type { Consumer, Kafka } from "kafkajs";
 import { ConnectionError } from "../errors.ts";
 import { toKafkaNotifyError } from "./errors.ts";
+import { captureStartOffsets, commitStartPositions, type StartOffsets } from "./start-position.ts";
 
 /** One record as consumed. */
 export interface ConsumedRecord {
@@ -44,6 +45,8 @@ export interface ConsumerSettings {
   autoCommit: boolean;
   maxBytesPerPartition: number;
   maxWaitTimeMs: number;
+  /** Partitions handled at the same time. */
+  concurrency: number;
   /** How long `start` waits for the first partition assignment. */
   joinTimeoutMs: number;
   mask: (text: string) => string;
@@ -51,18 +54,29 @@ export interface ConsumerSettings {
   onCrash: (error: Error, restarting: boolean) => void;
 }
 
+/** A partition's next offset to read, for commits. */
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
 /** A started consumer. */
 export interface ConsumerConnection {
   /** Leave the group after the running handler returns. Idempotent. */
   stop(): Promise<void>;
+  /** Commit next offsets to read. Fails if the partitions moved to another member. */
+  commit(offsets: readonly PartitionOffset[]): Promise<void>;
+  /** Read a partition again from `offset`. */
+  seek(position: PartitionOffset): void;
 }
 
 const AUTO_COMMIT_INTERVAL_MS = 5_000;
 
 /**
  * Connect, subscribe and run `handle` for every partition batch. Resolves
- * once the group assigned partitions and the first fetch completed, so
- * that a record produced afterwards is received.
+ * once the group assigned partitions and their start positions are fixed,
+ * so that a record produced afterwards is received.
  */
 export async function startConsumer(
   kafka: Kafka,
@@ -75,34 +89,57 @@ export async function startConsumer(
     maxWaitTimeInMs: settings.maxWaitTimeMs,
     allowAutoTopicCreation: true,
   });
+  const admin = kafka.admin();
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= consumer.disconnect().catch(() => {});
+    stopping ??= (async () => {
+      await consumer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
+    })();
     return stopping;
   };
 
-  let joined = false;
+  // listen() is ready once the first assignment has its start positions committed.
   let ready!: () => void;
   const readyPromise = new Promise<void>((resolve) => {
     ready = resolve;
   });
-  const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
-    joined = true;
-  });
-  const removeFetch = consumer.on(consumer.events.FETCH, () => {
-    if (joined) ready();
+  let startOffsets: StartOffsets = new Map();
+  // Every (re)assignment: partitions new to the group start where listen() started.
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const assignment = payload.memberAssignment as Record<string, number[]>;
+    const paused = Object.entries(assignment).map(([topic, partitions]) => ({ topic, partitions }));
+    // Pausing here, inside the join event, comes before the first fetch.
+    // pause/resume throw once the consumer is stopping: nothing to do then.
+    const quietly = (action: () => void) => {
+      try {
+        action();
+      } catch {}
+    };
+    quietly(() => consumer.pause(paused));
+    commitStartPositions(consumer, admin, settings.groupId, assignment, startOffsets)
+      .catch((error: unknown) => {
+        if (!stopping) settings.onCrash(toKafkaNotifyError(error, settings.mask, "cannot commit the pool's start positions"), true);
+      })
+      .finally(() => {
+        quietly(() => consumer.resume(paused));
+        ready();
+      });
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     settings.onCrash(toKafkaNotifyError(payload.error, settings.mask, "the listener's consumer failed"), payload.restart);
   });
 
   try {
+    await admin.connect();
+    startOffsets = await captureStartOffsets(admin, settings.topics, settings.fromBeginning);
     await consumer.connect();
     await consumer.subscribe({ topics: [...settings.topics], fromBeginning: settings.fromBeginning });
     await consumer.run({
       autoCommit: settings.autoCommit,
       ...(settings.autoCommit && { autoCommitInterval: AUTO_COMMIT_INTERVAL_MS }),
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: settings.concurrency,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const { topic, partition } = batch;
         let rewindTo: string | undefined;
@@ -142,9 +179,10 @@ export async function startConsumer(
   } catch (error) {
     await stop();
     throw toKafkaNotifyError(error, settings.mask, "cannot start the listener");
-  } finally {
-    removeJoin();
-    removeFetch();
   }
-  return { stop };
+  return {
+    stop,
+    commit: (offsets) => consumer.commitOffsets(offsets.map((o) => ({ ...o }))),
+    seek: (position) => consumer.seek({ ...position }),
+  };
 }

@@ -14,6 +14,7 @@ import { toKafkaNotifyError } from "./errors.ts";
 export interface OutgoingRecord {
   topic: string;
   value: string | Uint8Array;
+  headers?: Record<string, string>;
 }
 
 /** Settings of a produce connection. */
@@ -80,7 +81,7 @@ export function openProducer(kafka: Kafka, settings: ProducerSettings): Producer
           group = { topic: record.topic, messages: [] };
           byTopic.set(record.topic, group);
         }
-        group.messages.push({ value: asValue(record.value) });
+        group.messages.push(record.headers ? { value: asValue(record.value), headers: record.headers } : { value: asValue(record.value) });
       }
       try {
         await target.sendBatch({ topicMessages: [...byTopic.values()], acks, compression, timeout: settings.requestTimeoutMs });

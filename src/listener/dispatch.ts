@@ -18,6 +18,18 @@ export const HANDLED = "handled";
 // biome-ignore lint/suspicious/noConfusingVoidType: endpoints usually return nothing at all
 export type EndpointResult = typeof REQUEUE | typeof HANDLED | undefined | void;
 
+/** A notification as a batch endpoint receives it: oslo's message dictionary. */
+export interface BatchMessage {
+  ctxt: Context;
+  publisher_id: string;
+  event_type: string;
+  payload: unknown;
+  metadata: NotificationMetadata;
+}
+
+/** A batch endpoint method: the notifications of one priority, in order. */
+export type BatchEndpointMethod = (messages: BatchMessage[]) => EndpointResult | Promise<EndpointResult>;
+
 /** oslo's endpoint method signature. */
 export type EndpointMethod = (
   ctxt: Context,
@@ -39,9 +51,19 @@ export type EndpointMethod = (
  */
 export type Endpoint = { [P in Priority]?: EndpointMethod } & { filterRule?: FilterRule };
 
+/**
+ * A batch endpoint (with the `batch` option): methods receive arrays, as
+ * oslo's batch notification listener passes them.
+ * @example
+ * ```ts
+ * const endpoint: BatchEndpoint = { info(messages) { console.log(messages.length, messages[0]?.event_type); } };
+ * ```
+ */
+export type BatchEndpoint = { [P in Priority]?: BatchEndpointMethod } & { filterRule?: FilterRule };
+
 interface Route {
-  endpoint: Endpoint;
-  method: EndpointMethod;
+  endpoint: Endpoint | BatchEndpoint;
+  method: (...args: never[]) => unknown;
   matches: ((n: Notification) => boolean) | undefined;
 }
 
@@ -49,7 +71,7 @@ interface Route {
 export type RouteTable = ReadonlyMap<Priority, readonly Route[]>;
 
 /** Check endpoints and build the route table; throws {@link ConfigError}. */
-export function buildRoutes(endpoints: readonly Endpoint[]): RouteTable {
+export function buildRoutes(endpoints: readonly (Endpoint | BatchEndpoint)[]): RouteTable {
   if (!Array.isArray(endpoints)) throw new ConfigError("endpoints", "expected an array of endpoint objects");
   const table = new Map<Priority, Route[]>();
   endpoints.forEach((endpoint, index) => {
@@ -86,7 +108,8 @@ export async function dispatch(table: RouteTable, n: Notification, onError: (err
     if (route.matches && !route.matches(n)) continue;
     let result: EndpointResult;
     try {
-      result = await route.method.call(route.endpoint, n.ctxt, n.publisherId, n.eventType, n.payload, n.metadata);
+      const method = route.method as unknown as EndpointMethod;
+      result = await method.call(route.endpoint, n.ctxt, n.publisherId, n.eventType, n.payload, n.metadata);
     } catch (error) {
       onError(error);
       return REQUEUE;
@@ -94,4 +117,40 @@ export async function dispatch(table: RouteTable, n: Notification, onError: (err
     if (result === REQUEUE) return REQUEUE;
   }
   return HANDLED;
+}
+
+/** oslo's message dictionary for a notification. */
+export function toBatchMessage(n: Notification): BatchMessage {
+  return { ctxt: n.ctxt, publisher_id: n.publisherId, event_type: n.eventType, payload: n.payload, metadata: n.metadata };
+}
+
+/**
+ * Dispatch a batch as oslo's BatchNotificationDispatcher does: grouped by
+ * priority, each endpoint called once with the messages its filter passes.
+ * One `REQUEUE` (or throw) requeues the whole batch.
+ */
+export async function dispatchBatch(table: RouteTable, batch: readonly Notification[], onError: (error: unknown) => void): Promise<EndpointResult> {
+  const byPriority = new Map<Priority, Notification[]>();
+  for (const n of batch) {
+    const group = byPriority.get(n.priority);
+    if (group) group.push(n);
+    else byPriority.set(n.priority, [n]);
+  }
+  let requeue = false;
+  for (const priority of PRIORITIES) {
+    const group = byPriority.get(priority);
+    if (!group) continue;
+    for (const route of table.get(priority) ?? []) {
+      const wanted = route.matches ? group.filter(route.matches) : group;
+      if (wanted.length === 0) continue;
+      try {
+        const method = route.method as unknown as BatchEndpointMethod;
+        if ((await method.call(route.endpoint, wanted.map(toBatchMessage))) === REQUEUE) requeue = true;
+      } catch (error) {
+        onError(error);
+        requeue = true;
+      }
+    }
+  }
+  return requeue ? REQUEUE : HANDLED;
 }

@@ -1,77 +1,21 @@
 /**
  * `listen`: consumes notifications in a pool (consumer group) and
- * dispatches them to endpoints or a callback.
+ * dispatches them to endpoints or callbacks, one at a time or in batches.
  * @module
  */
-
-import { type ClientOptions, resolveClient } from "../client/options.ts";
 import { payloadCodec } from "../codec/payload.ts";
-import { ConfigError } from "../errors.ts";
 import { openKafka } from "../kafka/connect.ts";
-import { type ConsumedRecord, type ConsumerConnection, type PartitionBatch, startConsumer } from "../kafka/consumer.ts";
+import { type ConsumerConnection, startConsumer } from "../kafka/consumer.ts";
+import { openProducer, type ProducerConnection } from "../kafka/producer.ts";
 import { ensureTopics } from "../kafka/topics.ts";
-import type { Notification } from "../message/notification.ts";
-import { normalisePriority, PRIORITIES, type Priority } from "../message/priority.ts";
-import { kafkaTopic, topicNameProblem } from "../message/topic.ts";
-import { buildRoutes, dispatch, type Endpoint, type EndpointResult, HANDLED, REQUEUE, routedPriorities } from "./dispatch.ts";
+import { BatchDispatcher } from "./batch.ts";
+import { type ListenOptions, planListener } from "./options.ts";
+import { type ListenerStats, RecordContext } from "./records.ts";
+import { Redelivery } from "./redelivery.ts";
 
-/** A notification as `onNotification` receives it, with where it came from. */
-export interface ReceivedNotification extends Notification {
-  topic: string;
-  partition: number;
-  offset: string;
-}
-
-/** Counters of a running listener. */
-export interface ListenerStats {
-  /** Records taken from Kafka. */
-  received: number;
-  /** Notifications handed to endpoints (after filters). */
-  dispatched: number;
-  /** Records that were not a notification and were skipped. */
-  poison: number;
-  /** Endpoint calls that threw. */
-  handlerErrors: number;
-  /** Records read again after a requeue (at-least-once). */
-  redelivered: number;
-}
-
-/** Options of {@link listen}; every transport option may be given too. */
-export interface ListenOptions extends ClientOptions {
-  /**
-   * Topics to consume (each with every priority wanted).
-   * @default ["notifications"]
-   */
-  topics?: readonly string[];
-  /** Priorities to consume. Default: those the endpoints handle, or all seven with `onNotification`. */
-  priorities?: readonly string[];
-  /**
-   * The pool: listeners in one pool share the notifications (a Kafka consumer group).
-   * @default consumer_group ("oslo_messaging_consumer")
-   */
-  pool?: string;
-  /** oslo-style endpoints. Give these or `onNotification`. */
-  endpoints?: readonly Endpoint[];
-  /** Called with every notification. Give this or `endpoints`. */
-  onNotification?: (n: ReceivedNotification) => EndpointResult | Promise<EndpointResult>;
-  /**
-   * `at-most-once` commits before dispatch (oslo); `at-least-once` commits after the handlers return.
-   * @default "at-most-once"
-   */
-  delivery?: "at-most-once" | "at-least-once";
-  /**
-   * Redeliveries of a requeued notification before it is logged and skipped (at-least-once).
-   * @default 5
-   */
-  maxRedeliveries?: number;
-  /**
-   * Start from the oldest record when the pool has no committed position (oslo: latest).
-   * @default false
-   */
-  fromBeginning?: boolean;
-  /** Called when a record is poison or a handler fails. */
-  onError?: (error: Error, info: { topic: string; partition: number; offset: string }) => void;
-}
+export type { ListenOptions, ReceivedNotification } from "./options.ts";
+export type { ListenerStats } from "./records.ts";
+import { singleHandler } from "./single.ts";
 
 /** A running listener. */
 export interface Listener extends AsyncDisposable {
@@ -80,42 +24,13 @@ export interface Listener extends AsyncDisposable {
   /** The consumer group. */
   readonly pool: string;
   readonly stats: Readonly<ListenerStats>;
-  /** Let the running handler finish, commit, and leave the pool. Idempotent. */
+  /** Let running handlers finish, commit what they handled, and leave the pool. Idempotent. */
   stop(): Promise<void>;
 }
 
-const OWN_KEYS = [
-  "topics",
-  "priorities",
-  "pool",
-  "endpoints",
-  "onNotification",
-  "delivery",
-  "maxRedeliveries",
-  "fromBeginning",
-  "onError",
-] as const;
 const JOIN_TIMEOUT_MS = 60_000;
-const REDELIVERY_BACKOFF_MS = 200;
-
-function choosePriorities(options: ListenOptions, routed: Priority[] | undefined): Priority[] {
-  if (options.priorities === undefined) return routed ?? [...PRIORITIES];
-  if (!Array.isArray(options.priorities) || options.priorities.length === 0)
-    throw new ConfigError("priorities", "expected a non-empty array");
-  return [
-    ...new Set(
-      options.priorities.map((name, index) => {
-        const priority = typeof name === "string" ? normalisePriority(name) : undefined;
-        if (!priority)
-          throw new ConfigError(
-            `priorities[${index}]`,
-            `unknown priority ${JSON.stringify(name)}; expected one of ${PRIORITIES.join(", ")}`,
-          );
-        return priority;
-      }),
-    ),
-  ];
-}
+// Partitions handled at once in batch mode, so batches can mix partitions.
+const BATCH_CONCURRENCY = 16;
 
 /**
  * Start listening. Resolves once partitions are assigned, so a
@@ -131,147 +46,89 @@ function choosePriorities(options: ListenOptions, routed: Priority[] | undefined
  * ```
  */
 export async function listen(url: string, options: ListenOptions): Promise<Listener> {
-  if (options === null || typeof options !== "object")
-    throw new ConfigError("options", "expected an options object with endpoints or onNotification");
-  const base = resolveClient(url, options, OWN_KEYS);
-  const { endpoints, onNotification } = options;
-  if ((endpoints === undefined) === (onNotification === undefined))
-    throw new ConfigError("endpoints", "give either endpoints or onNotification");
-  if (onNotification !== undefined && typeof onNotification !== "function") throw new ConfigError("onNotification", "expected a function");
-  const routes = endpoints === undefined ? undefined : buildRoutes(endpoints);
-  const priorities = choosePriorities(options, routes && routedPriorities(routes));
-  const delivery = options.delivery ?? "at-most-once";
-  if (delivery !== "at-most-once" && delivery !== "at-least-once")
-    throw new ConfigError("delivery", `expected "at-most-once" or "at-least-once", got ${JSON.stringify(delivery)}`);
-  const maxRedeliveries = options.maxRedeliveries ?? 5;
-  if (!Number.isInteger(maxRedeliveries) || maxRedeliveries < 0) throw new ConfigError("maxRedeliveries", "expected a whole number >= 0");
+  const plan = planListener(url, options);
+  const { base } = plan;
   const o = base.config.options;
-  const pool = options.pool ?? o.consumerGroup;
-  if (typeof pool !== "string" || pool === "") throw new ConfigError("pool", "expected a non-empty string");
-  const topicNames = options.topics ?? ["notifications"];
-  if (!Array.isArray(topicNames) || topicNames.length === 0) throw new ConfigError("topics", "expected a non-empty array of topic names");
-  const topics = [...new Set(topicNames.flatMap((topic: string) => priorities.map((p) => kafkaTopic(topic, p, base.config.virtualHost))))];
-  for (const topic of topics) {
-    const problem = topicNameProblem(topic);
-    if (problem) throw new ConfigError("topics", `Kafka topic "${topic}" ${problem}`);
-  }
-  const decode = payloadCodec(base.codec).decode;
-  const log = base.logger;
-  const stats: ListenerStats = { received: 0, dispatched: 0, poison: 0, handlerErrors: 0, redelivered: 0 };
-  const redeliveries = new Map<string, number>();
-
-  const report = (error: Error, record: ConsumedRecord) => {
-    try {
-      options.onError?.(error, { topic: record.topic, partition: record.partition, offset: record.offset });
-    } catch (hookError) {
-      log.error("onError hook threw", { error: hookError instanceof Error ? hookError.message : String(hookError) });
-    }
-  };
-
-  const handleRecord = async (record: ConsumedRecord): Promise<EndpointResult> => {
-    stats.received++;
-    let n: Notification;
-    try {
-      if (record.value === null) throw new Error("record has no value");
-      n = decode(record.value);
-    } catch (error) {
-      stats.poison++;
-      const reason = error instanceof Error ? error.message : String(error);
-      log.warn(`skipping a record that is not a notification: ${reason}`, {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-      });
-      report(error instanceof Error ? error : new Error(reason), record);
-      return HANDLED;
-    }
-    stats.dispatched++;
-    const onHandlerError = (error: unknown) => {
-      stats.handlerErrors++;
-      const err = error instanceof Error ? error : new Error(String(error));
-      log.error(`endpoint failed on "${n.eventType}": ${err.message}`, {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-      });
-      report(err, record);
-    };
-    if (routes) return dispatch(routes, n, onHandlerError);
-    try {
-      return await onNotification?.({ ...n, topic: record.topic, partition: record.partition, offset: record.offset });
-    } catch (error) {
-      onHandlerError(error);
-      return REQUEUE;
-    }
-  };
-
-  const maxPoll = o.maxPollRecords;
-  const handleBatch = async (batch: PartitionBatch) => {
-    const { records } = batch;
-    for (let start = 0; start < records.length && batch.active(); start += maxPoll) {
-      const chunk = records.slice(start, start + maxPoll);
-      const last = chunk[chunk.length - 1] as ConsumedRecord;
-      if (delivery === "at-most-once" && !o.enableAutoCommit) {
-        // oslo commits what it polled before dispatching it.
-        await batch.commit(String(BigInt(last.offset) + 1n));
-      }
-      for (const record of chunk) {
-        if (!batch.active()) return;
-        const result = await handleRecord(record);
-        if (result === REQUEUE && delivery === "at-least-once") {
-          const key = `${record.topic}/${record.partition}/${record.offset}`;
-          const count = (redeliveries.get(key) ?? 0) + 1;
-          if (count <= maxRedeliveries) {
-            redeliveries.set(key, count);
-            stats.redelivered++;
-            await new Promise((resolve) => setTimeout(resolve, REDELIVERY_BACKOFF_MS * count));
-            batch.rewind(record.offset);
-            return;
-          }
-          redeliveries.delete(key);
-          log.error(`giving up on a notification after ${maxRedeliveries} redeliveries`, {
-            topic: record.topic,
-            partition: record.partition,
-            offset: record.offset,
-          });
-        } else if (result === REQUEUE) {
-          log.warn("requeue is not supported in at-most-once delivery; the notification is dropped", {
-            topic: record.topic,
-            offset: record.offset,
-          });
-        }
-        batch.markHandled(record.offset);
-      }
-      if (delivery === "at-least-once" || o.enableAutoCommit) {
-        if (delivery === "at-least-once" && !o.enableAutoCommit) await batch.commit(String(BigInt(last.offset) + 1n));
-      }
-      await batch.heartbeat();
-    }
-  };
-
+  const context = new RecordContext(payloadCodec(base.codec).decode, base.logger, plan.onError);
   const kafka = await openKafka(base);
-  await ensureTopics(kafka, topics, o.topicPartitions, o.topicReplicationFactor, base.mask);
-  const consumer: ConsumerConnection = await startConsumer(
-    kafka,
+
+  let deadLetters: ProducerConnection | undefined;
+  const redelivery = new Redelivery(
     {
-      groupId: pool,
-      topics,
-      fromBeginning: options.fromBeginning ?? false,
-      autoCommit: o.enableAutoCommit,
-      maxBytesPerPartition: o.kafkaMaxFetchBytes,
-      maxWaitTimeMs: Math.round(o.kafkaConsumerTimeout * 1000),
-      joinTimeoutMs: JOIN_TIMEOUT_MS,
-      mask: base.mask,
-      onCrash: (error, restarting) => {
-        log.error(`${error.message}${restarting ? "; restarting" : "; not restarting"}`, { pool });
-        try {
-          options.onError?.(error, { topic: "", partition: -1, offset: "-1" });
-        } catch {}
+      maxRedeliveries: plan.maxRedeliveries,
+      backoffMs: plan.redeliveryBackoffMs,
+      deadLetterTopic: plan.deadLetterTopic,
+      sendDeadLetters: (records) => {
+        deadLetters ??= openProducer(kafka, { acks: "all", compression: "none", idempotent: false, requestTimeoutMs: Math.round(o.requestTimeout * 1000), mask: base.mask });
+        return deadLetters.send(records);
       },
     },
-    handleBatch,
+    context,
   );
-  log.debug("listening", { url: base.config.maskedUrl, pool, topics });
-  const stop = () => consumer.stop();
-  return { topics, pool, stats, stop, [Symbol.asyncDispose]: stop };
+
+  await ensureTopics(kafka, plan.topics, o.topicPartitions, o.topicReplicationFactor, base.mask);
+
+  let consumer: ConsumerConnection | undefined;
+  const batcher =
+    plan.batch &&
+    new BatchDispatcher({
+      ...plan.batch,
+      context,
+      routes: plan.routes,
+      onBatch: plan.onBatch,
+      atLeastOnce: plan.atLeastOnce,
+      autoCommit: o.enableAutoCommit,
+      redelivery,
+      commit: (offsets) => consumer?.commit(offsets) ?? Promise.resolve(),
+      seek: (position) => consumer?.seek(position),
+    });
+  const handle =
+    batcher?.handler() ??
+    singleHandler({
+      context,
+      routes: plan.routes,
+      onNotification: plan.onNotification,
+      atLeastOnce: plan.atLeastOnce,
+      autoCommit: o.enableAutoCommit,
+      maxPollRecords: o.maxPollRecords,
+      redelivery,
+    });
+
+  try {
+    consumer = await startConsumer(
+      kafka,
+      {
+        groupId: plan.pool,
+        topics: plan.topics,
+        fromBeginning: plan.fromBeginning,
+        autoCommit: o.enableAutoCommit,
+        maxBytesPerPartition: o.kafkaMaxFetchBytes,
+        maxWaitTimeMs: Math.round(o.kafkaConsumerTimeout * 1000),
+        concurrency: batcher ? BATCH_CONCURRENCY : 1,
+        joinTimeoutMs: JOIN_TIMEOUT_MS,
+        mask: base.mask,
+        onCrash: (error, restarting) => {
+          context.log.error(`${error.message}${restarting ? "; restarting" : "; not restarting"}`, { pool: plan.pool });
+          context.report(error, { topic: "", partition: -1, offset: "-1" });
+        },
+      },
+      handle,
+    );
+  } catch (error) {
+    await batcher?.close();
+    await deadLetters?.disconnect();
+    throw error;
+  }
+  context.log.debug("listening", { url: base.config.maskedUrl, pool: plan.pool, topics: plan.topics });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await batcher?.close();
+      await consumer?.stop();
+      await deadLetters?.disconnect();
+    })();
+    return stopping;
+  };
+  return { topics: plan.topics, pool: plan.pool, stats: context.stats, stop, [Symbol.asyncDispose]: stop };
 }

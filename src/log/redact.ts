@@ -6,25 +6,49 @@
 import type { LogFields, Logger } from "./logger.ts";
 
 const MASK = "***";
+const MAX_DEPTH = 4;
+
+/** The spellings a secret may take in text: raw, percent-encoded (either hex case, `+` for space), JSON-escaped. */
+function spellings(secret: string): string[] {
+  const encoded = encodeURIComponent(secret);
+  return [
+    secret,
+    encoded,
+    encoded.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+    encoded.replace(/%20/g, "+"),
+    JSON.stringify(secret).slice(1, -1),
+  ];
+}
 
 /** Returns a function that masks every occurrence of each secret in a string. */
 export function secretMasker(secrets: readonly (string | undefined)[]): (text: string) => string {
   const known = secrets.filter((s): s is string => typeof s === "string" && s.length >= 1);
   if (known.length === 0) return (text) => text;
-  const encoded = known.flatMap((s) => [s, encodeURIComponent(s)]).filter((s, i, all) => all.indexOf(s) === i);
+  const forms = known.flatMap(spellings).filter((s, i, all) => s.length >= 1 && all.indexOf(s) === i);
   // Longest first, so a secret containing another is masked whole.
-  encoded.sort((a, b) => b.length - a.length);
+  forms.sort((a, b) => b.length - a.length);
   return (text) => {
     let out = text;
-    for (const secret of encoded) if (out.includes(secret)) out = out.split(secret).join(MASK);
+    for (const secret of forms) if (out.includes(secret)) out = out.split(secret).join(MASK);
     return out;
   };
 }
 
 function maskValue(value: unknown, mask: (text: string) => string, depth: number): unknown {
   if (typeof value === "string") return mask(value);
-  if (depth > 4 || value === null || typeof value !== "object") return value;
+  if (value === null || typeof value !== "object") return value;
+  // Bytes (request payloads, SASL tokens) are never logged, only their size.
+  if (ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
+  if (value instanceof ArrayBuffer) return `[${value.byteLength} bytes]`;
   if (value instanceof Error) return mask(value.message);
+  if (depth >= MAX_DEPTH) {
+    // Too deep to walk: keep it as masked text rather than pass secrets through.
+    try {
+      return mask(JSON.stringify(value) ?? String(value));
+    } catch {
+      return "[unserialisable]";
+    }
+  }
   if (Array.isArray(value)) return value.map((v) => maskValue(v, mask, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = maskValue(v, mask, depth + 1);

@@ -1,14 +1,50 @@
 /**
- * Request contexts are published with their secrets removed, as oslo
- * strips tokens and passwords before a context reaches the bus.
+ * Request contexts are published the way oslo.messaging publishes them:
+ * only the keys on oslo's allow-list of request-context fields (its
+ * `_sanitize_context`), so tokens, passwords and anything unknown stay
+ * home. `contextKeys: "all-but-secrets"` keeps every other key instead.
  * @module
  */
+
+/** oslo's allow-list, in oslo_context's field order. */
+const OSLO_CONTEXT_KEYS: ReadonlySet<string> = new Set([
+  "user_id",
+  "project_id",
+  "domain_id",
+  "user_domain_id",
+  "project_domain_id",
+  "is_admin",
+  "request_id",
+  "roles",
+  "user_name",
+  "project_name",
+  "domain_name",
+  "user_domain_name",
+  "project_domain_name",
+  "service_user_id",
+  "service_user_domain_id",
+  "service_user_domain_name",
+  "service_project_id",
+  "service_project_name",
+  "service_project_domain_id",
+  "service_project_domain_name",
+  "service_roles",
+  "global_request_id",
+  "system_scope",
+  "user",
+  "domain",
+  "user_domain",
+  "project_domain",
+]);
+
+/** Which context keys are published. */
+export type ContextKeys = "oslo" | "all-but-secrets";
 
 /** Context keys that always hold secrets. */
 const SECRET_KEYS = new Set(["auth_token", "service_token", "auth_token_info", "service_token_info", "keystone.token_info"]);
 
 /** Key names that look like secrets: passwords, tokens, keys, credentials. */
-const SECRET_NAME = /pass(word|wd|phrase)?$|passw|secret|token|credential|private_?key|api_?key|^authorization$/i;
+const SECRET_NAME = /passw|passphrase|secret|token|credential|private_?key|api_?key|^authorization$/i;
 
 /** Whether a context key names a secret. */
 export function isSecretKey(key: string): boolean {
@@ -16,12 +52,17 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * A copy of `ctxt` without secret keys (at the top level and in nested
- * objects). `undefined`/`null` become `{}`.
+ * The context to publish: oslo's allow-listed keys (default), or every key
+ * but secrets (at the top level and nested). `undefined`/`null` give `{}`.
+ * The caller's object is never changed.
  */
-export function redactContext(ctxt: Readonly<Record<string, unknown>> | null | undefined): Record<string, unknown> {
+export function redactContext(ctxt: Readonly<Record<string, unknown>> | null | undefined, keys: ContextKeys = "oslo"): Record<string, unknown> {
   if (ctxt === null || ctxt === undefined) return {};
-  return strip(ctxt) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(ctxt)) {
+    if (keys === "oslo" ? OSLO_CONTEXT_KEYS.has(key) : !isSecretKey(key)) out[key] = keys === "oslo" ? value : strip(value);
+  }
+  return out;
 }
 
 function strip(value: unknown): unknown {

@@ -8,7 +8,7 @@ import { payloadCodec } from "../codec/payload.ts";
 import { ClosedError, ConfigError, EncodeError } from "../errors.ts";
 import { openKafka } from "../kafka/connect.ts";
 import { type OutgoingRecord, openProducer, type ProducerConnection } from "../kafka/producer.ts";
-import { redactContext } from "../message/context.ts";
+import { type ContextKeys, redactContext } from "../message/context.ts";
 import type { Context } from "../message/notification.ts";
 import { PRIORITIES, type Priority } from "../message/priority.ts";
 import { pythonUtcTimestamp } from "../message/timestamp.ts";
@@ -29,6 +29,13 @@ export interface NotifierOptions extends ClientOptions {
    * @default ["notifications"]
    */
   topics?: readonly string[];
+  /**
+   * Context keys published: `"oslo"` keeps oslo's allow-list of request-context
+   * fields (as oslo.messaging does); `"all-but-secrets"` keeps every key except
+   * tokens, passwords and other secret-looking ones.
+   * @default "oslo"
+   */
+  contextKeys?: ContextKeys;
   /** Called for every notification that finally failed, awaited or not. */
   onError?: (error: Error, info: NotifierErrorInfo) => void;
 }
@@ -60,7 +67,7 @@ export interface Notifier extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-const OWN_KEYS = ["publisherId", "topics", "onError"] as const;
+const OWN_KEYS = ["publisherId", "topics", "onError", "contextKeys"] as const;
 
 /** The shared machinery behind a notifier and its prepared children. */
 interface Core {
@@ -68,6 +75,7 @@ interface Core {
   queue: BatchQueue;
   topicsByPriority: Map<Priority, string[]>;
   encode: ReturnType<typeof payloadCodec>["encode"];
+  contextKeys: ContextKeys;
   isClosed: () => boolean;
   report: (error: Error, topic: string) => void;
   close: () => Promise<void>;
@@ -95,6 +103,8 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
   const topics = checkTopics(options.topics ?? ["notifications"], base.config.virtualHost);
   if (options.onError !== undefined && typeof options.onError !== "function") throw new ConfigError("onError", "expected a function");
   const codec = payloadCodec(base.codec);
+  const contextKeys = options.contextKeys ?? "oslo";
+  if (contextKeys !== "oslo" && contextKeys !== "all-but-secrets") throw new ConfigError("contextKeys", 'expected "oslo" or "all-but-secrets"');
   const o = base.config.options;
   const topicsByPriority = new Map(PRIORITIES.map((p) => [p, topics.map((t) => kafkaTopic(t, p, base.config.virtualHost))]));
 
@@ -147,6 +157,7 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     queue,
     topicsByPriority,
     encode: codec.encode,
+    contextKeys,
     isClosed: () => closed,
     report,
     close: () => {
@@ -186,7 +197,7 @@ function sendOne(
   try {
     value = core.encode({
       priority,
-      ctxt: redactContext(ctxt),
+      ctxt: redactContext(ctxt, core.contextKeys),
       publisherId,
       eventType,
       payload: payload ?? null,

@@ -24,6 +24,8 @@ type BunError = Error & { code?: string };
 
 interface BunSocketHandler {
   open(socket: BunSocket): void;
+  /** TLS only: after the handshake; `open` comes before it. */
+  handshake(socket: BunSocket, success: boolean, authorizationError: BunError | null): void;
   data(socket: BunSocket, data: Uint8Array): void;
   drain(socket: BunSocket): void;
   end(socket: BunSocket): void;
@@ -42,12 +44,7 @@ interface BunTlsOptions {
 }
 
 interface BunApi {
-  connect(options: {
-    hostname: string;
-    port: number;
-    tls?: BunTlsOptions | boolean;
-    socket: BunSocketHandler;
-  }): Promise<BunSocket>;
+  connect(options: { hostname: string; port: number; tls?: BunTlsOptions | boolean; socket: BunSocketHandler }): Promise<BunSocket>;
 }
 
 /** How long `close()` waits for queued bytes to leave before dropping them. */
@@ -129,6 +126,12 @@ function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket 
     rejectUnauthorized: tls.rejectUnauthorized ?? true,
   };
 
+  const becomeOpen = (target: BunSocket) => {
+    opened = true;
+    handlers.open();
+    if (flush(target) && closing) shutdown(target);
+  };
+
   const handler: BunSocketHandler = {
     open(opening) {
       socket = opening;
@@ -136,18 +139,31 @@ function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket 
         shutdown(opening);
         return;
       }
-      opened = true;
       opening.setNoDelay?.(true);
       opening.setKeepAlive?.(true, KEEP_ALIVE_DELAY_MS);
-      handlers.open();
-      if (flush(opening) && closing) shutdown(opening);
+      // With TLS, Bun calls `open` before the handshake (and even when verification will fail).
+      if (!tls) becomeOpen(opening);
+    },
+    handshake(shaken, success, authorizationError) {
+      socket = shaken;
+      if (done) {
+        shutdown(shaken);
+        return;
+      }
+      if ((!success || authorizationError) && tlsOptions?.rejectUnauthorized !== false) {
+        const error = authorizationError ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_SSL_HANDSHAKE" });
+        report(() => handlers.error(toError(error)));
+        shutdown(shaken);
+        return;
+      }
+      becomeOpen(shaken);
     },
     data(_socket, data) {
       // Bun hands over a fresh Buffer per call.
       if (!done) handlers.data(data);
     },
     drain(draining) {
-      if (done && !closing) return;
+      if (!opened || (done && !closing)) return;
       if (flush(draining) && closing) shutdown(draining);
     },
     end() {

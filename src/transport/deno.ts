@@ -21,13 +21,7 @@ interface DenoConn {
 /** The part of the `Deno` namespace used here. */
 interface DenoApi {
   connect(options: { hostname: string; port: number; transport?: "tcp" }): Promise<DenoConn>;
-  connectTls(options: {
-    hostname: string;
-    port: number;
-    caCerts?: string[];
-    cert?: string;
-    key?: string;
-  }): Promise<DenoConn>;
+  connectTls(options: { hostname: string; port: number; caCerts?: string[]; cert?: string; key?: string }): Promise<DenoConn>;
 }
 
 const READ_SIZE = 64 * 1024;

@@ -63,7 +63,7 @@ describe("NotifyTestCase scenarios", () => {
     const topic = unique("pool_share");
     const pool = unique("shared");
     const url = withQuery(URL, { topic_partitions: 3 });
-    const members = [];
+    const members: Awaited<ReturnType<typeof collector>>[] = [];
     for (let i = 0; i < 3; i++) members.push(await collector(url, { topics: [topic], pool, priorities: ["info"] }));
     // Wait for the group to settle on three members before sending.
     await sleep(3000);

@@ -71,9 +71,7 @@ export function probe(adapter: SocketAdapter, request: ConnectRequest): Probe {
         };
         waiters.add(check);
       });
-      return within(done, ms, `${what} (events so far: ${result.events.slice(-5).join(", ")})`).finally(() =>
-        waiters.delete(check),
-      );
+      return within(done, ms, `${what} (events so far: ${result.events.slice(-5).join(", ")})`).finally(() => waiters.delete(check));
     },
   };
   const note = (event: string) => {
@@ -149,16 +147,22 @@ export async function startServer(server: net.Server): Promise<LocalServer> {
     port: address.port,
     async close() {
       for (const socket of sockets) socket.destroy();
-      await within(new Promise<void>((resolve) => server.close(() => resolve())), 5_000, "a local server to close").catch(
-        () => {},
-      );
+      await within(new Promise<void>((resolve) => server.close(() => resolve())), 5_000, "a local server to close").catch(() => {});
     },
   };
 }
 
-/** An echo server: every byte received is sent back. */
-export function echoServer(options?: tls.TlsOptions): Promise<LocalServer> {
+/**
+ * An echo server: every byte received is sent back. With `stallMs`, it reads
+ * nothing for that long after accepting, so the client's writes back up.
+ */
+export function echoServer(options?: tls.TlsOptions, stallMs = 0): Promise<LocalServer> {
   const onSocket = (socket: net.Socket) => {
+    if (stallMs > 0) {
+      socket.pause();
+      const timer = setTimeout(() => socket.resume(), stallMs);
+      socket.on("close", () => clearTimeout(timer));
+    }
     socket.on("data", (chunk: Uint8Array) => socket.write(chunk));
     socket.on("error", () => {});
     socket.on("end", () => socket.end());

@@ -60,7 +60,8 @@ describe(`socket adapter on ${runtime}`, () => {
   describe("TCP", () => {
     let server: LocalServer;
     before(async () => {
-      server = await echoServer();
+      // Reads nothing for 300 ms after accepting: the 5 MiB test's writes back up behind it.
+      server = await echoServer(undefined, 300);
     });
     after(async () => {
       await server?.close();
@@ -137,7 +138,9 @@ describe(`socket adapter on ${runtime}`, () => {
     });
   });
 
-  describe("TLS (local server with the broker's test CA)", { skip: broker?.serverKey ? false : "no test certificates (kafka.json)" }, () => {
+  describe("TLS (local server with the broker's test CA)", {
+    skip: broker?.serverKey ? false : "no test certificates (kafka.json)",
+  }, () => {
     let server: LocalServer;
     let mtlsServer: LocalServer;
     const certs = broker ?? ({} as Partial<BrokerInfo>);
@@ -303,7 +306,10 @@ async function roundTrip(adapter: SocketAdapter, address: string, tls: TlsSettin
     });
     await within(all, 60_000, `${count} messages (got ${seen.length} so far)`);
     assert.equal(seen.length, count);
-    assert.deepEqual(seen, messages.map((m) => m.value));
+    assert.deepEqual(
+      seen,
+      messages.map((m) => m.value),
+    );
     await admin.deleteTopics({ topics: [topic], timeout: 10_000 }).catch(() => {});
   } finally {
     await within(consumer.disconnect(), 20_000, "consumer disconnect").catch(() => {});

@@ -30,6 +30,10 @@ describe("Python-style JSON", () => {
   test("non-ASCII and DEL escaped like ensure_ascii, astral planes as surrogate pairs", () => {
     assert.equal(pythonJsonDumps("é\u007f😀"), '"\\u00e9\\u007f\\ud83d\\ude00"');
   });
+  test("floats as Python's repr: exponent below 1e-4, two-digit exponents", () => {
+    assert.equal(pythonJsonDumps([1e-7, -0.000025, 0.0001, 0.00012, 1.5e22, 10.00001, 5e-324]), "[1e-07, -2.5e-05, 0.0001, 0.00012, 1.5e+22, 10.00001, 5e-324]");
+    assert.equal(pythonJsonDumps({ s: "0.00001 1e-7" }), '{"s": "0.00001 1e-7"}', "numbers inside strings are left alone");
+  });
   test("control characters and quotes as Python escapes them", () => {
     assert.equal(pythonJsonDumps('a"\\\n\t\u0001'), '"a\\"\\\\\\n\\t\\u0001"');
   });
@@ -95,7 +99,7 @@ describe("topics, priorities, timestamps, context", () => {
     assert.equal(pythonUtcTimestamp(new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 0))), "2026-01-01 00:00:00");
     assert.match(pythonUtcTimestamp(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{6})?$/);
   });
-  test("secrets are removed from the context, nested too", () => {
+  test("context: oslo's allow-list by default, or every key but secrets", () => {
     const ctxt = {
       user_id: "u",
       auth_token: "t1",
@@ -105,8 +109,10 @@ describe("topics, priorities, timestamps, context", () => {
       client_secret: "s",
       nested: { admin_passwd: "x", keep: 1 },
       roles: ["admin"],
+      tenant: "legacy",
     };
-    assert.deepEqual(redactContext(ctxt), { user_id: "u", nested: { keep: 1 }, roles: ["admin"] });
+    assert.deepEqual(redactContext(ctxt), { user_id: "u", roles: ["admin"] });
+    assert.deepEqual(redactContext(ctxt, "all-but-secrets"), { user_id: "u", nested: { keep: 1 }, roles: ["admin"], tenant: "legacy" });
     assert.deepEqual(redactContext(undefined), {});
     assert.equal(ctxt.auth_token, "t1", "the caller's object is not changed");
   });

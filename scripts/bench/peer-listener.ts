@@ -1,0 +1,42 @@
+/**
+ * Listener peer: kafka-notify's listener (oslo defaults: at-most-once,
+ * commit before dispatch) with an endpoint that does nothing but count.
+ * Times from the first notification to the `count`-th.
+ */
+import { listen } from "../../mod.ts";
+import { config, emitResult, nowMs, progress } from "./lib.ts";
+
+const c = config<{ broker: string; topic: string; count: number; group: string }>();
+let received = 0;
+let first = 0;
+let last = 0;
+let done!: () => void;
+const finished = new Promise<void>((resolve) => {
+  done = resolve;
+});
+const t0 = nowMs();
+const listener = await listen(`kafka://${c.broker}`, {
+  topics: [c.topic.replace(/\.info$/, "")],
+  pool: c.group,
+  fromBeginning: true,
+  logLevel: "error",
+  endpoints: [
+    {
+      info() {
+        if (received === 0) first = nowMs();
+        if (++received === c.count) {
+          last = nowMs();
+          done();
+        }
+      },
+    },
+  ],
+});
+const timer = setTimeout(() => done(), 120_000);
+await finished;
+clearTimeout(timer);
+const seconds = ((last || nowMs()) - first) / 1000;
+await listener.stop();
+progress(`kafka-notify listener: ${received} in ${seconds.toFixed(2)} s`);
+emitResult({ count: received, seconds, rate: received / seconds, joinSeconds: (first - t0) / 1000, poison: listener.stats.poison });
+process.exit(0);

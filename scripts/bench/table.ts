@@ -1,0 +1,209 @@
+/**
+ * Table writer of `npm run bench`: medians, ratios and the machine, as
+ * Markdown, written into docs/benchmarks.md between `<!-- bench:start -->`
+ * and `<!-- bench:end -->` (other sections, such as the compression one,
+ * are kept as they are).
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+export interface Machine {
+  date: string;
+  cpu: string;
+  memoryGiB: number;
+  kernel: string;
+  loadAtStart: string;
+  loadAtEnd?: string;
+  totalSeconds?: number;
+  node: string;
+  deno: string;
+  bun: string;
+  python: string;
+  java: string;
+  kafka: string;
+  kafkajs: string;
+  payloadBytes: number;
+  recordBytes: number;
+  partitions: number;
+  runs: number;
+  quick: boolean;
+}
+
+export interface RunOutcome {
+  result?: Record<string, unknown>;
+  error?: string;
+  cpuSeconds?: number;
+  peakRssMiB?: number;
+  wallSeconds: number;
+}
+
+export interface CaseResult {
+  id: string;
+  group: "producers" | "listeners" | "latency" | "memory";
+  label: string;
+  runtime: string;
+  compression?: "none" | "lz4";
+  count: number;
+  note?: string;
+  skip?: string;
+  runs: RunOutcome[];
+}
+
+const START = "<!-- bench:start -->";
+const END = "<!-- bench:end -->";
+
+function median(values: number[]): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+const ok = (c: CaseResult) => c.runs.filter((r) => !r.error && r.result);
+const med = (c: CaseResult | undefined, key: string) => (c ? median(ok(c).map((r) => Number(r.result?.[key]))) : Number.NaN);
+const medOf = (c: CaseResult, pick: (r: RunOutcome) => number | undefined) => median(ok(c).map((r) => pick(r) ?? Number.NaN));
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en") : "–");
+const fix = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "–");
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : "–");
+
+function status(c: CaseResult): string | undefined {
+  if (c.skip) return `not run: ${c.skip}`;
+  const good = ok(c).length;
+  if (good === 0) return `not run: failed (${c.runs[0]?.error ?? "no result"})`;
+  return undefined;
+}
+
+const runsCell = (c: CaseResult, key: string, digits = 0) =>
+  c.runs.map((r) => (r.error || !r.result ? "✗" : digits ? fix(Number(r.result[key]), digits) : int(Number(r.result[key])))).join(" / ");
+
+export function renderReport(m: Machine, cases: CaseResult[]): string {
+  const byId = new Map(cases.map((c) => [c.id, c]));
+  const out: string[] = [];
+  out.push("## Notifier and listener against their peers");
+  out.push("");
+  out.push(
+    `Produced by \`npm run bench\` (\`scripts/bench/run.ts\`) on ${m.date} UTC${m.quick ? " — QUICK MODE (counts ÷ 10, not a reference run)" : ""}; ` +
+      `${m.runs} rounds, every peer once per round (round-robin), the figure is the median (each run in the "runs" column). ` +
+      `Each peer is its own process (CPU = user+sys of that process, including start-up; RSS = its peak), ` +
+      `against one local broker (Apache Kafka ${m.kafka}, KRaft, PLAINTEXT on loopback), a fresh topic of ${m.partitions} partitions per producer run, acks=all. ` +
+      `Payload: a ${m.payloadBytes}-byte JSON object; on the wire every record is the ${m.recordBytes}-byte oslo 2.0 envelope (the raw and Java peers send those same bytes).`,
+  );
+  out.push("");
+  out.push(
+    `Machine: ${m.cpu}, ${m.memoryGiB.toFixed(0)} GiB, ${m.kernel}; load average ${m.loadAtStart} at the start${m.loadAtEnd ? `, ${m.loadAtEnd} at the end` : ""} ` +
+      `(the machine was shared with other engineers' test runs; the broker runs on the same 2 cores as the peers). ` +
+      `Node ${m.node}, ${m.deno}, Bun ${m.bun}, ${m.python}, ${m.java}, kafkajs ${m.kafkajs}.${m.totalSeconds ? ` Whole run: ${Math.round(m.totalSeconds)} s.` : ""}`,
+  );
+  out.push("");
+
+  // ---------------------------------------------------------------- producers
+  out.push("### Producers");
+  out.push("");
+  out.push("| peer | runtime | compression | notifications | msg/s (median) | runs | ÷ kafkajs sendBatch | CPU s | peak RSS MiB | note |");
+  out.push("|---|---|---|---|---|---|---|---|---|---|");
+  for (const c of cases.filter((x) => x.group === "producers")) {
+    const s = status(c);
+    const ceiling = med(byId.get(`kafkajs-sendBatch-${c.compression}`), "rate");
+    if (s) {
+      out.push(`| ${c.label} | ${c.runtime} | ${c.compression} | ${int(c.count)} | ${s} | | | | | ${c.note ?? ""} |`);
+      continue;
+    }
+    const rate = med(c, "rate");
+    out.push(
+      `| ${c.label} | ${c.runtime} | ${c.compression} | ${int(c.count)} | **${int(rate)}** | ${runsCell(c, "rate")} | ${ratio(rate, ceiling)} | ${fix(medOf(c, (r) => r.cpuSeconds))} | ${fix(medOf(c, (r) => r.peakRssMiB), 0)} | ${c.note ?? ""} |`,
+    );
+  }
+  out.push("");
+
+  // ---------------------------------------------------------------- listeners
+  out.push("### Listeners");
+  out.push("");
+  out.push("Each consumes the same pre-filled topic (6 partitions, uncompressed) from the beginning in a new consumer group; msg/s from the first notification to the last (the group join is shown apart).");
+  out.push("");
+  out.push("| peer | runtime | notifications | msg/s (median) | runs | ÷ kafkajs eachBatch | join s | CPU s | peak RSS MiB | note |");
+  out.push("|---|---|---|---|---|---|---|---|---|---|");
+  const eachBatch = med(byId.get("listener-kafkajs"), "rate");
+  for (const c of cases.filter((x) => x.group === "listeners")) {
+    const s = status(c);
+    if (s) {
+      out.push(`| ${c.label} | ${c.runtime} | ${int(c.count)} | ${s} | | | | | | ${c.note ?? ""} |`);
+      continue;
+    }
+    const rate = med(c, "rate");
+    out.push(
+      `| ${c.label} | ${c.runtime} | ${int(c.count)} | **${int(rate)}** | ${runsCell(c, "rate")} | ${ratio(rate, eachBatch)} | ${fix(med(c, "joinSeconds"), 2)} | ${fix(medOf(c, (r) => r.cpuSeconds))} | ${fix(medOf(c, (r) => r.peakRssMiB), 0)} | ${c.note ?? ""} |`,
+    );
+  }
+  out.push("");
+
+  // ---------------------------------------------------------------- latency
+  out.push("### End-to-end latency");
+  out.push("");
+  out.push(
+    "A notifier paced at a fixed rate, a listener in another process (oslo defaults: at-most-once, offsets committed before dispatch, `kafka_consumer_timeout` 1 s); latency = receive time − send time (carried in the payload).",
+  );
+  out.push("");
+  out.push("| path | notifications | p50 ms (median) | p99 ms (median) | max ms | runs p50 | runs p99 | note |");
+  out.push("|---|---|---|---|---|---|---|---|");
+  for (const c of cases.filter((x) => x.group === "latency")) {
+    const s = status(c);
+    if (s) {
+      out.push(`| ${c.label} | ${int(c.count)} | ${s} | | | | | ${c.note ?? ""} |`);
+      continue;
+    }
+    out.push(
+      `| ${c.label} | ${int(c.count)} | **${fix(med(c, "p50"))}** | **${fix(med(c, "p99"))}** | ${fix(med(c, "max"))} | ${runsCell(c, "p50", 1)} | ${runsCell(c, "p99", 1)} | ${c.note ?? ""} |`,
+    );
+  }
+  out.push("");
+
+  // ---------------------------------------------------------------- memory
+  out.push("### Memory");
+  out.push("");
+  out.push("| case | peak RSS MiB (median) | RSS before queueing | RSS with all queued | heap used with all queued | runs (peak) |");
+  out.push("|---|---|---|---|---|---|");
+  for (const c of cases.filter((x) => x.group === "memory")) {
+    const s = status(c);
+    if (s) {
+      out.push(`| ${c.label} | ${s} | | | | |`);
+      continue;
+    }
+    out.push(
+      `| ${c.label} | **${fix(med(c, "peakRssMiB"), 0)}** | ${fix(med(c, "baselineRssMiB"), 0)} | ${fix(med(c, "queuedRssMiB"), 0)} | ${fix(med(c, "heapUsedMiB"), 0)} | ${runsCell(c, "peakRssMiB")} |`,
+    );
+  }
+  out.push("");
+
+  // ---------------------------------------------------------------- targets
+  out.push("### Targets (ratios from this run)");
+  out.push("");
+  out.push("| comparison | none | lz4 | target |");
+  out.push("|---|---|---|---|");
+  const rateOf = (id: string) => med(byId.get(id), "rate");
+  const row = (what: string, ours: string, peer: string, target: string) =>
+    out.push(`| ${what} | ${ratio(rateOf(`${ours}-none`), rateOf(`${peer}-none`))} | ${ratio(rateOf(`${ours}-lz4`), rateOf(`${peer}-lz4`))} | ${target} |`);
+  row("notifier (Node) ÷ kafkajs sendBatch", "notifier-node", "kafkajs-sendBatch", "≥ 0.9×");
+  row("notifier (Node) ÷ Python oslo.messaging notifier", "notifier-node", "oslo-send", "≥ 5×");
+  row("notifier (Node) ÷ Java ProducerPerformance", "notifier-node", "java-producer", "as close as the design allows");
+  row("notifier (Node) ÷ kafkajs send() per message", "notifier-node", "kafkajs-send", "–");
+  row("notifier (Deno) ÷ kafkajs sendBatch", "notifier-deno", "kafkajs-sendBatch", "–");
+  row("notifier (Bun) ÷ kafkajs sendBatch", "notifier-bun", "kafkajs-sendBatch", "–");
+  const lr = (what: string, peer: string, target: string) =>
+    out.push(`| ${what} | ${ratio(rateOf("listener-notify"), rateOf(peer))} | | ${target} |`);
+  lr("listener ÷ kafkajs eachBatch", "listener-kafkajs", "≥ 0.9×");
+  lr("listener ÷ Python oslo.messaging listener", "listener-oslo", "≥ 5×");
+  lr("listener ÷ Java ConsumerPerformance", "listener-java", "as close as the design allows");
+  return out.join("\n");
+}
+
+/** Render, and when `file` is given, replace (or append) the marked section in it. */
+export function writeReport(m: Machine, cases: CaseResult[], file?: string): string {
+  const section = `${START}\n${renderReport(m, cases)}\n${END}`;
+  if (file) {
+    const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
+    const a = current.indexOf(START);
+    const b = current.indexOf(END);
+    const next = a >= 0 && b > a ? `${current.slice(0, a)}${section}${current.slice(b + END.length)}` : `${current.trimEnd()}\n\n${section}\n`;
+    writeFileSync(file, next);
+  }
+  return section;
+}

@@ -1,0 +1,175 @@
+/**
+ * `kafka-notify send`: one notification from the command line (parity
+ * with oslo-messaging-send-notification), or one per JSON line on stdin.
+ * @module
+ */
+import process from "node:process";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { ConnectionError, AuthenticationError } from "../errors.ts";
+import type { Context } from "../message/notification.ts";
+import { normalisePriority, PRIORITIES } from "../message/priority.ts";
+import { createNotifier, type NotifyMethod } from "../notifier/notifier.ts";
+import { CONNECTION_HELP, CONNECTION_OPTIONS, connection, EXIT, EXIT_HELP, exitCodeFor, listFlag, UsageError } from "./common.ts";
+import { count, progressLine, rate } from "./output.ts";
+
+export const SEND_HELP = `Usage: kafka-notify send [options] [PAYLOAD | -]
+
+Send a notification whose payload is the JSON PAYLOAD, or, without PAYLOAD
+(or with -), one notification per JSON line read from stdin (bulk send; a
+progress line on a terminal and a rate summary at the end).
+
+Notification:
+  --publisher-id ID     publisher id (default: kafka-notify)
+  --event-type TYPE     event type (default: test)
+  --priority P          ${PRIORITIES.join(", ")} or warning (default: info)
+  --topic NAME          topic; repeatable or comma-separated (default: the config
+                        file's topics, else notifications); sent to NAME.<priority>
+  --context JSON        request context object (default: {})
+  --driver D            messagingv2 (oslo 2.0 envelope, default), messaging (1.0,
+                        bare JSON) or noop (send nothing)
+  -q, --quiet           no summary line
+
+${CONNECTION_HELP}
+
+${EXIT_HELP}
+
+Examples:
+  kafka-notify send --url kafka://localhost:9092 --publisher-id compute.host1 \\
+    --event-type compute.instance.create.end --priority info '{"instance_id": "i-1"}'
+  jq -c '.[]' payloads.json | kafka-notify send --url kafka://localhost:9092 --event-type bulk.test`;
+
+const OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  "publisher-id": { type: "string" },
+  "event-type": { type: "string" },
+  priority: { type: "string" },
+  topic: { type: "string", multiple: true },
+  context: { type: "string" },
+  driver: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+} as const;
+
+/** Sends kept unacknowledged at once in a bulk send before reading more input. */
+const WINDOW = 10_000;
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${what} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Run `send` with its arguments; resolves to the exit code. */
+export async function send(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  if (values.help) {
+    console.log(SEND_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) throw new UsageError(`expected one JSON payload, got ${positionals.length} arguments (quote the JSON)`);
+  const priority = normalisePriority(values.priority ?? "info");
+  if (!priority) throw new UsageError(`--priority: unknown priority ${JSON.stringify(values.priority)}; expected one of ${PRIORITIES.join(", ")}`);
+  const driver = values.driver ?? "messagingv2";
+  if (!["messagingv2", "messaging", "noop"].includes(driver)) throw new UsageError(`--driver: expected messagingv2, messaging or noop, got ${JSON.stringify(driver)}`);
+  const ctxt = values.context === undefined ? {} : parseJson(values.context, "--context");
+  if (ctxt === null || typeof ctxt !== "object" || Array.isArray(ctxt)) throw new UsageError("--context must be a JSON object");
+  const fromArgs = positionals[0] !== undefined && positionals[0] !== "-";
+  const single = fromArgs ? parseJson(positionals[0] ?? "", "the payload") : undefined;
+  if (positionals[0] === undefined && process.stdin.isTTY) {
+    throw new UsageError("give a JSON payload, or pipe JSON lines on stdin (see kafka-notify send --help)");
+  }
+  const conn = await connection(values);
+  const topics = listFlag(values.topic) ?? conn.topics;
+  const eventType = values["event-type"] ?? "test";
+  const quiet = values.quiet === true;
+  if (driver === "noop") {
+    if (!quiet) console.error("kafka-notify: driver noop: nothing sent");
+    return EXIT.ok;
+  }
+
+  const notifier = createNotifier(conn.url, {
+    ...conn.options,
+    publisherId: values["publisher-id"] ?? "kafka-notify",
+    ...(topics && { topics }),
+    ...(driver === "messaging" && { codec: "json" as const }),
+    logger: conn.logger,
+    logLevel: conn.logLevel,
+  });
+  const notify = notifier[priority] as NotifyMethod;
+  const started = Date.now();
+  let sent = 0;
+  let acked = 0;
+  let failed = 0;
+  let badLines = 0;
+  let firstError: unknown;
+  const inflight = new Set<Promise<void>>();
+  const progress = progressLine(process.stderr);
+  const ticker = setInterval(() => {
+    const ms = Date.now() - started;
+    progress.update(`sending: ${count(sent)} sent, ${count(acked)} acknowledged, ${count(failed)} failed, ${rate(acked, ms)}/s`);
+  }, 200);
+
+  const submit = (payload: unknown) => {
+    sent++;
+    const p: Promise<void> = notify(ctxt as Context, eventType, payload).then(
+      () => {
+        acked++;
+      },
+      (error: unknown) => {
+        failed++;
+        firstError ??= error;
+      },
+    );
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  };
+  // A broker that cannot be reached or refuses us fails every send: stop reading.
+  const fatal = () => firstError instanceof ConnectionError || firstError instanceof AuthenticationError;
+
+  try {
+    if (fromArgs) {
+      submit(single);
+    } else {
+      const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+      let lineno = 0;
+      for await (const line of lines) {
+        lineno++;
+        if (line.trim() === "") continue;
+        let payload: unknown;
+        try {
+          payload = JSON.parse(line);
+        } catch {
+          badLines++;
+          console.error(`kafka-notify: stdin line ${lineno} is not valid JSON; skipped`);
+          continue;
+        }
+        submit(payload);
+        if (inflight.size >= WINDOW) await Promise.race(inflight);
+        if (fatal()) break;
+      }
+      lines.close();
+    }
+    await Promise.all(inflight);
+  } finally {
+    clearInterval(ticker);
+    progress.done();
+    await notifier.close().catch(() => {});
+  }
+
+  const ms = Date.now() - started;
+  const where = (topics ?? ["notifications"]).map((t) => `${t}.${priority}`).join(", ");
+  if (!quiet || failed > 0 || badLines > 0) {
+    const noun = acked === 1 ? "notification" : "notifications";
+    const parts = [`sent ${count(acked)} ${noun} (${priority} ${eventType}) to ${where} in ${(ms / 1000).toFixed(2)} s, ${rate(acked, ms)}/s`];
+    if (failed > 0) parts.push(`${count(failed)} failed`);
+    if (badLines > 0) parts.push(`${count(badLines)} invalid line(s) skipped`);
+    console.error(`kafka-notify: ${parts.join("; ")}`);
+  }
+  if (firstError !== undefined) {
+    console.error(`kafka-notify: error: ${firstError instanceof Error ? firstError.message : String(firstError)}`);
+    return exitCodeFor(firstError);
+  }
+  return badLines > 0 ? EXIT.failure : EXIT.ok;
+}

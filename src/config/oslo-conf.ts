@@ -1,0 +1,198 @@
+/**
+ * Reads the notification settings of an oslo.config file (`nova.conf`,
+ * `neutron.conf`, ...), so a TypeScript service or the `kafka-notify`
+ * command can reuse an OpenStack service's configuration.
+ *
+ * - `[oslo_messaging_notifications] transport_url`, falling back to
+ *   `[DEFAULT] transport_url` (and the deprecated
+ *   `[DEFAULT] notification_transport_url`), as oslo.messaging does;
+ * - `[oslo_messaging_notifications] topics` (deprecated:
+ *   `[DEFAULT] notification_topics`) and `driver`;
+ * - `[oslo_messaging_kafka]` options, checked against the options table.
+ *
+ * The parser follows oslo.config's: `[section]` headers, `key = value` or
+ * `key: value`, `#` and `;` comment lines, indented continuation lines,
+ * matching quotes around a value stripped, the last assignment wins.
+ * @module
+ */
+import { ConfigError } from "../errors.ts";
+import { OPTION_ALIASES, OPTION_TABLE, type OptionSpec } from "./options-table.ts";
+import type { TransportOptionsInput } from "./resolve.ts";
+import { checkValue, closestName, readQueryValue } from "./values.ts";
+
+/** What {@link readOsloConfig} finds in an oslo configuration file. */
+export interface OsloConfig {
+  /** The notification transport URL, or `undefined` when the file sets none. */
+  transportUrl: string | undefined;
+  /** `[oslo_messaging_notifications] topics`, or `undefined` (oslo's default is `["notifications"]`). */
+  topics: string[] | undefined;
+  /** `[oslo_messaging_notifications] driver` values (e.g. `messagingv2`, `noop`); empty when unset. */
+  driver: string[];
+  /** `[oslo_messaging_kafka]` options in camelCase, ready for `createNotifier` or `listen`. */
+  options: TransportOptionsInput;
+  /** Options oslo knows but kafka-notify ignores (e.g. `pool_size`), as sentences. */
+  warnings: string[];
+}
+
+/** oslo.messaging Kafka options that exist (or existed) in oslo but mean nothing here. */
+const IGNORED_OSLO_OPTIONS = new Set(["pool_size", "conn_pool_min_size", "conn_pool_ttl", "kafka_default_host", "kafka_default_port"]);
+
+const BY_OSLO = new Map<string, OptionSpec>(OPTION_TABLE.map((spec) => [spec.oslo, spec]));
+
+type Sections = Map<string, Map<string, string[]>>;
+
+/** Parse INI text the way oslo.config does into `sections`; every value of a key is kept, in order. */
+function parseIni(text: string, sections: Sections, where: string): void {
+  let section: Map<string, string[]> | undefined;
+  let key: string | undefined;
+  let value: string[] = [];
+  let lineno = 0;
+  const flush = () => {
+    if (key === undefined) return;
+    if (!section) throw new ConfigError(`${where}line ${lineno}`, `"${key}" is set before any [section] header`);
+    const values = section.get(key) ?? [];
+    values.push(value.join("\n"));
+    section.set(key, values);
+    key = undefined;
+    value = [];
+  };
+  for (const raw of text.replace(/^\uFEFF/, "").split(/\r?\n/)) {
+    lineno++;
+    const line = raw.trimEnd();
+    if (line === "") {
+      flush();
+      continue;
+    }
+    if (line.startsWith(" ") || line.startsWith("\t")) {
+      if (key !== undefined) value.push(line.trimStart());
+      else if (!/^\s*[#;]/.test(line)) throw new ConfigError(`${where}line ${lineno}`, "unexpected continuation line");
+      continue;
+    }
+    flush();
+    if (line.startsWith("#") || line.startsWith(";")) continue;
+    if (line.startsWith("[")) {
+      if (!line.endsWith("]") || line.length <= 2) throw new ConfigError(`${where}line ${lineno}`, `invalid section header ${JSON.stringify(line)}`);
+      const name = line.slice(1, -1).trim();
+      const normalised = name === "DEFAULT" ? name : name.toLowerCase();
+      section = sections.get(normalised) ?? new Map();
+      sections.set(normalised, section);
+      continue;
+    }
+    const colon = line.indexOf(":");
+    const equal = line.indexOf("=");
+    if (colon < 0 && equal < 0) throw new ConfigError(`${where}line ${lineno}`, `expected "key = value", got ${JSON.stringify(line.slice(0, 40))}`);
+    const at = colon < 0 || (equal >= 0 && equal < colon) ? equal : colon;
+    key = line.slice(0, at).trim();
+    if (key === "") throw new ConfigError(`${where}line ${lineno}`, "empty key");
+    let v = line.slice(at + 1).trim();
+    if (v.length >= 2 && v[0] === v[v.length - 1] && (v[0] === '"' || v[0] === "'")) v = v.slice(1, -1);
+    value = [v];
+  }
+  flush();
+}
+
+function last(sections: Sections, section: string, key: string): string | undefined {
+  const values = sections.get(section)?.get(key);
+  return values?.[values.length - 1];
+}
+
+/** oslo's ListOpt: comma-separated, blanks dropped. */
+function list(text: string): string[] {
+  return text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
+/**
+ * Read the notification settings from the text of an oslo configuration
+ * file. Pure: no file system. Throws {@link ConfigError} on a malformed
+ * file, an unknown `[oslo_messaging_kafka]` option or a bad value.
+ *
+ * @example
+ * ```ts
+ * const conf = readOsloConfig(`
+ * [DEFAULT]
+ * transport_url = rabbit://rpc-host
+ * [oslo_messaging_notifications]
+ * transport_url = kafka://kafka1:9092
+ * topics = notifications,billing
+ * [oslo_messaging_kafka]
+ * compression_codec = lz4
+ * `);
+ * // conf.transportUrl === "kafka://kafka1:9092", conf.topics = ["notifications", "billing"]
+ * const notifier = createNotifier(conf.transportUrl!, { publisherId: "svc.host1", topics: conf.topics, ...conf.options });
+ * ```
+ */
+export function readOsloConfig(text: string): OsloConfig {
+  if (typeof text !== "string") throw new ConfigError("config", "expected the text of a configuration file");
+  return fromSections(parse([{ text, name: undefined }]));
+}
+
+function parse(files: readonly { text: string; name: string | undefined }[]): Sections {
+  const sections: Sections = new Map();
+  for (const file of files) parseIni(file.text, sections, file.name === undefined ? "" : `${file.name}: `);
+  return sections;
+}
+
+function fromSections(sections: Sections): OsloConfig {
+  const transportUrl =
+    last(sections, "oslo_messaging_notifications", "transport_url") ??
+    last(sections, "DEFAULT", "notification_transport_url") ??
+    last(sections, "DEFAULT", "transport_url");
+  const topicsText = last(sections, "oslo_messaging_notifications", "topics") ?? last(sections, "DEFAULT", "notification_topics");
+  const driver = (sections.get("oslo_messaging_notifications")?.get("driver") ?? sections.get("DEFAULT")?.get("notification_driver") ?? [])
+    .flatMap(list);
+
+  const options: Record<string, unknown> = {};
+  const warnings: string[] = [];
+  for (const [rawKey, values] of sections.get("oslo_messaging_kafka") ?? []) {
+    const field = `[oslo_messaging_kafka] ${rawKey}`;
+    if (IGNORED_OSLO_OPTIONS.has(rawKey)) {
+      warnings.push(`${field} is an oslo.messaging option kafka-notify does not use; it is ignored`);
+      continue;
+    }
+    const spec = BY_OSLO.get(OPTION_ALIASES[rawKey] ?? rawKey);
+    if (!spec) {
+      const hint = closestName(rawKey, [...BY_OSLO.keys()]);
+      throw new ConfigError(field, `unknown option${hint ? `; did you mean "${hint}"?` : ""}`);
+    }
+    const raw = values[values.length - 1] ?? "";
+    options[spec.camel] = checkValue(spec, readQueryValue(spec, raw), field);
+  }
+
+  return {
+    transportUrl: transportUrl === undefined || transportUrl === "" ? undefined : transportUrl,
+    topics: topicsText === undefined ? undefined : list(topicsText),
+    driver,
+    options: options as TransportOptionsInput,
+    warnings,
+  };
+}
+
+/**
+ * Read an oslo configuration file from disk (Node, Deno, Bun). Later
+ * files override earlier ones, as with oslo's repeated `--config-file`.
+ *
+ * @example
+ * ```ts
+ * const conf = await loadOsloConfigFile("/etc/nova/nova.conf");
+ * const listener = await listen(conf.transportUrl!, { topics: conf.topics, ...conf.options, onNotification: console.log });
+ * ```
+ */
+export async function loadOsloConfigFile(path: string | readonly string[]): Promise<OsloConfig> {
+  const paths = typeof path === "string" ? [path] : [...path];
+  if (paths.length === 0) throw new ConfigError("config-file", "no configuration file given");
+  const { readFile } = await import("node:fs/promises");
+  const files: { text: string; name: string }[] = [];
+  for (const file of paths) {
+    try {
+      files.push({ text: await readFile(file, "utf8"), name: file });
+    } catch (cause) {
+      const code = (cause as { code?: string }).code;
+      const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String((cause as Error).message ?? cause);
+      throw new ConfigError("config-file", `cannot read ${file}: ${reason}`, { cause });
+    }
+  }
+  return fromSections(parse(files));
+}

@@ -1,0 +1,169 @@
+/**
+ * Batch dispatch (oslo's batch listener): notifications from every
+ * partition gather until `size` are there or the oldest waited
+ * `timeoutMs`, then go to the endpoints as arrays. Batches run one at a
+ * time, and are cut only when they run, so a requeue can discard what was
+ * gathered after the requeued records and read their partitions again.
+ * @module
+ */
+import type { ConsumedRecord, PartitionBatch, PartitionOffset } from "../kafka/consumer.ts";
+import { dispatchBatch, type EndpointResult, HANDLED, REQUEUE, type RouteTable } from "./dispatch.ts";
+import type { BatchOptions, ReceivedNotification } from "./options.ts";
+import { nextOffset, type RecordContext, where } from "./records.ts";
+import type { Redelivery } from "./redelivery.ts";
+
+interface Item {
+  record: ConsumedRecord;
+  notification: ReceivedNotification | undefined;
+}
+
+/** What batch dispatch needs. */
+export interface BatchSettings extends BatchOptions {
+  context: RecordContext;
+  routes: RouteTable | undefined;
+  onBatch: ((batch: ReceivedNotification[]) => EndpointResult | Promise<EndpointResult>) | undefined;
+  atLeastOnce: boolean;
+  autoCommit: boolean;
+  redelivery: Redelivery;
+  commit: (offsets: PartitionOffset[]) => Promise<void>;
+  seek: (position: PartitionOffset) => void;
+}
+
+const partitionKey = (r: { topic: string; partition: number }) => `${r.topic}\u0000${r.partition}`;
+
+/** Gathers notifications into batches and dispatches them in order. */
+export class BatchDispatcher {
+  readonly #s: BatchSettings;
+  #buffer: Item[] = [];
+  #oldestAt = 0;
+  #wake: (() => void) | undefined;
+  #spaceWaiters: (() => void)[] = [];
+  #closed = false;
+  readonly #loop: Promise<void>;
+
+  constructor(settings: BatchSettings) {
+    this.#s = settings;
+    this.#loop = this.#run();
+  }
+
+  /** The partition-batch handler that feeds this dispatcher. */
+  handler(): (batch: PartitionBatch) => Promise<void> {
+    const commitsBefore = !this.#s.atLeastOnce && !this.#s.autoCommit;
+    return async (batch) => {
+      const last = batch.records[batch.records.length - 1];
+      if (!last || this.#closed || !batch.active()) return;
+      if (commitsBefore) await batch.commit(nextOffset(last.offset));
+      this.#add(batch.records.map((record) => ({ record, notification: this.#s.context.decode(record) })));
+      // Fetching goes on from here; commits follow dispatch (at-least-once) or came first.
+      batch.markHandled(last.offset);
+      while (this.#buffer.length >= 2 * this.#s.size && !this.#closed) await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
+      await batch.heartbeat();
+    };
+  }
+
+  /** Take nothing new, dispatch what is gathered, and stop. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#wake?.();
+    for (const resolve of this.#spaceWaiters.splice(0)) resolve();
+    await this.#loop;
+  }
+
+  #add(items: Item[]): void {
+    if (items.length === 0) return;
+    if (this.#buffer.length === 0) this.#oldestAt = Date.now();
+    this.#buffer.push(...items);
+    this.#wake?.();
+  }
+
+  #sleep(ms: number | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(() => done(), ms);
+      const done = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+      this.#wake = done;
+    });
+  }
+
+  async #run(): Promise<void> {
+    for (;;) {
+      if (this.#buffer.length === 0) {
+        if (this.#closed) return;
+        await this.#sleep(undefined);
+        continue;
+      }
+      const waitMs = this.#oldestAt + this.#s.timeoutMs - Date.now();
+      if (this.#buffer.length < this.#s.size && waitMs > 0 && !this.#closed) {
+        await this.#sleep(waitMs);
+        continue;
+      }
+      const items = this.#buffer.splice(0, this.#s.size);
+      this.#oldestAt = Date.now();
+      for (const resolve of this.#spaceWaiters.splice(0)) resolve();
+      try {
+        await this.#dispatch(items);
+      } catch (error) {
+        this.#s.context.log.error(`batch dispatch failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  async #dispatch(items: Item[]): Promise<void> {
+    const s = this.#s;
+    const notifications = items.flatMap((item) => (item.notification ? [item.notification] : []));
+    const records = items.map((item) => item.record);
+    let result: EndpointResult = HANDLED;
+    let failure: Error | undefined;
+    if (notifications.length > 0) {
+      s.context.stats.dispatched += notifications.length;
+      const failed = (error: unknown) => {
+        const first = items[0]?.record as ConsumedRecord;
+        failure = s.context.handlerFailed(error, first, notifications[0]?.eventType ?? "");
+      };
+      if (s.routes) {
+        result = await dispatchBatch(s.routes, notifications, failed);
+      } else {
+        try {
+          result = await s.onBatch?.(notifications);
+        } catch (error) {
+          failed(error);
+          result = REQUEUE;
+        }
+      }
+    }
+    if (result === REQUEUE && s.atLeastOnce) {
+      if ((await s.redelivery.requeued(records, failure)) === "retry") {
+        this.#readAgain(records);
+        return;
+      }
+    } else if (result === REQUEUE) {
+      const first = records[0];
+      if (first) s.context.log.warn("requeue needs at-least-once delivery; the batch is dropped", where(first));
+    } else if (s.atLeastOnce) {
+      s.redelivery.handled(records);
+    }
+    if (s.atLeastOnce) await this.#commitBatch(records);
+  }
+
+  /** Commit, per partition, past the batch's last record. */
+  async #commitBatch(records: ConsumedRecord[]): Promise<void> {
+    const next = new Map<string, PartitionOffset>();
+    for (const r of records) next.set(partitionKey(r), { topic: r.topic, partition: r.partition, offset: nextOffset(r.offset) });
+    try {
+      await this.#s.commit([...next.values()]);
+    } catch (error) {
+      this.#s.context.log.warn(`commit failed, handled notifications may be delivered again: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Seek each partition of the batch back to its first record, dropping what was gathered after it. */
+  #readAgain(records: ConsumedRecord[]): void {
+    const first = new Map<string, PartitionOffset>();
+    for (const r of records) if (!first.has(partitionKey(r))) first.set(partitionKey(r), { topic: r.topic, partition: r.partition, offset: r.offset });
+    this.#buffer = this.#buffer.filter((item) => !first.has(partitionKey(item.record)));
+    for (const position of first.values()) this.#s.seek(position);
+  }
+}

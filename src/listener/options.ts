@@ -1,0 +1,194 @@
+/**
+ * The listener's options, checked once when `listen()` is called.
+ * @module
+ */
+import { type ClientBase, type ClientOptions, resolveClient } from "../client/options.ts";
+import { ConfigError } from "../errors.ts";
+import type { Notification } from "../message/notification.ts";
+import { normalisePriority, PRIORITIES, type Priority } from "../message/priority.ts";
+import { kafkaTopic, topicNameProblem } from "../message/topic.ts";
+import { type BatchEndpoint, buildRoutes, type Endpoint, type EndpointResult, type RouteTable, routedPriorities } from "./dispatch.ts";
+
+/** A notification as `onNotification` receives it, with where it came from. */
+export interface ReceivedNotification extends Notification {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** Batch settings: endpoints receive arrays (oslo's batch listener). */
+export interface BatchOptions {
+  /** Most notifications in one call. */
+  size: number;
+  /** Longest wait for a batch to fill, in milliseconds. */
+  timeoutMs: number;
+}
+
+/** Where a failure happened, for `onError`. */
+export interface ListenerErrorInfo {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** Options of {@link listen}; every transport option may be given too. */
+export interface ListenOptions extends ClientOptions {
+  /**
+   * Topics to consume (each with every priority wanted).
+   * @default ["notifications"]
+   */
+  topics?: readonly string[];
+  /** Priorities to consume. Default: those the endpoints handle, or all seven with `onNotification`. */
+  priorities?: readonly string[];
+  /**
+   * The pool: listeners in one pool share the notifications (a Kafka consumer group).
+   * @default consumer_group ("oslo_messaging_consumer")
+   */
+  pool?: string;
+  /** oslo-style endpoints (batch endpoints with `batch`). Give these or `onNotification`. */
+  endpoints?: readonly Endpoint[] | readonly BatchEndpoint[];
+  /** Called with every notification. Give this, `onBatch` or `endpoints`. */
+  onNotification?: (n: ReceivedNotification) => EndpointResult | Promise<EndpointResult>;
+  /** With `batch`: called with each batch of notifications. */
+  onBatch?: (batch: ReceivedNotification[]) => EndpointResult | Promise<EndpointResult>;
+  /** Hand endpoints arrays of up to `size` notifications, waiting at most `timeoutMs` for a batch to fill. */
+  batch?: BatchOptions;
+  /**
+   * `at-most-once` commits before dispatch (oslo); `at-least-once` commits after the handlers return.
+   * @default "at-most-once"
+   */
+  delivery?: "at-most-once" | "at-least-once";
+  /**
+   * Redeliveries of a requeued notification before it is dead-lettered or skipped (at-least-once).
+   * @default 5
+   */
+  maxRedeliveries?: number;
+  /**
+   * First wait before a redelivery, doubled each time up to 5 s.
+   * @default 200
+   */
+  redeliveryBackoffMs?: number;
+  /** Topic that receives notifications past `maxRedeliveries`, with headers naming where they came from. */
+  deadLetterTopic?: string;
+  /**
+   * Start from the oldest record when the pool has no committed position (oslo: latest).
+   * @default false
+   */
+  fromBeginning?: boolean;
+  /** Called when a record is poison or a handler fails. */
+  onError?: (error: Error, info: ListenerErrorInfo) => void;
+}
+
+/** Everything `listen()` decided from its options. */
+export interface ListenerPlan {
+  base: ClientBase;
+  topics: string[];
+  pool: string;
+  routes: RouteTable | undefined;
+  onNotification: ListenOptions["onNotification"];
+  onBatch: ListenOptions["onBatch"];
+  batch: BatchOptions | undefined;
+  atLeastOnce: boolean;
+  maxRedeliveries: number;
+  redeliveryBackoffMs: number;
+  deadLetterTopic: string | undefined;
+  fromBeginning: boolean;
+  onError: ListenOptions["onError"];
+}
+
+const OWN_KEYS = [
+  "topics",
+  "priorities",
+  "pool",
+  "endpoints",
+  "onNotification",
+  "onBatch",
+  "batch",
+  "delivery",
+  "maxRedeliveries",
+  "redeliveryBackoffMs",
+  "deadLetterTopic",
+  "fromBeginning",
+  "onError",
+] as const;
+
+function wholeNumber(value: unknown, field: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw new ConfigError(field, `expected a whole number >= ${min}`);
+  return value;
+}
+
+function choosePriorities(given: readonly string[] | undefined, routed: Priority[] | undefined): Priority[] {
+  if (given === undefined) return routed ?? [...PRIORITIES];
+  if (!Array.isArray(given) || given.length === 0) throw new ConfigError("priorities", "expected a non-empty array");
+  const chosen = given.map((name, index) => {
+    const priority = typeof name === "string" ? normalisePriority(name) : undefined;
+    if (!priority) throw new ConfigError(`priorities[${index}]`, `unknown priority ${JSON.stringify(name)}; expected one of ${PRIORITIES.join(", ")}`);
+    return priority;
+  });
+  return [...new Set(chosen)];
+}
+
+function checkBatch(batch: unknown): BatchOptions | undefined {
+  if (batch === undefined) return undefined;
+  if (batch === null || typeof batch !== "object") throw new ConfigError("batch", "expected { size, timeoutMs }");
+  const { size, timeoutMs } = batch as Record<string, unknown>;
+  return { size: wholeNumber(size, "batch.size", Number.NaN, 1), timeoutMs: wholeNumber(timeoutMs, "batch.timeoutMs", Number.NaN, 0) };
+}
+
+/** Check `options` and decide what to consume and how; throws {@link ConfigError}. */
+export function planListener(url: string, options: ListenOptions): ListenerPlan {
+  if (options === null || typeof options !== "object") throw new ConfigError("options", "expected an options object with endpoints or onNotification");
+  const base = resolveClient(url, options, OWN_KEYS);
+  const { endpoints, onNotification, onBatch } = options;
+  const batch = checkBatch(options.batch);
+  const handlers = [endpoints, onNotification, onBatch].filter((h) => h !== undefined).length;
+  if (handlers !== 1) throw new ConfigError("endpoints", "give exactly one of endpoints, onNotification or onBatch");
+  if (onNotification !== undefined && typeof onNotification !== "function") throw new ConfigError("onNotification", "expected a function");
+  if (onBatch !== undefined && typeof onBatch !== "function") throw new ConfigError("onBatch", "expected a function");
+  if (batch && onNotification) throw new ConfigError("onNotification", "with batch, use onBatch (it receives arrays)");
+  if (!batch && onBatch) throw new ConfigError("onBatch", "needs the batch option ({ size, timeoutMs })");
+  const routes = endpoints === undefined ? undefined : buildRoutes(endpoints);
+  const priorities = choosePriorities(options.priorities, routes && routedPriorities(routes));
+  const delivery = options.delivery ?? "at-most-once";
+  if (delivery !== "at-most-once" && delivery !== "at-least-once") {
+    throw new ConfigError("delivery", `expected "at-most-once" or "at-least-once", got ${JSON.stringify(delivery)}`);
+  }
+  const o = base.config.options;
+  if (delivery === "at-least-once" && o.enableAutoCommit) {
+    throw new ConfigError("enable_auto_commit", "periodic auto-commit cannot give at-least-once delivery; leave it off");
+  }
+  const pool = options.pool ?? o.consumerGroup;
+  if (typeof pool !== "string" || pool === "") throw new ConfigError("pool", "expected a non-empty string");
+  const names = options.topics ?? ["notifications"];
+  if (!Array.isArray(names) || names.length === 0 || names.some((t) => typeof t !== "string")) {
+    throw new ConfigError("topics", "expected a non-empty array of topic names");
+  }
+  const topics = [...new Set(names.flatMap((topic: string) => priorities.map((p) => kafkaTopic(topic, p, base.config.virtualHost))))];
+  for (const topic of topics) {
+    const problem = topicNameProblem(topic);
+    if (problem) throw new ConfigError("topics", `Kafka topic "${topic}" ${problem}`);
+  }
+  const deadLetterTopic = options.deadLetterTopic;
+  if (deadLetterTopic !== undefined) {
+    const problem = typeof deadLetterTopic === "string" ? topicNameProblem(deadLetterTopic) : "is not a string";
+    if (problem) throw new ConfigError("deadLetterTopic", `"${String(deadLetterTopic)}" ${problem}`);
+    if (delivery !== "at-least-once") throw new ConfigError("deadLetterTopic", 'needs delivery: "at-least-once" (nothing is redelivered otherwise)');
+  }
+  if (options.onError !== undefined && typeof options.onError !== "function") throw new ConfigError("onError", "expected a function");
+  return {
+    base,
+    topics,
+    pool,
+    routes,
+    onNotification,
+    onBatch,
+    batch,
+    atLeastOnce: delivery === "at-least-once",
+    maxRedeliveries: wholeNumber(options.maxRedeliveries, "maxRedeliveries", 5, 0),
+    redeliveryBackoffMs: wholeNumber(options.redeliveryBackoffMs, "redeliveryBackoffMs", 200, 0),
+    deadLetterTopic,
+    fromBeginning: options.fromBeginning === true,
+    onError: options.onError,
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Turning consumed records into notifications: decoding, poison records
+ * (logged, counted, reported, skipped) and handler failures.
+ * @module
+ */
+import type { ConsumedRecord } from "../kafka/consumer.ts";
+import type { LogFields, Logger } from "../log/logger.ts";
+import type { Notification } from "../message/notification.ts";
+import type { ListenerErrorInfo, ReceivedNotification } from "./options.ts";
+
+/** Counters of a running listener. */
+export interface ListenerStats {
+  /** Records taken from Kafka. */
+  received: number;
+  /** Notifications handed to endpoints or callbacks. */
+  dispatched: number;
+  /** Records that were not a notification and were skipped. */
+  poison: number;
+  /** Handler calls that threw. */
+  handlerErrors: number;
+  /** Notifications read again after a requeue (at-least-once). */
+  redelivered: number;
+  /** Notifications sent to the dead-letter topic. */
+  deadLettered: number;
+}
+
+/** What record handling shares: decoding, stats, logging, error reports. */
+export class RecordContext {
+  readonly stats: ListenerStats = { received: 0, dispatched: 0, poison: 0, handlerErrors: 0, redelivered: 0, deadLettered: 0 };
+  readonly #decode: (value: Uint8Array) => Notification;
+  readonly #log: Logger;
+  readonly #onError: ((error: Error, info: ListenerErrorInfo) => void) | undefined;
+
+  constructor(decode: (value: Uint8Array) => Notification, log: Logger, onError: ((error: Error, info: ListenerErrorInfo) => void) | undefined) {
+    this.#decode = decode;
+    this.#log = log;
+    this.#onError = onError;
+  }
+
+  get log(): Logger {
+    return this.#log;
+  }
+
+  /** The notification in `record`, or `undefined` for a poison record (already reported). */
+  decode(record: ConsumedRecord): ReceivedNotification | undefined {
+    this.stats.received++;
+    try {
+      if (record.value === null) throw new Error("record has no value");
+      const n = this.#decode(record.value);
+      return Object.assign(n, { topic: record.topic, partition: record.partition, offset: record.offset });
+    } catch (error) {
+      this.stats.poison++;
+      const err = error instanceof Error ? error : new Error(String(error));
+      this.#log.warn(`skipping a record that is not a notification: ${err.message}`, where(record));
+      this.report(err, record);
+      return undefined;
+    }
+  }
+
+  /** Log and report a handler failure. */
+  handlerFailed(error: unknown, record: ConsumedRecord, eventType: string): Error {
+    this.stats.handlerErrors++;
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.#log.error(`endpoint failed on "${eventType}": ${err.message}`, where(record));
+    this.report(err, record);
+    return err;
+  }
+
+  /** Pass an error to the user's `onError`, which must not break the listener. */
+  report(error: Error, record: ListenerErrorInfo): void {
+    try {
+      this.#onError?.(error, where(record));
+    } catch (hookError) {
+      this.#log.error("onError hook threw", { error: hookError instanceof Error ? hookError.message : String(hookError) });
+    }
+  }
+}
+
+/** Topic, partition and offset of a record, for logs. */
+export function where(record: ListenerErrorInfo): ListenerErrorInfo & LogFields {
+  return { topic: record.topic, partition: record.partition, offset: record.offset };
+}
+
+/** The offset after `offset` (offsets are decimal strings). */
+export function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
