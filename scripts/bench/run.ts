@@ -53,6 +53,7 @@ const started = Date.now();
 // ------------------------------------------------------------------ helpers
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en") : "–");
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s`;
 
 function tryRun(cmd: string, args: string[]): string {
@@ -410,7 +411,7 @@ function machine(): Machine {
       "-c",
       "import sys, confluent_kafka, importlib.metadata as m; print('Python %s, oslo.messaging %s, confluent-kafka %s, librdkafka %s' % (sys.version.split()[0], m.version('oslo.messaging'), confluent_kafka.version()[0], confluent_kafka.libversion()[0]))",
     ]),
-    java: firstLine(tryRun("java", ["-version"])),
+    java: firstLine(tryRun("bash", ["-c", "java -version 2>&1"])),
     kafka: tryRun("bash", ["-c", `ls ${KAFKA_LIBS} | sed -n 's/^kafka-clients-\\(.*\\)\\.jar$/\\1/p'`]),
     kafkajs: JSON.parse(readFileSync(path.join(ROOT, "node_modules/kafkajs/package.json"), "utf8")).version,
     payloadBytes: payloadBytes(),
@@ -464,6 +465,21 @@ async function main(): Promise<void> {
     }
   }
   if (inputTopic) await deleteTopic(inputTopic);
+
+  // One profiled notifier run (not in the table): where the send path's CPU time goes.
+  let profile: string | undefined;
+  if (ONLY.has("producers") && !flag("no-profile")) {
+    const topic = `bench-profile-${started}.info`;
+    const dir = path.join(tmp, "cpu-prof");
+    await createTopic(topic);
+    say(`[profile] ${elapsed()}  kafka-notify notifier (Node, none) under --cpu-prof`);
+    const profiled = await nodePeer("peer-notifier.ts", { broker: BROKER, topic, count: N_MAIN, compression: "none", runtime: "node" }, ["--cpu-prof", "--cpu-prof-dir", dir]);
+    await deleteTopic(topic);
+    const file = tryRun("bash", ["-c", `ls ${dir}/*.cpuprofile | head -1`]);
+    if (!profiled.error && file) {
+      profile = `notifier, ${int(N_MAIN)} notifications, ${int(Number(profiled.result?.rate))} msg/s under the profiler\n${tryRun(NODE, [bench("profile-summary.ts"), file, "14"])}`;
+    }
+  }
   await admin.disconnect();
   info.loadAtEnd = os.loadavg().map((l) => l.toFixed(2)).join(" ");
   info.totalSeconds = (Date.now() - started) / 1000;
@@ -481,7 +497,7 @@ async function main(): Promise<void> {
   }));
   writeFileSync(path.join(tmp, "results.json"), JSON.stringify({ machine: info, cases: caseResults }, null, 2));
   const target = path.join(ROOT, "docs/benchmarks.md");
-  const report = writeReport(info, caseResults, flag("no-write") ? undefined : target);
+  const report = writeReport(info, caseResults, flag("no-write") ? undefined : target, profile);
   process.stdout.write(`${report}\n`);
   say(`done in ${elapsed().trim()}; raw results: ${path.join(tmp, "results.json")}${flag("no-write") ? "" : `; wrote ${path.relative(ROOT, target)}`}`);
 }

@@ -75,7 +75,7 @@ function status(c: CaseResult): string | undefined {
 const runsCell = (c: CaseResult, key: string, digits = 0) =>
   c.runs.map((r) => (r.error || !r.result ? "✗" : digits ? fix(Number(r.result[key]), digits) : int(Number(r.result[key])))).join(" / ");
 
-export function renderReport(m: Machine, cases: CaseResult[]): string {
+export function renderReport(m: Machine, cases: CaseResult[], profile?: string): string {
   const byId = new Map(cases.map((c) => [c.id, c]));
   const out: string[] = [];
   out.push("## Notifier and listener against their peers");
@@ -192,12 +192,20 @@ export function renderReport(m: Machine, cases: CaseResult[]): string {
   lr("listener ÷ kafkajs eachBatch", "listener-kafkajs", "≥ 0.9×");
   lr("listener ÷ Python oslo.messaging listener", "listener-oslo", "≥ 5×");
   lr("listener ÷ Java ConsumerPerformance", "listener-java", "as close as the design allows");
+  if (profile) {
+    out.push("");
+    out.push("### CPU profile of the notifier's send path (this run, `--cpu-prof`, self time)");
+    out.push("");
+    out.push("```");
+    out.push(profile.trim());
+    out.push("```");
+  }
   return out.join("\n");
 }
 
 /** Render, and when `file` is given, replace (or append) the marked section in it. */
-export function writeReport(m: Machine, cases: CaseResult[], file?: string): string {
-  const section = `${START}\n${renderReport(m, cases)}\n${END}`;
+export function writeReport(m: Machine, cases: CaseResult[], file?: string, profile?: string): string {
+  const section = `${START}\n${renderReport(m, cases, profile)}\n${END}`;
   if (file) {
     const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
     const a = current.indexOf(START);

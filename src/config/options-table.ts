@@ -135,7 +135,7 @@ export const OPTION_TABLE = [
     camel: "sslCheckHostname",
     kind: { type: "bool" },
     default: true,
-    doc: "Verify the broker certificate and its host name.",
+    doc: "Check that the broker certificate names the host (the CA is always checked).",
   },
   {
     oslo: "codec",

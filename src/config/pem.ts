@@ -76,7 +76,7 @@ async function checkPassphrase(key: string, passphrase: string): Promise<void> {
 export async function loadTlsSettings(config: TransportConfig): Promise<TlsSettings | undefined> {
   const o = config.options;
   if (!o.securityProtocol.endsWith("SSL")) return undefined;
-  const settings: TlsSettings = { rejectUnauthorized: o.sslCheckHostname };
+  const settings: TlsSettings = { rejectUnauthorized: true, checkHostname: o.sslCheckHostname };
   if (o.sslCafile !== "") settings.ca = await readPem("ssl_cafile", o.sslCafile, /CERTIFICATE/, "certificate");
   if (o.sslClientCertFile !== "") {
     settings.cert = await readPem("ssl_client_cert_file", o.sslClientCertFile, /CERTIFICATE/, "certificate");

@@ -139,16 +139,28 @@ function decode(text: string, field: string): string {
 }
 
 /**
- * The URL with its password replaced by `***`, safe to log.
+ * The URL with its passwords replaced by `***`, safe to log. User info is
+ * read as the parser reads it (up to the last `@` of each host), so a
+ * password holding a raw `@` is masked whole.
  * @example
  * ```ts
  * maskUrl("kafka://u:secret@h:9092"); // "kafka://u:***@h:9092"
  * ```
  */
 export function maskUrl(url: string): string {
-  return url
-    .replace(/([,/]|^kafka:\/\/|^[a-z+.-]+:\/\/)([^@/,?#:]*):([^@/?#]*)@/gi, "$1$2:***@")
-    .replace(/(ssl_client_key_password|password)=([^&]*)/gi, "$1=***");
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)(.*)$/s.exec(url);
+  if (!scheme) return url.includes("@") ? "***" : url;
+  const rest = scheme[2] ?? "";
+  const end = rest.search(/[/?#]/);
+  const netloc = end === -1 ? rest : rest.slice(0, end);
+  const tail = end === -1 ? "" : rest.slice(end);
+  const hosts = netloc.split(",").map((part) => {
+    const at = part.lastIndexOf("@");
+    if (at === -1) return part;
+    const colon = part.indexOf(":");
+    return colon === -1 || colon > at ? part : `${part.slice(0, colon)}:***${part.slice(at)}`;
+  });
+  return `${scheme[1]}${hosts.join(",")}${tail.replace(/((?:^|[?&])[^=&]*password[^=&]*)=([^&#]*)/gi, "$1=***")}`;
 }
 
 /** The brokers as `host:port` strings, IPv6 hosts in brackets. */

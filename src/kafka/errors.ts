@@ -20,10 +20,12 @@ const TLS_WORDS =
   /certificate|handshake|tls|ssl|alert|self[- ]signed|unknown ca|hostname|altname|invalidcertificate|unknownissuer|bad ?record ?mac|peer sent/i;
 
 /** What to do about a TLS failure, by the socket's error code (Node/OpenSSL names). */
-const UNTRUSTED =
-  "the broker's certificate is not signed by a CA in ssl_cafile (the runtime's trusted roots when ssl_cafile is empty)";
+const UNTRUSTED = "the broker's certificate is not signed by a CA in ssl_cafile (the runtime's trusted roots when ssl_cafile is empty)";
 const TLS_HINTS: readonly [RegExp, string][] = [
-  [/^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/, UNTRUSTED],
+  [
+    /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/,
+    UNTRUSTED,
+  ],
   [
     /^ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH/,
     "the broker's certificate does not name the host connected to; connect by a name or address the certificate lists",
@@ -43,10 +45,7 @@ const TLS_MESSAGE_HINTS: readonly [RegExp, string][] = [
   [/self[- ]signed|unable to (get|verify)|unknown ?issuer/i, UNTRUSTED],
   [/Hostname\/IP does not match|altname|hostname mismatch/i, TLS_HINTS[1]?.[1] ?? ""],
   [/certificate has expired/i, "the broker's certificate has expired"],
-  [
-    /wrong version number|packet length too long|unknown protocol|disconnected before secure TLS connection/i,
-    TLS_HINTS[4]?.[1] ?? "",
-  ],
+  [/wrong version number|packet length too long|unknown protocol|disconnected before secure TLS connection/i, TLS_HINTS[4]?.[1] ?? ""],
   [/alert (bad certificate|certificate required|handshake failure|unknown ca)|certificate ?required/i, TLS_HINTS[5]?.[1] ?? ""],
 ];
 
@@ -80,8 +79,7 @@ export function tlsReason(message: string, code: string | undefined): string {
   let text = cleanTlsMessage(message);
   if (code && !text.includes(code)) text += ` [${code}]`;
   const hint =
-    (code && TLS_HINTS.find(([pattern]) => pattern.test(code))?.[1]) ||
-    TLS_MESSAGE_HINTS.find(([pattern]) => pattern.test(text))?.[1];
+    (code && TLS_HINTS.find(([pattern]) => pattern.test(code))?.[1]) || TLS_MESSAGE_HINTS.find(([pattern]) => pattern.test(text))?.[1];
   // A hint already given (by the socket layer, which knows the configuration) wins.
   return hint && !/ssl_c|security_protocol/.test(text) ? `${text}: ${hint}` : text;
 }
@@ -102,8 +100,7 @@ export function toKafkaNotifyError(error: unknown, mask: (text: string) => strin
     return new AuthenticationError(mask(`${prefix}${reason}${at}${hint}`), { cause: error });
   }
   // The error carrying the socket's code says most; kafkajs's retry wrappers repeat only the message.
-  const tls =
-    chain.find((e) => e.code && TLS_CODES.test(e.code)) ?? chain.find((e) => e.message && TLS_WORDS.test(e.message));
+  const tls = chain.find((e) => e.code && TLS_CODES.test(e.code)) ?? chain.find((e) => e.message && TLS_WORDS.test(e.message));
   if (tls) {
     return new TlsError(mask(`${prefix}TLS failed${at}: ${tlsReason(tls.message ?? "TLS failure", tls.code)}`), {
       cause: error,

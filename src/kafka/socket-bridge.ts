@@ -59,6 +59,7 @@ function toTlsSettings(ssl: unknown): TlsSettings | undefined {
     passphrase: text(options.passphrase),
     servername: text(options.servername),
     rejectUnauthorized: options.rejectUnauthorized !== false,
+    checkHostname: options.checkHostname !== false,
   };
 }
 

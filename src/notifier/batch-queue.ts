@@ -31,6 +31,8 @@ export type BatchFailureHook = (error: Error, records: readonly OutgoingRecord[]
 
 const NON_ASCII = /[\u0080-\uffff]/;
 
+const ignore = (): void => {};
+
 // Record overhead in a batch, beyond the value (varints, headers, offsets).
 const RECORD_OVERHEAD = 24;
 
@@ -52,7 +54,8 @@ export class BatchQueue {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #scheduled = false;
   #roomWaiters: (() => void)[] = [];
-  #settledTail: Promise<void> = Promise.resolve();
+  /** The newest record's delivery promise: records settle in order, so it settles last. */
+  #newest: Promise<void> | undefined;
 
   constructor(settings: BatchQueueSettings, send: BatchSender, onFailure: BatchFailureHook) {
     this.#settings = settings;
@@ -69,17 +72,14 @@ export class BatchQueue {
   push(record: OutgoingRecord): Promise<void> {
     const mustWait = this.#roomWaiters.length > 0 || this.length >= this.#settings.maxQueued;
     const delivered = mustWait ? this.#waitForRoom().then(() => this.#enqueue(record)) : this.#enqueue(record);
-    // Settles after every earlier record: flush() waits on the newest one.
-    this.#settledTail = delivered.then(
-      () => {},
-      () => {},
-    );
+    // Settles after every earlier record: settled() waits on the newest one.
+    this.#newest = delivered;
     return delivered;
   }
 
   /** Resolves once every record pushed before the call has settled. */
   settled(): Promise<void> {
-    return this.#settledTail;
+    return this.#newest ? this.#newest.then(ignore, ignore) : Promise.resolve();
   }
 
   #waitForRoom(): Promise<void> {

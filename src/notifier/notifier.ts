@@ -172,6 +172,18 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
   };
 }
 
+/** `pythonUtcTimestamp()` for now, formatted once per millisecond (many notifications share one). */
+let lastMs = Number.NaN;
+let lastTimestamp = "";
+function timestampNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastTimestamp = pythonUtcTimestamp(new Date(ms));
+    lastMs = ms;
+  }
+  return lastTimestamp;
+}
+
 function sendOne(
   core: Core,
   publisherId: string,
@@ -201,7 +213,7 @@ function sendOne(
       publisherId,
       eventType,
       payload: payload ?? null,
-      metadata: { message_id: crypto.randomUUID(), timestamp: pythonUtcTimestamp() },
+      metadata: { message_id: crypto.randomUUID(), timestamp: timestampNow() },
     });
   } catch (cause) {
     return fail(new EncodeError(`cannot encode "${eventType}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause }));

@@ -150,7 +150,9 @@ function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket 
         shutdown(shaken);
         return;
       }
-      if ((!success || authorizationError) && tlsOptions?.rejectUnauthorized !== false) {
+      // With ssl_check_hostname=false only a host-name mismatch is forgiven (it is checked after the CA).
+      const nameOnly = tls?.checkHostname === false && authorizationError?.code === "ERR_TLS_CERT_ALTNAME_INVALID";
+      if ((!success || authorizationError) && tlsOptions?.rejectUnauthorized !== false && !nameOnly) {
         const error = authorizationError ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_SSL_HANDSHAKE" });
         report(() => handlers.error(toError(error)));
         shutdown(shaken);

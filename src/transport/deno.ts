@@ -71,6 +71,9 @@ function isEncryptedKey(key: string): boolean {
 }
 
 function unsupportedTls(tls: TlsSettings, host?: string): string | undefined {
+  if (tls.checkHostname === false) {
+    return "Deno cannot skip the host name check (ssl_check_hostname=false); use a certificate that names the broker";
+  }
   if (tls.rejectUnauthorized === false) {
     return "Deno cannot turn off certificate verification for one connection (rejectUnauthorized=false); give the CA instead (ssl_cafile)";
   }

@@ -12,8 +12,9 @@ const KEEP_ALIVE_DELAY_MS = 60_000;
 function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket {
   const { host, port } = request;
   let socket: net.Socket;
+  let closed = false;
   if (request.tls) {
-    const { ca, cert, key, passphrase, servername, rejectUnauthorized } = request.tls;
+    const { ca, cert, key, passphrase, servername, rejectUnauthorized, checkHostname } = request.tls;
     const sni = servername ?? (net.isIP(host) ? undefined : host);
     socket = tls.connect({
       host,
@@ -24,23 +25,38 @@ function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket 
       ...(passphrase !== undefined && { passphrase }),
       ...(sni !== undefined && { servername: sni }),
       rejectUnauthorized: rejectUnauthorized ?? true,
+      ...(checkHostname === false && { checkServerIdentity: () => undefined }),
     });
-    socket.once("secureConnect", () => handlers.open());
+    socket.once("secureConnect", () => {
+      if (!closed) handlers.open();
+    });
   } else {
     socket = net.connect({ host, port });
-    socket.once("connect", () => handlers.open());
+    socket.once("connect", () => {
+      if (!closed) handlers.open();
+    });
   }
   socket.setNoDelay(true);
   socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
-  socket.on("data", (chunk: Uint8Array) => handlers.data(chunk));
-  socket.on("end", () => handlers.end());
-  socket.on("error", (error) => handlers.error(error));
+  socket.on("data", (chunk: Uint8Array) => {
+    if (!closed) handlers.data(chunk);
+  });
+  socket.on("end", () => {
+    if (!closed) handlers.end();
+  });
+  socket.on("error", (error) => {
+    if (!closed) handlers.error(error);
+  });
   return {
     write: (chunk) => {
       socket.write(chunk);
     },
     close: () => {
-      socket.end();
+      if (closed) return;
+      closed = true;
+      // A pending connect is aborted; an open one is ended after queued writes.
+      if (socket.connecting) socket.destroy();
+      else socket.end();
       socket.unref();
     },
   };

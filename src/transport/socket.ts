@@ -23,6 +23,11 @@ export interface TlsSettings {
    * @default true
    */
   rejectUnauthorized?: boolean | undefined;
+  /**
+   * Check that the certificate names the host (the CA is checked all the same).
+   * @default true
+   */
+  checkHostname?: boolean | undefined;
 }
 
 /** Where and how to connect. */

@@ -46,6 +46,9 @@ function unsupportedTls(tls: TlsSettings): string | undefined {
   if (tls.cert !== undefined || tls.key !== undefined) {
     return "workerd cannot present a client certificate (mutual TLS: ssl_client_cert_file / ssl_client_key_file)";
   }
+  if (tls.checkHostname === false) {
+    return "workerd cannot skip the host name check (ssl_check_hostname=false)";
+  }
   if (tls.rejectUnauthorized === false) {
     return "workerd cannot turn off certificate verification (rejectUnauthorized=false)";
   }

@@ -18,7 +18,7 @@ import {
   TlsError,
 } from "../../mod.ts";
 import { type BrokerInfo, captureLogger, localBroker, REPO, unique, waitFor } from "../support/broker.ts";
-import { startForwarder, sniOf } from "../support/forwarder.ts";
+import { sniOf, startForwarder } from "../support/forwarder.ts";
 import { precreateTopics } from "../support/topics.ts";
 
 const info = process.env.KAFKA_URL ? undefined : localBroker();
@@ -376,7 +376,10 @@ describe("security", { skip }, () => {
       const warnings = lines.filter((l) => l.level === "warn" || l.level === "error");
       assert.equal(warnings.length, 1, JSON.stringify(warnings));
       assert.match(warnings[0]?.message ?? "", /credentials cross the network unencrypted/);
-      assert.match(String((warnings[0]?.fields as { url?: string }).url), /^kafka:\/\/notify-plain:\*\*\*@127\.0\.0\.1:9093\?/);
+      assert.match(
+        String((warnings[0]?.fields as { url?: string } | undefined)?.url),
+        /^kafka:\/\/notify-plain:\*\*\*@127\.0\.0\.1:9093\?/,
+      );
     }
     const ssl = captureLogger();
     const n = createNotifier(saslUrl("SASL_SSL", "PLAIN"), { logger: ssl.logger, publisherId: "x" });

@@ -175,3 +175,13 @@ describe("bad URLs and options", () => {
   }
   test("the table has at least 30 cases", () => assert.ok(BAD.length >= 30));
 });
+
+describe("maskUrl", () => {
+  test("a raw '@' in a password is masked whole, like the parser reads it", () => {
+    assert.equal(maskUrl("kafka://u:p@ss@h:9092"), "kafka://u:***@h:9092");
+    assert.equal(parseTransportUrl("kafka://u:p@ss@h:9092").password, "p@ss");
+  });
+  test("user without password, several hosts, and query passwords", () => {
+    assert.equal(maskUrl("kafka://u@h1,v:pw@h2?sasl_password=x&ssl_client_key_password=y&a=1"), "kafka://u@h1,v:***@h2?sasl_password=***&ssl_client_key_password=***&a=1");
+  });
+});

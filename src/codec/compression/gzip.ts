@@ -1,9 +1,11 @@
 /**
- * Kafka's gzip codec on the Web `CompressionStream`/`DecompressionStream`
- * ("gzip"), which Node, Deno, Bun and workerd all provide. Java and librdkafka
- * both write one gzip member per record batch; RFC 1952 allows several, and
- * Node and Deno's DecompressionStream reject a second member, so those are
- * split and decoded one by one here.
+ * Kafka's gzip codec. Where the runtime has `node:zlib` (Node, Deno, Bun,
+ * workerd with nodejs_compat) it is used, loaded on first use: it is
+ * several times faster on record-batch-sized inputs. Elsewhere the Web
+ * `CompressionStream`/`DecompressionStream` ("gzip") does the work. Java
+ * and librdkafka both write one gzip member per record batch; RFC 1952
+ * allows several, and Node and Deno's DecompressionStream reject a second
+ * member, so on that path those are split and decoded one by one.
  */
 import { concatBytes } from "./bytes.ts";
 import { CompressionError } from "./errors.ts";
@@ -29,8 +31,32 @@ async function pipe(
 	return concatBytes(chunks.length === 0 ? [new Uint8Array(0)] : chunks);
 }
 
+type ZlibCall = (data: Uint8Array, done: (error: Error | null, result: Uint8Array) => void) => void;
+interface Zlib {
+	gzip: ZlibCall;
+	gunzip: ZlibCall;
+}
+let zlib: Promise<Zlib | undefined> | undefined;
+
+/** `node:zlib`, or `undefined` where the runtime has none. */
+function loadZlib(): Promise<Zlib | undefined> {
+	zlib ??= import("node:zlib").then(
+		(module) => module as unknown as Zlib,
+		() => undefined,
+	);
+	return zlib;
+}
+
+function callZlib(call: ZlibCall, data: Uint8Array): Promise<Uint8Array> {
+	return new Promise((resolve, reject) =>
+		call(data, (error, result) => (error ? reject(error) : resolve(result))),
+	);
+}
+
 /** Compresses `data` into one gzip member. */
-export function gzipCompress(data: Uint8Array): Promise<Uint8Array> {
+export async function gzipCompress(data: Uint8Array): Promise<Uint8Array> {
+	const native = await loadZlib();
+	if (native) return callZlib(native.gzip, data);
 	return pipe(data, new CompressionStream("gzip"));
 }
 
@@ -53,6 +79,19 @@ export async function gzipDecompress(data: Uint8Array): Promise<Uint8Array> {
 				: "bad gzip magic",
 		);
 	}
+	const native = await loadZlib();
+	if (native) {
+		try {
+			return await callZlib(native.gunzip, data);
+		} catch (cause) {
+			throw new CompressionError("gzip", `corrupt gzip data: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+		}
+	}
+	return streamDecompress(data);
+}
+
+/** Decompression through `DecompressionStream`, member by member when there are several. */
+export async function streamDecompress(data: Uint8Array): Promise<Uint8Array> {
 	let firstError: unknown;
 	try {
 		return await pipe(data, new DecompressionStream("gzip"));

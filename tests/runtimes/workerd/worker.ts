@@ -65,10 +65,19 @@ async function roundTrip(broker: string, count: number, ssl: boolean, level: num
   try {
     await within(admin.connect(), 15_000, "admin connect");
     await within(
-      admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true }),
+      admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false }),
       20_000,
       "createTopics",
     );
+    // kafkajs's waitForLeaders can reject from a detached promise; poll (bounded) instead.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+      const partitions = metadata?.topics[0]?.partitions ?? [];
+      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) break;
+      if (Date.now() > deadline) throw new Error(`topic ${topic} has no leader after 20 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     report.steps.push("created");
     await within(producer.connect(), 15_000, "producer connect");
     const messages = Array.from({ length: count }, (_, i) => ({ value: `workerd message ${i}` }));
