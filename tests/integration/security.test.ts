@@ -19,7 +19,6 @@ import {
 } from "../../mod.ts";
 import { type BrokerInfo, captureLogger, localBroker, REPO, unique, waitFor } from "../support/broker.ts";
 import { sniOf, startForwarder } from "../support/forwarder.ts";
-import { precreateTopics } from "../support/topics.ts";
 
 const info = process.env.KAFKA_URL ? undefined : localBroker();
 const skip = info ? false : "needs the local broker (npm run kafka:start); KAFKA_URL brokers have no TLS/SASL listeners";
@@ -70,8 +69,6 @@ async function roundTrip(
   notifierOptions: Record<string, unknown> = {},
 ): Promise<ReceivedNotification> {
   const topic = unique("sec");
-  // Topic creation by listen() is not what these tests are about (and races on KRaft, see the support file).
-  await precreateTopics(broker.bootstrap.plaintext, topic);
   const received: ReceivedNotification[] = [];
   const quiet = captureLogger().logger;
   const listener: Listener = await listen(listenUrl, {
@@ -245,6 +242,19 @@ describe("security", { skip }, () => {
       assert.equal(sniOf(forwarder.hellos[0] as Buffer), undefined, "no SNI for an IP address");
     });
 
+    test("ssl_check_hostname=false forgives the host name, not the CA", async () => {
+      const [host, port] = broker.bootstrap.ssl.split(":") as [string, string];
+      const forwarder = await startForwarder("127.0.0.2", host, Number(port));
+      cleanups.push(() => forwarder.close());
+      const through = `kafka://127.0.0.2:${forwarder.port}?security_protocol=SSL&ssl_check_hostname=false&ssl_cafile=`;
+      const got = await roundTrip(`${through}${enc(broker.tls.caFile)}`);
+      assert.equal(got.eventType, "security.round.trip");
+      assert.ok(forwarder.hellos.length >= 1, "the bootstrap connection used the mismatching address");
+      const { error } = await failedSend(`${through}${enc(broker.tls.otherCaFile)}`);
+      assert.ok(error instanceof TlsError, `${error.name}: ${error.message}`);
+      assert.match(error.message, /self-signed certificate in certificate chain/);
+    });
+
     test("a listener that requires a client certificate, none given", async () => {
       const { error } = await failedSend(url("mtls", sslQuery()));
       assert.ok(error instanceof TlsError, `${error.name}: ${error.message}`);
@@ -354,7 +364,6 @@ describe("security", { skip }, () => {
 
   test("SASL over PLAINTEXT logs one warning that credentials cross the network unencrypted", async () => {
     const topic = unique("sec_warn");
-    await precreateTopics(broker.bootstrap.plaintext, topic);
     const notifierLog = captureLogger();
     const listenerLog = captureLogger();
     const received: ReceivedNotification[] = [];
@@ -433,7 +442,6 @@ describe("security", { skip }, () => {
 
     // A whole successful session, context secrets included.
     const topic = unique("sec_secret");
-    await precreateTopics(broker.bootstrap.plaintext, topic);
     const received: ReceivedNotification[] = [];
     const listener = await listen(good, {
       ...common,
