@@ -3,7 +3,8 @@ import { defineConfig } from "tsup";
 // The npm build: ESM with declarations and source maps, from the same
 // sources the JSR package publishes.
 export default defineConfig({
-  entry: { mod: "mod.ts" },
+  // cli: the kafka-notify command (package.json "bin"); its #!/usr/bin/env node line is kept by esbuild.
+  entry: { mod: "mod.ts", cli: "src/cli/main.ts" },
   format: ["esm"],
   target: "es2022",
   platform: "neutral",

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs (npm
-# packages, runtimes, kcat and oslo.messaging from Debian, Kafka's jars),
-# starts a local Kafka unless KAFKA_URL names one, runs every suite, and
-# stops what it started.
+# packages, runtimes, Debian peers, Kafka's jars), starts a local Kafka
+# unless KAFKA_URL names one, runs every suite on every runtime, prints
+# pass counts per runtime, and stops what it started.
 #
 #   npm test            everything
 #   npm test -- unit    unit tests only (no broker)
@@ -11,16 +11,17 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 WHAT="${1:-all}"
+LOGS="$ROOT/.cache/test-logs"
+mkdir -p "$LOGS"
 
 say() { printf '\n== %s\n' "$*"; }
 
 say "dependencies"
 source scripts/lib/bootstrap.sh
-NODE="$NODE24"
-
 bash scripts/setup-peers.sh
+
 if [[ "$WHAT" == "unit" ]]; then
-  "$NODE" --test tests/unit/*.test.ts
+  "$NODE24" --test tests/unit/*.test.ts
   exit
 fi
 
@@ -29,13 +30,49 @@ npx tsc --noEmit -p .
 npx biome check .
 
 STARTED_KAFKA=0
-stop_kafka() { [[ "$STARTED_KAFKA" == 1 ]] && bash scripts/kafka/kafka.sh stop || true; }
+stop_kafka() { if [[ "$STARTED_KAFKA" == 1 ]]; then bash scripts/kafka/kafka.sh stop || true; fi; }
 trap stop_kafka EXIT
 if [[ -z "${KAFKA_URL:-}" ]]; then
   say "local Kafka"
-  if ! bash scripts/kafka/kafka.sh status >/dev/null 2>&1; then STARTED_KAFKA=1; fi
+  bash scripts/kafka/kafka.sh status >/dev/null 2>&1 || STARTED_KAFKA=1
   bash scripts/kafka/kafka.sh start
 fi
 
-say "Node 24: unit and integration tests"
-"$NODE" --test --test-concurrency=1 --test-timeout=300000 tests/unit/*.test.ts tests/integration/*.test.ts
+# The suite every runtime runs; Node 24 also runs the scripts, interop, CLI and workerd tests.
+SHARED=(tests/unit/*.test.ts tests/integration/notify.test.ts tests/integration/codecs.test.ts
+  tests/integration/security.test.ts tests/integration/delivery.test.ts tests/runtimes/socket-adapter.test.ts)
+ALL=(tests/unit/*.test.ts tests/integration/*.test.ts tests/runtimes/*.test.ts)
+
+declare -A PASSED FAILED
+FAILURES=0
+
+# run NAME COMMAND...: runs one leg, keeps its log, records its counts.
+run() {
+  local name="$1"; shift
+  say "$name"
+  local log="$LOGS/$name.log" status=0
+  "$@" 2>&1 | tee "$log" || status=$?
+  local pass fail
+  pass=$(bash scripts/lib/count.sh pass "$log")
+  fail=$(bash scripts/lib/count.sh fail "$log")
+  if [[ $status -ne 0 && $fail -eq 0 ]]; then fail=1; fi
+  PASSED[$name]=$pass
+  FAILED[$name]=$fail
+  FAILURES=$((FAILURES + fail))
+}
+
+run node24 "$NODE24" --test --test-concurrency=1 --test-timeout=600000 "${ALL[@]}"
+run node22 "$NODE22" --experimental-strip-types --no-warnings=ExperimentalWarning --test --test-concurrency=1 --test-timeout=600000 "${SHARED[@]}"
+run deno "$DENO" test -A --no-check "${SHARED[@]}"
+run bun "$BUN" test --timeout 600000 "${SHARED[@]}"
+
+say "pass counts per runtime"
+total_pass=0
+total_fail=0
+for name in node24 node22 deno bun; do
+  printf '  %-7s %4d passed, %d failed\n' "$name" "${PASSED[$name]}" "${FAILED[$name]}"
+  total_pass=$((total_pass + PASSED[$name]))
+  total_fail=$((total_fail + FAILED[$name]))
+done
+echo "$total_pass passed, $total_fail failed"
+[[ $FAILURES -eq 0 ]]

@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source scripts/lib/bootstrap.sh
 bash scripts/setup-peers.sh
-STARTED_KAFKA=0
-bash scripts/kafka/kafka.sh status >/dev/null 2>&1 || STARTED_KAFKA=1
-bash scripts/kafka/kafka.sh start >&2
-trap '[[ $STARTED_KAFKA == 1 ]] && bash scripts/kafka/kafka.sh stop >&2' EXIT
+if ! bash scripts/kafka/kafka.sh status >/dev/null 2>&1; then
+  bash scripts/kafka/kafka.sh start >&2
+  trap 'bash scripts/kafka/kafka.sh stop >&2' EXIT
+fi
 export NODE24 DENO BUN
 "$NODE24" --no-warnings scripts/bench/run.ts "$@"

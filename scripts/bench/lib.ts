@@ -16,7 +16,7 @@ export interface PeerConfig {
 const argv: string[] =
   (globalThis as { Deno?: { args: string[] } }).Deno?.args ?? (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
 
-export function config<T extends PeerConfig = PeerConfig>(): T {
+export function config<T = PeerConfig>(): T {
   const text = argv[0];
   if (!text) throw new Error("usage: <peer> '<json config>'");
   return JSON.parse(text) as T;

@@ -11,7 +11,15 @@ import { osloCodec } from "../../src/codec/payload.ts";
 import { compressionType, registerCompressionCodecs } from "../../src/kafka/compression.ts";
 import { CTXT, config, EVENT_TYPE, emitResult, nowMs, payloadFor, progress } from "./lib.ts";
 
-const c = config<{ broker: string; topic: string; count: number; compression: "none" | "lz4"; mode: string; batch?: number; group?: string }>();
+const c = config<{
+  broker: string;
+  topic: string;
+  count: number;
+  compression: "none" | "lz4";
+  mode: string;
+  batch?: number;
+  group?: string;
+}>();
 registerCompressionCodecs();
 const kafka = new kafkajs.Kafka({ clientId: "bench-kafkajs", brokers: [c.broker], logLevel: kafkajs.logLevel.ERROR });
 const value = osloCodec.encode({
@@ -36,7 +44,11 @@ if (c.mode === "send" || c.mode === "sendBatch") {
     const messages = Array.from({ length: size }, () => ({ value }));
     for (let sent = 0; sent < c.count; sent += size) {
       const n = Math.min(size, c.count - sent);
-      await producer.sendBatch({ acks: -1, compression, topicMessages: [{ topic: c.topic, messages: n === size ? messages : messages.slice(0, n) }] });
+      await producer.sendBatch({
+        acks: -1,
+        compression,
+        topicMessages: [{ topic: c.topic, messages: n === size ? messages : messages.slice(0, n) }],
+      });
     }
   }
   const seconds = (nowMs() - t0) / 1000;

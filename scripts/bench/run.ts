@@ -76,11 +76,11 @@ async function deleteTopic(topic: string): Promise<void> {
 }
 
 interface Spawned {
-  result?: Record<string, unknown>;
-  error?: string;
+  result?: Record<string, unknown> | undefined;
+  error?: string | undefined;
   wallSeconds: number;
-  cpuSeconds?: number;
-  peakRssMiB?: number;
+  cpuSeconds?: number | undefined;
+  peakRssMiB?: number | undefined;
   stdout: string;
 }
 
@@ -171,33 +171,41 @@ interface Case {
   group: Group;
   label: string;
   runtime: string;
-  compression?: "none" | "lz4";
+  compression?: "none" | "lz4" | undefined;
   count: number;
-  note?: string;
+  note?: string | undefined;
   /** A reason the case cannot run on this machine. */
-  skip?: string;
+  skip?: string | undefined;
   /** Runs the case once; `topic` is a fresh 6-partition topic (producers) or the filled input topic (listeners). */
   run: (topic: string, round: number) => Promise<Spawned>;
 }
 
-const nodePeer = (file: string, config: object, nodeArgs: string[] = []) => runPeer(NODE, [...nodeArgs, bench(file), JSON.stringify(config)]);
+const nodePeer = (file: string, config: object, nodeArgs: string[] = []) =>
+  runPeer(NODE, [...nodeArgs, bench(file), JSON.stringify(config)]);
 
 function javaParseProducer(stdout: string): Record<string, unknown> | undefined {
   // "200000 records sent, 123456.7 records/sec (81.47 MB/sec), 12.3 ms avg latency, 345.0 ms max latency, ..."
-  const m = /(\d+) records sent, ([\d.]+) records\/sec .*?([\d.]+) ms avg latency, ([\d.]+) ms max latency/.exec(stdout.split("\n").filter(Boolean).pop() ?? "");
+  const m = /(\d+) records sent, ([\d.]+) records\/sec .*?([\d.]+) ms avg latency, ([\d.]+) ms max latency/.exec(
+    stdout.split("\n").filter(Boolean).pop() ?? "",
+  );
   return m ? { count: Number(m[1]), rate: Number(m[2]), avgLatencyMs: Number(m[3]), maxLatencyMs: Number(m[4]) } : undefined;
 }
 
 function javaParseConsumer(stdout: string): Record<string, unknown> | undefined {
   const lines = stdout.split("\n").filter((l) => l.trim() && !l.startsWith("start.time"));
-  const fields = lines.pop()?.split(",").map((f) => f.trim());
+  const fields = lines
+    .pop()
+    ?.split(",")
+    .map((f) => f.trim());
   if (!fields || fields.length < 10) return undefined;
   // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
   return { count: Number(fields[4]), rate: Number(fields[9]), rateWithJoin: Number(fields[5]), joinSeconds: Number(fields[6]) / 1000 };
 }
 
 const java = (cls: string, args: string[], parse: (s: string) => Record<string, unknown> | undefined) =>
-  runPeer("java", ["-Xmx512m", "-XX:+UseParallelGC", "-Dlog4j.configuration=file:/dev/null", "-cp", `${KAFKA_LIBS}/*`, cls, ...args], { parse });
+  runPeer("java", ["-Xmx512m", "-XX:+UseParallelGC", "-Dlog4j.configuration=file:/dev/null", "-cp", `${KAFKA_LIBS}/*`, cls, ...args], {
+    parse,
+  });
 
 const cases: Case[] = [];
 for (const compression of ["none", "lz4"] as const) {
@@ -221,7 +229,13 @@ for (const compression of ["none", "lz4"] as const) {
       count: N_MAIN,
       ...(!DENO && { skip: "Deno is not installed (scripts/runtimes.sh)" }),
       run: (topic) =>
-        runPeer(DENO, ["run", "-A", "--node-modules-dir=manual", bench("peer-notifier.ts"), JSON.stringify({ ...c, topic, count: N_MAIN, runtime: "deno" })]),
+        runPeer(DENO, [
+          "run",
+          "-A",
+          "--node-modules-dir=manual",
+          bench("peer-notifier.ts"),
+          JSON.stringify({ ...c, topic, count: N_MAIN, runtime: "deno" }),
+        ]),
     },
     {
       id: `notifier-bun-${compression}`,
@@ -329,7 +343,14 @@ cases.push(
     count: N_LISTEN,
     note: "no decoding, auto-commit",
     run: (topic, round) =>
-      nodePeer("peer-kafkajs.ts", { broker: BROKER, topic, count: N_LISTEN, compression: "none", mode: "consume", group: listenGroup(round, "kafkajs") }),
+      nodePeer("peer-kafkajs.ts", {
+        broker: BROKER,
+        topic,
+        count: N_LISTEN,
+        compression: "none",
+        mode: "consume",
+        group: listenGroup(round, "kafkajs"),
+      }),
   },
   {
     id: "listener-java",
@@ -341,7 +362,18 @@ cases.push(
     run: (topic, round) =>
       java(
         "org.apache.kafka.tools.ConsumerPerformance",
-        ["--bootstrap-server", BROKER, "--topic", topic, "--messages", String(N_LISTEN), "--group", listenGroup(round, "java"), "--timeout", "60000"],
+        [
+          "--bootstrap-server",
+          BROKER,
+          "--topic",
+          topic,
+          "--messages",
+          String(N_LISTEN),
+          "--group",
+          listenGroup(round, "java"),
+          "--timeout",
+          "60000",
+        ],
         javaParseConsumer,
       ),
   },
@@ -353,7 +385,10 @@ cases.push(
     count: N_LISTEN_PYTHON,
     note: "count scaled down (slow)",
     run: (topic, round) =>
-      runPeer(PYTHON, [bench("oslo_bench.py"), JSON.stringify({ broker: BROKER, topic, count: N_LISTEN_PYTHON, mode: "listen", group: listenGroup(round, "oslo") })]),
+      runPeer(PYTHON, [
+        bench("oslo_bench.py"),
+        JSON.stringify({ broker: BROKER, topic, count: N_LISTEN_PYTHON, mode: "listen", group: listenGroup(round, "oslo") }),
+      ]),
   },
 );
 
@@ -372,9 +407,16 @@ for (const rate of [1_000, 10_000]) {
       const isReady = new Promise<void>((resolve) => {
         ready = resolve;
       });
-      const listener = runPeer(NODE, [bench("peer-latency.ts"), JSON.stringify({ broker: BROKER, topic, count, role: "listen", rate, group: listenGroup(round, `lat${rate}`) })], {
-        onLine: (line) => line === "READY" && ready(),
-      });
+      const listener = runPeer(
+        NODE,
+        [
+          bench("peer-latency.ts"),
+          JSON.stringify({ broker: BROKER, topic, count, role: "listen", rate, group: listenGroup(round, `lat${rate}`) }),
+        ],
+        {
+          onLine: (line) => line === "READY" && ready(),
+        },
+      );
       const readyOrExit = await Promise.race([isReady.then(() => true), listener.then(() => false)]);
       if (!readyOrExit) return listener;
       const sender = await nodePeer("peer-latency.ts", { broker: BROKER, topic, count, role: "send", rate });
@@ -403,7 +445,10 @@ function machine(): Machine {
     cpu: `${cpu.length} × ${cpu[0]?.model ?? "?"}`,
     memoryGiB: os.totalmem() / 2 ** 30,
     kernel: `${os.type()} ${os.release()}`,
-    loadAtStart: os.loadavg().map((l) => l.toFixed(2)).join(" "),
+    loadAtStart: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" "),
     node: process.versions.node,
     deno: DENO ? firstLine(tryRun(DENO, ["--version"])) : "not installed",
     bun: BUN ? tryRun(BUN, ["--version"]) : "not installed",
@@ -430,7 +475,9 @@ async function main(): Promise<void> {
   const runnable = selected.filter((c) => !c.skip);
   const total = runnable.length * RUNS;
   const info = machine();
-  say(`kafka-notify bench: ${runnable.length} cases × ${RUNS} rounds on ${BROKER}, ${info.cpu}, load ${info.loadAtStart}${QUICK ? " (quick: counts ÷ 10)" : ""}`);
+  say(
+    `kafka-notify bench: ${runnable.length} cases × ${RUNS} rounds on ${BROKER}, ${info.cpu}, load ${info.loadAtStart}${QUICK ? " (quick: counts ÷ 10)" : ""}`,
+  );
   const results = new Map<string, Spawned[]>(selected.map((c) => [c.id, []]));
 
   let inputTopic: string | undefined;
@@ -438,7 +485,14 @@ async function main(): Promise<void> {
     inputTopic = `bench-input-${started}.info`;
     await createTopic(inputTopic);
     say(`[prep] filling ${inputTopic} with ${N_LISTEN.toLocaleString("en")} notifications (kafkajs sendBatch)`);
-    const filled = await nodePeer("peer-kafkajs.ts", { broker: BROKER, topic: inputTopic, count: N_LISTEN, compression: "none", mode: "sendBatch", batch: SENDBATCH_SIZE });
+    const filled = await nodePeer("peer-kafkajs.ts", {
+      broker: BROKER,
+      topic: inputTopic,
+      count: N_LISTEN,
+      compression: "none",
+      mode: "sendBatch",
+      batch: SENDBATCH_SIZE,
+    });
     if (filled.error) throw new Error(`cannot fill the listeners' topic: ${filled.error}`);
   }
 
@@ -461,7 +515,9 @@ async function main(): Promise<void> {
             ? `peak RSS ${Number(r.peakRssMiB).toFixed(0)} MiB`
             : `${Math.round(Number(r.rate)).toLocaleString("en")} msg/s`;
       const eta = ((Date.now() - started) / done) * (total - done);
-      say(`[${String(done).padStart(2)}/${total}] ${elapsed()}  round ${round}  ${c.id.padEnd(24)} ${figure}   (ETA ${(eta / 1000).toFixed(0)} s)`);
+      say(
+        `[${String(done).padStart(2)}/${total}] ${elapsed()}  round ${round}  ${c.id.padEnd(24)} ${figure}   (ETA ${(eta / 1000).toFixed(0)} s)`,
+      );
     }
   }
   if (inputTopic) await deleteTopic(inputTopic);
@@ -473,7 +529,11 @@ async function main(): Promise<void> {
     const dir = path.join(tmp, "cpu-prof");
     await createTopic(topic);
     say(`[profile] ${elapsed()}  kafka-notify notifier (Node, none) under --cpu-prof`);
-    const profiled = await nodePeer("peer-notifier.ts", { broker: BROKER, topic, count: N_MAIN, compression: "none", runtime: "node" }, ["--cpu-prof", "--cpu-prof-dir", dir]);
+    const profiled = await nodePeer("peer-notifier.ts", { broker: BROKER, topic, count: N_MAIN, compression: "none", runtime: "node" }, [
+      "--cpu-prof",
+      "--cpu-prof-dir",
+      dir,
+    ]);
     await deleteTopic(topic);
     const file = tryRun("bash", ["-c", `ls ${dir}/*.cpuprofile | head -1`]);
     if (!profiled.error && file) {
@@ -481,7 +541,10 @@ async function main(): Promise<void> {
     }
   }
   await admin.disconnect();
-  info.loadAtEnd = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  info.loadAtEnd = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
   info.totalSeconds = (Date.now() - started) / 1000;
 
   const caseResults: CaseResult[] = selected.map((c) => ({
@@ -493,13 +556,21 @@ async function main(): Promise<void> {
     count: c.count,
     note: c.note,
     skip: c.skip,
-    runs: (results.get(c.id) ?? []).map((s) => ({ result: s.result, error: s.error, cpuSeconds: s.cpuSeconds, peakRssMiB: s.peakRssMiB, wallSeconds: s.wallSeconds })),
+    runs: (results.get(c.id) ?? []).map((s) => ({
+      result: s.result,
+      error: s.error,
+      cpuSeconds: s.cpuSeconds,
+      peakRssMiB: s.peakRssMiB,
+      wallSeconds: s.wallSeconds,
+    })),
   }));
   writeFileSync(path.join(tmp, "results.json"), JSON.stringify({ machine: info, cases: caseResults }, null, 2));
   const target = path.join(ROOT, "docs/benchmarks.md");
   const report = writeReport(info, caseResults, flag("no-write") ? undefined : target, profile);
   process.stdout.write(`${report}\n`);
-  say(`done in ${elapsed().trim()}; raw results: ${path.join(tmp, "results.json")}${flag("no-write") ? "" : `; wrote ${path.relative(ROOT, target)}`}`);
+  say(
+    `done in ${elapsed().trim()}; raw results: ${path.join(tmp, "results.json")}${flag("no-write") ? "" : `; wrote ${path.relative(ROOT, target)}`}`,
+  );
 }
 
 main().then(

@@ -12,8 +12,8 @@ export interface Machine {
   memoryGiB: number;
   kernel: string;
   loadAtStart: string;
-  loadAtEnd?: string;
-  totalSeconds?: number;
+  loadAtEnd?: string | undefined;
+  totalSeconds?: number | undefined;
   node: string;
   deno: string;
   bun: string;
@@ -29,10 +29,10 @@ export interface Machine {
 }
 
 export interface RunOutcome {
-  result?: Record<string, unknown>;
-  error?: string;
-  cpuSeconds?: number;
-  peakRssMiB?: number;
+  result?: Record<string, unknown> | undefined;
+  error?: string | undefined;
+  cpuSeconds?: number | undefined;
+  peakRssMiB?: number | undefined;
   wallSeconds: number;
 }
 
@@ -41,10 +41,10 @@ export interface CaseResult {
   group: "producers" | "listeners" | "latency" | "memory";
   label: string;
   runtime: string;
-  compression?: "none" | "lz4";
+  compression?: "none" | "lz4" | undefined;
   count: number;
-  note?: string;
-  skip?: string;
+  note?: string | undefined;
+  skip?: string | undefined;
   runs: RunOutcome[];
 }
 
@@ -109,7 +109,10 @@ export function renderReport(m: Machine, cases: CaseResult[], profile?: string):
     }
     const rate = med(c, "rate");
     out.push(
-      `| ${c.label} | ${c.runtime} | ${c.compression} | ${int(c.count)} | **${int(rate)}** | ${runsCell(c, "rate")} | ${ratio(rate, ceiling)} | ${fix(medOf(c, (r) => r.cpuSeconds))} | ${fix(medOf(c, (r) => r.peakRssMiB), 0)} | ${c.note ?? ""} |`,
+      `| ${c.label} | ${c.runtime} | ${c.compression} | ${int(c.count)} | **${int(rate)}** | ${runsCell(c, "rate")} | ${ratio(rate, ceiling)} | ${fix(medOf(c, (r) => r.cpuSeconds))} | ${fix(
+        medOf(c, (r) => r.peakRssMiB),
+        0,
+      )} | ${c.note ?? ""} |`,
     );
   }
   out.push("");
@@ -117,7 +120,9 @@ export function renderReport(m: Machine, cases: CaseResult[], profile?: string):
   // ---------------------------------------------------------------- listeners
   out.push("### Listeners");
   out.push("");
-  out.push("Each consumes the same pre-filled topic (6 partitions, uncompressed) from the beginning in a new consumer group; msg/s from the first notification to the last (the group join is shown apart).");
+  out.push(
+    "Each consumes the same pre-filled topic (6 partitions, uncompressed) from the beginning in a new consumer group; msg/s from the first notification to the last (the group join is shown apart).",
+  );
   out.push("");
   out.push("| peer | runtime | notifications | msg/s (median) | runs | ÷ kafkajs eachBatch | join s | CPU s | peak RSS MiB | note |");
   out.push("|---|---|---|---|---|---|---|---|---|---|");
@@ -130,7 +135,10 @@ export function renderReport(m: Machine, cases: CaseResult[], profile?: string):
     }
     const rate = med(c, "rate");
     out.push(
-      `| ${c.label} | ${c.runtime} | ${int(c.count)} | **${int(rate)}** | ${runsCell(c, "rate")} | ${ratio(rate, eachBatch)} | ${fix(med(c, "joinSeconds"), 2)} | ${fix(medOf(c, (r) => r.cpuSeconds))} | ${fix(medOf(c, (r) => r.peakRssMiB), 0)} | ${c.note ?? ""} |`,
+      `| ${c.label} | ${c.runtime} | ${int(c.count)} | **${int(rate)}** | ${runsCell(c, "rate")} | ${ratio(rate, eachBatch)} | ${fix(med(c, "joinSeconds"), 2)} | ${fix(medOf(c, (r) => r.cpuSeconds))} | ${fix(
+        medOf(c, (r) => r.peakRssMiB),
+        0,
+      )} | ${c.note ?? ""} |`,
     );
   }
   out.push("");
@@ -180,7 +188,9 @@ export function renderReport(m: Machine, cases: CaseResult[], profile?: string):
   out.push("|---|---|---|---|");
   const rateOf = (id: string) => med(byId.get(id), "rate");
   const row = (what: string, ours: string, peer: string, target: string) =>
-    out.push(`| ${what} | ${ratio(rateOf(`${ours}-none`), rateOf(`${peer}-none`))} | ${ratio(rateOf(`${ours}-lz4`), rateOf(`${peer}-lz4`))} | ${target} |`);
+    out.push(
+      `| ${what} | ${ratio(rateOf(`${ours}-none`), rateOf(`${peer}-none`))} | ${ratio(rateOf(`${ours}-lz4`), rateOf(`${peer}-lz4`))} | ${target} |`,
+    );
   row("notifier (Node) ÷ kafkajs sendBatch", "notifier-node", "kafkajs-sendBatch", "≥ 0.9×");
   row("notifier (Node) ÷ Python oslo.messaging notifier", "notifier-node", "oslo-send", "≥ 5×");
   row("notifier (Node) ÷ Java ProducerPerformance", "notifier-node", "java-producer", "as close as the design allows");
@@ -210,7 +220,8 @@ export function writeReport(m: Machine, cases: CaseResult[], file?: string, prof
     const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
     const a = current.indexOf(START);
     const b = current.indexOf(END);
-    const next = a >= 0 && b > a ? `${current.slice(0, a)}${section}${current.slice(b + END.length)}` : `${current.trimEnd()}\n\n${section}\n`;
+    const next =
+      a >= 0 && b > a ? `${current.slice(0, a)}${section}${current.slice(b + END.length)}` : `${current.trimEnd()}\n\n${section}\n`;
     writeFileSync(file, next);
   }
   return section;

@@ -162,7 +162,7 @@ export async function send(args: string[]): Promise<number> {
   const where = (topics ?? ["notifications"]).map((t) => `${t}.${priority}`).join(", ");
   if (!quiet || failed > 0 || badLines > 0) {
     const noun = acked === 1 ? "notification" : "notifications";
-    const parts = [`sent ${count(acked)} ${noun} (${priority} ${eventType}) to ${where} in ${(ms / 1000).toFixed(2)} s, ${rate(acked, ms)}/s`];
+    const parts = [`sent ${count(acked)} ${noun} (${priority} ${eventType}) to ${where} in ${(ms / 1000).toFixed(2)} s${sent > 1 ? `, ${rate(acked, ms)}/s` : ""}`];
     if (failed > 0) parts.push(`${count(failed)} failed`);
     if (badLines > 0) parts.push(`${count(badLines)} invalid line(s) skipped`);
     console.error(`kafka-notify: ${parts.join("; ")}`);

@@ -43,10 +43,16 @@ const TLS_HINTS: readonly [RegExp, string][] = [
 ];
 const TLS_MESSAGE_HINTS: readonly [RegExp, string][] = [
   [/self[- ]signed|unable to (get|verify)|unknown ?issuer/i, UNTRUSTED],
-  [/Hostname\/IP does not match|altname|hostname mismatch/i, TLS_HINTS[1]?.[1] ?? ""],
+  [/Hostname\/IP does not match|altname|hostname mismatch|not valid for name|NotValidForName/i, TLS_HINTS[1]?.[1] ?? ""],
   [/certificate has expired/i, "the broker's certificate has expired"],
-  [/wrong version number|packet length too long|unknown protocol|disconnected before secure TLS connection/i, TLS_HINTS[4]?.[1] ?? ""],
-  [/alert (bad certificate|certificate required|handshake failure|unknown ca)|certificate ?required/i, TLS_HINTS[5]?.[1] ?? ""],
+  [
+    /wrong version number|packet length too long|unknown protocol|disconnected before secure TLS connection|peer closed the connection|CorruptMessage|InvalidContentType/i,
+    TLS_HINTS[4]?.[1] ?? "",
+  ],
+  [
+    /alert (bad certificate|certificate required|handshake failure|unknown ca)|certificate ?required|ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|UNKNOWN_CA)|fatal alert: ?(BadCertificate|CertificateRequired|HandshakeFailure|UnknownCA)/i,
+    TLS_HINTS[5]?.[1] ?? "",
+  ],
 ];
 
 /** The chain of causes, outermost first, without loops. */

@@ -104,7 +104,8 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
   if (options.onError !== undefined && typeof options.onError !== "function") throw new ConfigError("onError", "expected a function");
   const codec = payloadCodec(base.codec);
   const contextKeys = options.contextKeys ?? "oslo";
-  if (contextKeys !== "oslo" && contextKeys !== "all-but-secrets") throw new ConfigError("contextKeys", 'expected "oslo" or "all-but-secrets"');
+  if (contextKeys !== "oslo" && contextKeys !== "all-but-secrets")
+    throw new ConfigError("contextKeys", 'expected "oslo" or "all-but-secrets"');
   const o = base.config.options;
   const topicsByPriority = new Map(PRIORITIES.map((p) => [p, topics.map((t) => kafkaTopic(t, p, base.config.virtualHost))]));
 

@@ -123,8 +123,11 @@ function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket 
     ...(tls.key !== undefined && { key: tls.key }),
     ...(tls.passphrase !== undefined && { passphrase: tls.passphrase }),
     ...(serverName !== undefined && { serverName }),
-    rejectUnauthorized: tls.rejectUnauthorized ?? true,
+    // Bun drops a connection that fails verification by itself; to forgive only the host
+    // name (ssl_check_hostname=false), verification is decided in `handshake` instead.
+    rejectUnauthorized: (tls.rejectUnauthorized ?? true) && tls.checkHostname !== false,
   };
+  const verify = (tls?.rejectUnauthorized ?? true) !== false;
 
   const becomeOpen = (target: BunSocket) => {
     opened = true;
@@ -152,7 +155,7 @@ function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket 
       }
       // With ssl_check_hostname=false only a host-name mismatch is forgiven (it is checked after the CA).
       const nameOnly = tls?.checkHostname === false && authorizationError?.code === "ERR_TLS_CERT_ALTNAME_INVALID";
-      if ((!success || authorizationError) && tlsOptions?.rejectUnauthorized !== false && !nameOnly) {
+      if ((!success || authorizationError) && verify && !nameOnly) {
         const error = authorizationError ?? Object.assign(new Error("TLS handshake failed"), { code: "ERR_SSL_HANDSHAKE" });
         report(() => handlers.error(toError(error)));
         shutdown(shaken);

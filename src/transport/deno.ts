@@ -51,6 +51,15 @@ function denoApi(): DenoApi {
   return deno as DenoApi;
 }
 
+/** A peer that closes during the handshake is most likely not a TLS listener: say so. */
+function handshakeError(cause: unknown): unknown {
+  const error = toError(cause);
+  if (!/unexpected ?eof|end of file|connection reset/i.test(error.message)) return error;
+  return Object.assign(new Error(`TLS handshake failed, the peer closed the connection (${error.message})`, { cause: error }), {
+    code: "ERR_TLS_HANDSHAKE_EOF",
+  });
+}
+
 function toError(cause: unknown): Error & { code?: string } {
   const error: Error & { code?: string } = cause instanceof Error ? cause : new Error(String(cause));
   if (typeof error.code !== "string" || error.code === "") {
@@ -161,7 +170,13 @@ function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket 
         opened.setNoDelay?.(true);
         opened.setKeepAlive?.(true);
         // connectTls resolves before the handshake; wait for it so open() means "secure".
-        if (tls) await opened.handshake?.();
+        if (tls) {
+          try {
+            await opened.handshake?.();
+          } catch (error) {
+            throw handshakeError(error);
+          }
+        }
         if (done) return;
         writer = opened.writable.getWriter();
         const queued = pending;

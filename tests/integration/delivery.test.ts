@@ -199,11 +199,12 @@ describe("batch listener", () => {
 });
 
 describe("SIGKILL in the middle of 10,000 notifications", () => {
-  const node = process.execPath;
   const fixture = join(REPO, "tests/fixtures/kill-listener.ts");
+  // The listener process runs on the runtime running this test.
+  const command = "Deno" in globalThis ? [process.execPath, "run", "-A", "--no-check", fixture] : [process.execPath, fixture];
 
   function start(args: string[]): Promise<ChildProcess> {
-    const child = spawn(node, [fixture, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command[0] as string, [...command.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"] });
     cleanups.push(async () => void child.kill("SIGKILL"));
     return new Promise((resolve, reject) => {
       let stderr = "";

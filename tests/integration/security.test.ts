@@ -12,10 +12,13 @@ import {
   ConnectionError,
   type Context,
   createNotifier,
+  detectRuntime,
   type Listener,
   listen,
+  loadSocketAdapter,
   type ReceivedNotification,
   TlsError,
+  type TlsSettings,
 } from "../../mod.ts";
 import { type BrokerInfo, captureLogger, localBroker, REPO, unique, waitFor } from "../support/broker.ts";
 import { sniOf, startForwarder } from "../support/forwarder.ts";
@@ -27,6 +30,13 @@ const broker = info as BrokerInfo;
 type Mechanism = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
 const MECHANISMS: Mechanism[] = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
 const enc = encodeURIComponent;
+
+const RUNTIME = detectRuntime();
+
+/** Why this runtime's socket adapter cannot honour these TLS settings, if it cannot. */
+async function unsupported(tls: TlsSettings): Promise<string | undefined> {
+  return (await loadSocketAdapter()).unsupportedTls?.(tls);
+}
 
 const cleanups: (() => Promise<unknown>)[] = [];
 after(async () => {
@@ -149,12 +159,23 @@ describe("security", { skip }, () => {
     });
 
     test("mutual TLS with PEM contents given directly and an encrypted key", async () => {
-      await roundTrip(url("mtls", { security_protocol: "SSL" }), {
+      const options = {
         sslCafile: readFileSync(broker.tls.caFile, "utf8"),
         sslClientCertFile: readFileSync(broker.tls.clientCertFile, "utf8"),
         sslClientKeyFile: readFileSync(broker.tls.clientKeyEncryptedFile, "utf8"),
         sslClientKeyPassword: broker.tls.clientKeyPassword,
-      });
+      };
+      const cannot = await unsupported({ key: options.sslClientKeyFile, passphrase: options.sslClientKeyPassword });
+      if (cannot) {
+        // This runtime cannot decrypt keys: that must be a clear ConfigError at creation, not a TLS failure later.
+        await assert.rejects(listen(url("mtls", { security_protocol: "SSL" }), { ...options, onNotification: () => {} }), (error: Error) => {
+          assert.ok(error instanceof ConfigError, `${error.name}: ${error.message}`);
+          assert.ok(error.message.includes(cannot));
+          return true;
+        });
+        return;
+      }
+      await roundTrip(url("mtls", { security_protocol: "SSL" }), options);
     });
 
     test("older spellings: ssl=true with credentials is SASL_SSL, ssl_ca_file, sasl_mechanisms", async () => {
@@ -218,7 +239,6 @@ describe("security", { skip }, () => {
       const { error } = await failedSend(url("ssl", { security_protocol: "SSL", ssl_cafile: broker.tls.otherCaFile }));
       assert.ok(error instanceof TlsError, `${error.name}: ${error.message}`);
       assert.ok(error instanceof ConnectionError, "a TlsError is a ConnectionError");
-      assert.match(error.message, /self-signed certificate in certificate chain/);
       assert.match(error.message, /not signed by a CA in ssl_cafile/);
       assert.match(error.message, /127\.0\.0\.1:9094/);
     });
@@ -226,7 +246,7 @@ describe("security", { skip }, () => {
     test("no ssl_cafile: the runtime's roots do not know the local CA", async () => {
       const { error } = await failedSend(url("ssl", { security_protocol: "SSL" }));
       assert.ok(error instanceof TlsError, `${error.name}: ${error.message}`);
-      assert.match(error.message, /self-signed certificate in certificate chain/);
+      assert.match(error.message, /not signed by a CA in ssl_cafile/);
     });
 
     test("a host name the certificate does not list (127.0.0.2)", async () => {
@@ -235,11 +255,12 @@ describe("security", { skip }, () => {
       cleanups.push(() => forwarder.close());
       const { error } = await failedSend(`kafka://127.0.0.2:${forwarder.port}?security_protocol=SSL&ssl_cafile=${enc(broker.tls.caFile)}`);
       assert.ok(error instanceof TlsError, `${error.name}: ${error.message}`);
-      assert.match(error.message, /Hostname\/IP does not match certificate's altnames/);
       assert.match(error.message, /127\.0\.0\.2/);
       assert.match(error.message, /does not name the host/);
       assert.ok(forwarder.hellos.length >= 1, "the client did reach the broker");
-      assert.equal(sniOf(forwarder.hellos[0] as Buffer), undefined, "no SNI for an IP address");
+      const sni = sniOf(forwarder.hellos[0] as Buffer);
+      // RFC 6066 sends no IP address as SNI; Bun's TLS stack sends it all the same.
+      assert.ok(sni === undefined || (RUNTIME === "bun" && sni === "127.0.0.2"), `SNI ${sni}`);
     });
 
     test("ssl_check_hostname=false forgives the host name, not the CA", async () => {
@@ -247,12 +268,19 @@ describe("security", { skip }, () => {
       const forwarder = await startForwarder("127.0.0.2", host, Number(port));
       cleanups.push(() => forwarder.close());
       const through = `kafka://127.0.0.2:${forwarder.port}?security_protocol=SSL&ssl_check_hostname=false&ssl_cafile=`;
+      const cannot = await unsupported({ checkHostname: false });
+      if (cannot) {
+        const { error } = await failedSend(`${through}${enc(broker.tls.caFile)}`);
+        assert.ok(error instanceof ConfigError, `${error.name}: ${error.message}`);
+        assert.ok(error.message.includes(cannot));
+        return;
+      }
       const got = await roundTrip(`${through}${enc(broker.tls.caFile)}`);
       assert.equal(got.eventType, "security.round.trip");
       assert.ok(forwarder.hellos.length >= 1, "the bootstrap connection used the mismatching address");
       const { error } = await failedSend(`${through}${enc(broker.tls.otherCaFile)}`);
       assert.ok(error instanceof TlsError, `${error.name}: ${error.message}`);
-      assert.match(error.message, /self-signed certificate in certificate chain/);
+      assert.match(error.message, /not signed by a CA in ssl_cafile/);
     });
 
     test("a listener that requires a client certificate, none given", async () => {
@@ -278,7 +306,6 @@ describe("security", { skip }, () => {
       const { error } = await failedSend(url("plaintext", sslQuery()));
       assert.ok(error instanceof TlsError, `${error.name}: ${error.message}`);
       // The broker drops the connection on a TLS ClientHello (or answers bytes that are not TLS).
-      assert.match(error.message, /disconnected before secure TLS connection|wrong version number/);
       assert.match(error.message, /is this port a TLS listener/);
     });
   });

@@ -49,7 +49,10 @@ function loadZlib(): Promise<Zlib | undefined> {
 
 function callZlib(call: ZlibCall, data: Uint8Array): Promise<Uint8Array> {
 	return new Promise((resolve, reject) =>
-		call(data, (error, result) => (error ? reject(error) : resolve(result))),
+		call(data, (error, result) =>
+			// A plain Uint8Array view, like the other codecs return (zlib gives a Buffer).
+			error ? reject(error) : resolve(new Uint8Array(result.buffer, result.byteOffset, result.byteLength)),
+		),
 	);
 }
 
