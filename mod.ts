@@ -19,6 +19,8 @@
 export type { ClientOptions } from "./src/client/options.ts";
 export type { PayloadCodec } from "./src/codec/payload.ts";
 export { jsonCodec, osloCodec } from "./src/codec/payload.ts";
+export type { OsloConfig } from "./src/config/oslo-conf.ts";
+export { loadOsloConfigFile, readOsloConfig } from "./src/config/oslo-conf.ts";
 export type { TransportOptions, TransportOptionsInput } from "./src/config/resolve.ts";
 export { maskUrl } from "./src/config/url.ts";
 export {
@@ -32,12 +34,19 @@ export {
   KafkaNotifyError,
   TlsError,
 } from "./src/errors.ts";
-export type { BatchEndpoint, BatchEndpointMethod, BatchMessage, Endpoint, EndpointMethod, EndpointResult } from "./src/listener/dispatch.ts";
+export type {
+  BatchEndpoint,
+  BatchEndpointMethod,
+  BatchMessage,
+  Endpoint,
+  EndpointMethod,
+  EndpointResult,
+} from "./src/listener/dispatch.ts";
 export { HANDLED, REQUEUE } from "./src/listener/dispatch.ts";
 export type { Listener } from "./src/listener/listener.ts";
+export { listen } from "./src/listener/listener.ts";
 export type { BatchOptions, ListenerErrorInfo, ListenOptions, ReceivedNotification } from "./src/listener/options.ts";
 export type { ListenerStats } from "./src/listener/records.ts";
-export { listen } from "./src/listener/listener.ts";
 export { consoleLogger } from "./src/log/console.ts";
 export type { LogFields, Logger, LogLevel } from "./src/log/logger.ts";
 export { silentLogger } from "./src/log/logger.ts";

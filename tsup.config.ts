@@ -13,5 +13,8 @@ export default defineConfig({
   clean: true,
   splitting: true,
   treeshake: true,
+  // Keep `node:` specifiers: workerd (nodejs_compat) and Deno resolve built-ins by
+  // them, and tsup 8 would otherwise rewrite "node:net" to the bare "net".
+  removeNodeProtocol: false,
   external: ["kafkajs", "valibot", "fzstd", "@hpcc-js/wasm-zstd", /^node:/, "cloudflare:sockets"],
 });

@@ -64,7 +64,9 @@ export async function inspectCluster(base: ClientBase): Promise<ClusterReport> {
       clusterId: cluster.clusterId,
       controller: cluster.controller,
       brokers: [...cluster.brokers].sort((a, b) => a.nodeId - b.nodeId),
-      notificationTopics: metadata.topics.map((t) => ({ name: t.name, partitions: t.partitions.length })).sort((a, b) => a.name.localeCompare(b.name)),
+      notificationTopics: metadata.topics
+        .map((t) => ({ name: t.name, partitions: t.partitions.length }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
       topicCount: topics.length,
     };
   } catch (error) {
@@ -82,7 +84,9 @@ export function diagnose(error: unknown, base: ClientBase | undefined): string {
   const chain = causeChain(error);
   const text = chain.map(textOf).join(" | ");
   const codes = chain.map(codeOf).join(" ");
-  const seeds = base ? base.config.brokers.map((b) => `${b.host.includes(":") ? `[${b.host}]` : b.host}:${b.port}`).join(", ") : "the broker";
+  const seeds = base
+    ? base.config.brokers.map((b) => `${b.host.includes(":") ? `[${b.host}]` : b.host}:${b.port}`).join(", ")
+    : "the broker";
   const broker = (error as { broker?: string }).broker ?? seeds;
   const protocol = base?.config.options.securityProtocol ?? "PLAINTEXT";
   if (error instanceof UsageError) return error.message;
@@ -149,7 +153,8 @@ export async function check(args: string[]): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const timeout = values.timeout === undefined ? 30 : Number(values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout: expected seconds > 0, got ${JSON.stringify(values.timeout)}`);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new UsageError(`--timeout: expected seconds > 0, got ${JSON.stringify(values.timeout)}`);
   const paint = painter(colourEnabled(process.stdout));
   let base: ClientBase | undefined;
   try {

@@ -130,6 +130,9 @@ export function wholeNumber(text: string | undefined, flag: string): number | un
 /** Split repeatable, comma-separable flag values: `--topic a,b --topic c`. */
 export function listFlag(values: string[] | undefined): string[] | undefined {
   if (values === undefined) return undefined;
-  const items = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+  const items = values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
   return items.length === 0 ? undefined : items;
 }

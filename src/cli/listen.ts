@@ -71,7 +71,9 @@ export function filterRule(flags: readonly string[]): FilterRule | undefined {
     else if ((head === "payload" || head === "context" || head === "metadata") && name !== "") {
       rule[head] = { ...rule[head], [name]: pattern };
     } else {
-      throw new UsageError(`--filter: unknown key ${JSON.stringify(key)}; use event_type, publisher_id, payload.NAME, context.NAME or metadata.NAME`);
+      throw new UsageError(
+        `--filter: unknown key ${JSON.stringify(key)}; use event_type, publisher_id, payload.NAME, context.NAME or metadata.NAME`,
+      );
     }
   }
   return rule;

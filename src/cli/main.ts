@@ -6,7 +6,7 @@
  * @module
  */
 import process from "node:process";
-import { check, CHECK_HELP } from "./check.ts";
+import { CHECK_HELP, check } from "./check.ts";
 import { describeError, EXIT, EXIT_HELP, exitCodeFor, UsageError } from "./common.ts";
 import { LISTEN_HELP, listen } from "./listen.ts";
 import { SEND_HELP, send } from "./send.ts";

@@ -6,7 +6,7 @@
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { ConnectionError, AuthenticationError } from "../errors.ts";
+import { AuthenticationError, ConnectionError } from "../errors.ts";
 import type { Context } from "../message/notification.ts";
 import { normalisePriority, PRIORITIES } from "../message/priority.ts";
 import { createNotifier, type NotifyMethod } from "../notifier/notifier.ts";
@@ -70,9 +70,11 @@ export async function send(args: string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new UsageError(`expected one JSON payload, got ${positionals.length} arguments (quote the JSON)`);
   const priority = normalisePriority(values.priority ?? "info");
-  if (!priority) throw new UsageError(`--priority: unknown priority ${JSON.stringify(values.priority)}; expected one of ${PRIORITIES.join(", ")}`);
+  if (!priority)
+    throw new UsageError(`--priority: unknown priority ${JSON.stringify(values.priority)}; expected one of ${PRIORITIES.join(", ")}`);
   const driver = values.driver ?? "messagingv2";
-  if (!["messagingv2", "messaging", "noop"].includes(driver)) throw new UsageError(`--driver: expected messagingv2, messaging or noop, got ${JSON.stringify(driver)}`);
+  if (!["messagingv2", "messaging", "noop"].includes(driver))
+    throw new UsageError(`--driver: expected messagingv2, messaging or noop, got ${JSON.stringify(driver)}`);
   const ctxt = values.context === undefined ? {} : parseJson(values.context, "--context");
   if (ctxt === null || typeof ctxt !== "object" || Array.isArray(ctxt)) throw new UsageError("--context must be a JSON object");
   const fromArgs = positionals[0] !== undefined && positionals[0] !== "-";
@@ -162,7 +164,9 @@ export async function send(args: string[]): Promise<number> {
   const where = (topics ?? ["notifications"]).map((t) => `${t}.${priority}`).join(", ");
   if (!quiet || failed > 0 || badLines > 0) {
     const noun = acked === 1 ? "notification" : "notifications";
-    const parts = [`sent ${count(acked)} ${noun} (${priority} ${eventType}) to ${where} in ${(ms / 1000).toFixed(2)} s${sent > 1 ? `, ${rate(acked, ms)}/s` : ""}`];
+    const parts = [
+      `sent ${count(acked)} ${noun} (${priority} ${eventType}) to ${where} in ${(ms / 1000).toFixed(2)} s${sent > 1 ? `, ${rate(acked, ms)}/s` : ""}`,
+    ];
     if (failed > 0) parts.push(`${count(failed)} failed`);
     if (badLines > 0) parts.push(`${count(badLines)} invalid line(s) skipped`);
     console.error(`kafka-notify: ${parts.join("; ")}`);

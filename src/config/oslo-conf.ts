@@ -71,7 +71,8 @@ function parseIni(text: string, sections: Sections, where: string): void {
     flush();
     if (line.startsWith("#") || line.startsWith(";")) continue;
     if (line.startsWith("[")) {
-      if (!line.endsWith("]") || line.length <= 2) throw new ConfigError(`${where}line ${lineno}`, `invalid section header ${JSON.stringify(line)}`);
+      if (!line.endsWith("]") || line.length <= 2)
+        throw new ConfigError(`${where}line ${lineno}`, `invalid section header ${JSON.stringify(line)}`);
       const name = line.slice(1, -1).trim();
       const normalised = name === "DEFAULT" ? name : name.toLowerCase();
       section = sections.get(normalised) ?? new Map();
@@ -80,7 +81,8 @@ function parseIni(text: string, sections: Sections, where: string): void {
     }
     const colon = line.indexOf(":");
     const equal = line.indexOf("=");
-    if (colon < 0 && equal < 0) throw new ConfigError(`${where}line ${lineno}`, `expected "key = value", got ${JSON.stringify(line.slice(0, 40))}`);
+    if (colon < 0 && equal < 0)
+      throw new ConfigError(`${where}line ${lineno}`, `expected "key = value", got ${JSON.stringify(line.slice(0, 40))}`);
     const at = colon < 0 || (equal >= 0 && equal < colon) ? equal : colon;
     key = line.slice(0, at).trim();
     if (key === "") throw new ConfigError(`${where}line ${lineno}`, "empty key");
@@ -141,8 +143,11 @@ function fromSections(sections: Sections): OsloConfig {
     last(sections, "DEFAULT", "notification_transport_url") ??
     last(sections, "DEFAULT", "transport_url");
   const topicsText = last(sections, "oslo_messaging_notifications", "topics") ?? last(sections, "DEFAULT", "notification_topics");
-  const driver = (sections.get("oslo_messaging_notifications")?.get("driver") ?? sections.get("DEFAULT")?.get("notification_driver") ?? [])
-    .flatMap(list);
+  const driver = (
+    sections.get("oslo_messaging_notifications")?.get("driver") ??
+    sections.get("DEFAULT")?.get("notification_driver") ??
+    []
+  ).flatMap(list);
 
   const options: Record<string, unknown> = {};
   const warnings: string[] = [];
@@ -190,7 +195,8 @@ export async function loadOsloConfigFile(path: string | readonly string[]): Prom
       files.push({ text: await readFile(file, "utf8"), name: file });
     } catch (cause) {
       const code = (cause as { code?: string }).code;
-      const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String((cause as Error).message ?? cause);
+      const reason =
+        code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String((cause as Error).message ?? cause);
       throw new ConfigError("config-file", `cannot read ${file}: ${reason}`, { cause });
     }
   }

@@ -53,10 +53,14 @@ export async function ensureTopics(
     const missing = names.filter((name) => !existing.has(name));
     if (missing.length > 0) {
       try {
-        await admin.createTopics({ waitForLeaders: false, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })) });
+        await admin.createTopics({
+          waitForLeaders: false,
+          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+        });
       } catch (error) {
         // Another client may have created some first; the wait below tells.
-        if ((error as { type?: string }).type !== "TOPIC_ALREADY_EXISTS" && !/already exists/i.test(String((error as Error).message))) throw error;
+        if ((error as { type?: string }).type !== "TOPIC_ALREADY_EXISTS" && !/already exists/i.test(String((error as Error).message)))
+          throw error;
       }
     }
     await waitForLeaders(admin, [...names]);

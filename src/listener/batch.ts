@@ -56,7 +56,8 @@ export class BatchDispatcher {
       this.#add(batch.records.map((record) => ({ record, notification: this.#s.context.decode(record) })));
       // Fetching goes on from here; commits follow dispatch (at-least-once) or came first.
       batch.markHandled(last.offset);
-      while (this.#buffer.length >= 2 * this.#s.size && !this.#closed) await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
+      while (this.#buffer.length >= 2 * this.#s.size && !this.#closed)
+        await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
       await batch.heartbeat();
     };
   }
@@ -155,14 +156,17 @@ export class BatchDispatcher {
     try {
       await this.#s.commit([...next.values()]);
     } catch (error) {
-      this.#s.context.log.warn(`commit failed, handled notifications may be delivered again: ${error instanceof Error ? error.message : String(error)}`);
+      this.#s.context.log.warn(
+        `commit failed, handled notifications may be delivered again: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
   /** Seek each partition of the batch back to its first record, dropping what was gathered after it. */
   #readAgain(records: ConsumedRecord[]): void {
     const first = new Map<string, PartitionOffset>();
-    for (const r of records) if (!first.has(partitionKey(r))) first.set(partitionKey(r), { topic: r.topic, partition: r.partition, offset: r.offset });
+    for (const r of records)
+      if (!first.has(partitionKey(r))) first.set(partitionKey(r), { topic: r.topic, partition: r.partition, offset: r.offset });
     this.#buffer = this.#buffer.filter((item) => !first.has(partitionKey(item.record)));
     for (const position of first.values()) this.#s.seek(position);
   }

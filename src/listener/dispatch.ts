@@ -129,7 +129,11 @@ export function toBatchMessage(n: Notification): BatchMessage {
  * priority, each endpoint called once with the messages its filter passes.
  * One `REQUEUE` (or throw) requeues the whole batch.
  */
-export async function dispatchBatch(table: RouteTable, batch: readonly Notification[], onError: (error: unknown) => void): Promise<EndpointResult> {
+export async function dispatchBatch(
+  table: RouteTable,
+  batch: readonly Notification[],
+  onError: (error: unknown) => void,
+): Promise<EndpointResult> {
   const byPriority = new Map<Priority, Notification[]>();
   for (const n of batch) {
     const group = byPriority.get(n.priority);

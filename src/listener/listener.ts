@@ -15,6 +15,7 @@ import { Redelivery } from "./redelivery.ts";
 
 export type { ListenOptions, ReceivedNotification } from "./options.ts";
 export type { ListenerStats } from "./records.ts";
+
 import { singleHandler } from "./single.ts";
 
 /** A running listener. */
@@ -59,7 +60,13 @@ export async function listen(url: string, options: ListenOptions): Promise<Liste
       backoffMs: plan.redeliveryBackoffMs,
       deadLetterTopic: plan.deadLetterTopic,
       sendDeadLetters: (records) => {
-        deadLetters ??= openProducer(kafka, { acks: "all", compression: "none", idempotent: false, requestTimeoutMs: Math.round(o.requestTimeout * 1000), mask: base.mask });
+        deadLetters ??= openProducer(kafka, {
+          acks: "all",
+          compression: "none",
+          idempotent: false,
+          requestTimeoutMs: Math.round(o.requestTimeout * 1000),
+          mask: base.mask,
+        });
         return deadLetters.send(records);
       },
     },

@@ -114,7 +114,8 @@ const OWN_KEYS = [
 
 function wholeNumber(value: unknown, field: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw new ConfigError(field, `expected a whole number >= ${min}`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min)
+    throw new ConfigError(field, `expected a whole number >= ${min}`);
   return value;
 }
 
@@ -123,7 +124,8 @@ function choosePriorities(given: readonly string[] | undefined, routed: Priority
   if (!Array.isArray(given) || given.length === 0) throw new ConfigError("priorities", "expected a non-empty array");
   const chosen = given.map((name, index) => {
     const priority = typeof name === "string" ? normalisePriority(name) : undefined;
-    if (!priority) throw new ConfigError(`priorities[${index}]`, `unknown priority ${JSON.stringify(name)}; expected one of ${PRIORITIES.join(", ")}`);
+    if (!priority)
+      throw new ConfigError(`priorities[${index}]`, `unknown priority ${JSON.stringify(name)}; expected one of ${PRIORITIES.join(", ")}`);
     return priority;
   });
   return [...new Set(chosen)];
@@ -138,7 +140,8 @@ function checkBatch(batch: unknown): BatchOptions | undefined {
 
 /** Check `options` and decide what to consume and how; throws {@link ConfigError}. */
 export function planListener(url: string, options: ListenOptions): ListenerPlan {
-  if (options === null || typeof options !== "object") throw new ConfigError("options", "expected an options object with endpoints or onNotification");
+  if (options === null || typeof options !== "object")
+    throw new ConfigError("options", "expected an options object with endpoints or onNotification");
   const base = resolveClient(url, options, OWN_KEYS);
   const { endpoints, onNotification, onBatch } = options;
   const batch = checkBatch(options.batch);
@@ -173,7 +176,8 @@ export function planListener(url: string, options: ListenOptions): ListenerPlan 
   if (deadLetterTopic !== undefined) {
     const problem = typeof deadLetterTopic === "string" ? topicNameProblem(deadLetterTopic) : "is not a string";
     if (problem) throw new ConfigError("deadLetterTopic", `"${String(deadLetterTopic)}" ${problem}`);
-    if (delivery !== "at-least-once") throw new ConfigError("deadLetterTopic", 'needs delivery: "at-least-once" (nothing is redelivered otherwise)');
+    if (delivery !== "at-least-once")
+      throw new ConfigError("deadLetterTopic", 'needs delivery: "at-least-once" (nothing is redelivered otherwise)');
   }
   if (options.onError !== undefined && typeof options.onError !== "function") throw new ConfigError("onError", "expected a function");
   return {

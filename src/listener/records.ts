@@ -31,7 +31,11 @@ export class RecordContext {
   readonly #log: Logger;
   readonly #onError: ((error: Error, info: ListenerErrorInfo) => void) | undefined;
 
-  constructor(decode: (value: Uint8Array) => Notification, log: Logger, onError: ((error: Error, info: ListenerErrorInfo) => void) | undefined) {
+  constructor(
+    decode: (value: Uint8Array) => Notification,
+    log: Logger,
+    onError: ((error: Error, info: ListenerErrorInfo) => void) | undefined,
+  ) {
     this.#decode = decode;
     this.#log = log;
     this.#onError = onError;

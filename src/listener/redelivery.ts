@@ -62,7 +62,8 @@ export class Redelivery {
     }
     const first = records[0];
     if (deadLetterTopic === undefined) {
-      if (first) this.#context.log.error(`giving up on ${records.length} notification(s) after ${maxRedeliveries} redeliveries`, where(first));
+      if (first)
+        this.#context.log.error(`giving up on ${records.length} notification(s) after ${maxRedeliveries} redeliveries`, where(first));
       this.handled(records);
       return "done";
     }

@@ -57,10 +57,13 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
         await batch.commit(offset);
       } catch (error) {
         // The partition moved to another member: it reads from the last commit, so nothing is lost.
-        s.context.log.warn(`commit failed, handled notifications may be delivered again: ${error instanceof Error ? error.message : String(error)}`, {
-          topic: batch.topic,
-          partition: batch.partition,
-        });
+        s.context.log.warn(
+          `commit failed, handled notifications may be delivered again: ${error instanceof Error ? error.message : String(error)}`,
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+          },
+        );
       }
     };
     try {

@@ -56,7 +56,10 @@ export function isSecretKey(key: string): boolean {
  * but secrets (at the top level and nested). `undefined`/`null` give `{}`.
  * The caller's object is never changed.
  */
-export function redactContext(ctxt: Readonly<Record<string, unknown>> | null | undefined, keys: ContextKeys = "oslo"): Record<string, unknown> {
+export function redactContext(
+  ctxt: Readonly<Record<string, unknown>> | null | undefined,
+  keys: ContextKeys = "oslo",
+): Record<string, unknown> {
   if (ctxt === null || ctxt === undefined) return {};
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(ctxt)) {

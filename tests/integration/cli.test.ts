@@ -36,7 +36,10 @@ interface Result {
 }
 
 /** Run the command to completion (bounded), feeding `input` on stdin. */
-function run(args: string[], options: { input?: string; env?: Record<string, string>; runtime?: string; timeoutMs?: number } = {}): Promise<Result> {
+function run(
+  args: string[],
+  options: { input?: string; env?: Record<string, string>; runtime?: string; timeoutMs?: number } = {},
+): Promise<Result> {
   const [bin, ...pre] = COMMANDS[options.runtime ?? "node"] ?? [];
   assert.ok(bin, `runtime ${options.runtime} missing`);
   return new Promise((resolve, reject) => {
@@ -214,12 +217,18 @@ describe("kafka-notify command (Node 24)", () => {
     const listener = await startListen(["--url", URL, "--topic", topic, "--pool", pool]);
     const sent = await run([
       "send",
-      "--url", URL,
-      "--topic", topic,
-      "--publisher-id", "compute.host1",
-      "--event-type", "compute.instance.create.end",
-      "--priority", "warning",
-      "--context", '{"request_id":"req-1","auth_token":"secret"}',
+      "--url",
+      URL,
+      "--topic",
+      topic,
+      "--publisher-id",
+      "compute.host1",
+      "--event-type",
+      "compute.instance.create.end",
+      "--priority",
+      "warning",
+      "--context",
+      '{"request_id":"req-1","auth_token":"secret"}',
       '{"instance_id":"i-1","n":1.5}',
     ]);
     assert.equal(sent.code, 0, sent.stderr);
@@ -263,8 +272,16 @@ describe("kafka-notify command (Node 24)", () => {
   test("listen --filter and --priority keep only the matching notifications", async () => {
     const topic = unique("cli_filter");
     const listener = await startListen([
-      "--url", URL, "--topic", topic, "--priority", "info,error",
-      "--filter", "event_type=compute\\.instance\\.", "--filter", "payload.state=^act",
+      "--url",
+      URL,
+      "--topic",
+      topic,
+      "--priority",
+      "info,error",
+      "--filter",
+      "event_type=compute\\.instance\\.",
+      "--filter",
+      "payload.state=^act",
     ]);
     const send = (priority: string, eventType: string, payload: unknown) =>
       run(["send", "--url", URL, "--topic", topic, "-q", "--priority", priority, "--event-type", eventType, JSON.stringify(payload)]);

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { createNotifier, type Notification, type PayloadCodec, type ReceivedNotification, listen } from "../../mod.ts";
+import { createNotifier, listen, type Notification, type PayloadCodec, type ReceivedNotification } from "../../mod.ts";
 import { captureLogger, localBroker, plaintextUrl, REPO, unique, waitFor, withQuery } from "../support/broker.ts";
 
 const URL = plaintextUrl();
@@ -21,7 +21,14 @@ after(async () => {
 
 async function collector(topic: string, options: Record<string, unknown> = {}) {
   const received: ReceivedNotification[] = [];
-  const listener = await listen(URL, { ...quiet, topics: [topic], pool: unique("pool"), priorities: ["info"], onNotification: (n) => void received.push(n), ...options });
+  const listener = await listen(URL, {
+    ...quiet,
+    topics: [topic],
+    pool: unique("pool"),
+    priorities: ["info"],
+    onNotification: (n) => void received.push(n),
+    ...options,
+  });
   cleanups.push(() => listener.stop());
   return received;
 }
@@ -40,10 +47,14 @@ function storedCodecs(topic: string): string[] {
   const segments = readdirSync(dir)
     .filter((f) => f.endsWith(".log"))
     .map((f) => join(dir, f));
-  const r = spawnSync("bash", [join(REPO, "scripts/kafka/kafka.sh"), "run-class", "kafka.tools.DumpLogSegments", "--files", segments.join(",")], {
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    "bash",
+    [join(REPO, "scripts/kafka/kafka.sh"), "run-class", "kafka.tools.DumpLogSegments", "--files", segments.join(",")],
+    {
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
   return [...r.stdout.matchAll(/compresscodec: (\w+)/g)].map((m) => m[1] as string);
 }
 
@@ -59,7 +70,9 @@ describe("compression codecs with librdkafka as the peer", () => {
       const payload = { text: `${codec} `.repeat(100) };
       await Promise.all(Array.from({ length: 50 }, (_, i) => n.info({}, `e.${codec}`, { ...payload, i })));
       await waitFor(() => received.length === 50, 15_000, "our listener");
-      const lines = kcat(["-C", "-t", `${topic}.info`, "-o", "beginning", "-e", "-q", "-f", "%s\n"]).trim().split("\n");
+      const lines = kcat(["-C", "-t", `${topic}.info`, "-o", "beginning", "-e", "-q", "-f", "%s\n"])
+        .trim()
+        .split("\n");
       assert.equal(lines.length, 50);
       assert.ok(lines.every((line) => line.startsWith('{"oslo.version": "2.0", "oslo.message": ') && line.includes(`e.${codec}`)));
       if (!process.env.KAFKA_URL) {
@@ -72,7 +85,9 @@ describe("compression codecs with librdkafka as the peer", () => {
     test(`${codec}: records kcat writes with -z ${codec} reach our listener`, async () => {
       const topic = unique(`k_${codec}`);
       const received = await collector(topic);
-      const lines = Array.from({ length: 20 }, (_, i) => JSON.stringify({ publisher_id: "kcat", event_type: `kcat.${codec}`, priority: "INFO", payload: { i }, _context: {} }));
+      const lines = Array.from({ length: 20 }, (_, i) =>
+        JSON.stringify({ publisher_id: "kcat", event_type: `kcat.${codec}`, priority: "INFO", payload: { i }, _context: {} }),
+      );
       kcat(["-P", "-t", `${topic}.info`, "-z", codec], `${lines.join("\n")}\n`);
       await waitFor(() => received.length === 20, 15_000, `${codec} records from kcat`);
       assert.deepEqual(
@@ -86,14 +101,16 @@ describe("compression codecs with librdkafka as the peer", () => {
 });
 
 describe("payload codecs", () => {
-  test('codec=json in the URL writes the bare oslo dictionary, which the listener reads', async () => {
+  test("codec=json in the URL writes the bare oslo dictionary, which the listener reads", async () => {
     const topic = unique("json");
     const received = await collector(topic);
     const n = createNotifier(withQuery(URL, { codec: "json" }), { ...quiet, publisherId: "json.test", topics: [topic] });
     cleanups.push(() => n.close());
     await n.info({ request_id: "r" }, "e.json", { a: 1 });
     await waitFor(() => received.length === 1, 15_000, "the json notification");
-    const [line] = kcat(["-C", "-t", `${topic}.info`, "-o", "beginning", "-e", "-q", "-f", "%s\n"]).trim().split("\n");
+    const [line] = kcat(["-C", "-t", `${topic}.info`, "-o", "beginning", "-e", "-q", "-f", "%s\n"])
+      .trim()
+      .split("\n");
     const parsed = JSON.parse(line ?? "{}") as Record<string, unknown>;
     assert.deepEqual(Object.keys(parsed), ["message_id", "publisher_id", "event_type", "priority", "payload", "timestamp", "_context"]);
     assert.equal(parsed.priority, "INFO");
@@ -114,7 +131,9 @@ describe("payload codecs", () => {
     await waitFor(() => received.length === 1, 15_000, "the custom notification");
     assert.equal(received[0]?.eventType, "e.custom");
     assert.deepEqual(received[0]?.payload, { b: 2 });
-    const [line] = kcat(["-C", "-t", `${topic}.info`, "-o", "beginning", "-e", "-q", "-f", "%s\n"]).trim().split("\n");
+    const [line] = kcat(["-C", "-t", `${topic}.info`, "-o", "beginning", "-e", "-q", "-f", "%s\n"])
+      .trim()
+      .split("\n");
     assert.ok(line?.startsWith("}"), "the record is what the custom codec wrote");
   });
 });

@@ -168,11 +168,14 @@ describe("security", { skip }, () => {
       const cannot = await unsupported({ key: options.sslClientKeyFile, passphrase: options.sslClientKeyPassword });
       if (cannot) {
         // This runtime cannot decrypt keys: that must be a clear ConfigError at creation, not a TLS failure later.
-        await assert.rejects(listen(url("mtls", { security_protocol: "SSL" }), { ...options, onNotification: () => {} }), (error: Error) => {
-          assert.ok(error instanceof ConfigError, `${error.name}: ${error.message}`);
-          assert.ok(error.message.includes(cannot));
-          return true;
-        });
+        await assert.rejects(
+          listen(url("mtls", { security_protocol: "SSL" }), { ...options, onNotification: () => {} }),
+          (error: Error) => {
+            assert.ok(error instanceof ConfigError, `${error.name}: ${error.message}`);
+            assert.ok(error.message.includes(cannot));
+            return true;
+          },
+        );
         return;
       }
       await roundTrip(url("mtls", { security_protocol: "SSL" }), options);

@@ -1,12 +1,15 @@
 /**
  * The workerd leg: bundles tests/runtimes/workerd/worker.ts with esbuild,
- * starts the workerd binary on a free loopback port, asks the worker to run
- * kafkajs over the workerd socket adapter against the local broker, and
- * stops workerd by its pid. Runs on Node:
+ * starts the workerd binary on a free loopback port, asks the worker to
+ * publish and consume notifications through kafka-notify's public API
+ * (listen, createNotifier) against the local broker, one request per
+ * compression codec, asserts its reports field by field, and stops workerd
+ * by its pid. Runs on Node:
  *
  *   node --test tests/runtimes/workerd.test.ts
  *
- * Binaries come from scripts/runtimes.sh (or WORKERD / ESBUILD in the environment).
+ * Binaries come from `bash scripts/runtimes.sh paths` (or WORKERD / ESBUILD
+ * in the environment).
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -19,17 +22,30 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const workerDir = fileURLToPath(new URL("./workerd/", import.meta.url));
 const dist = `${workerDir}dist`;
 
-function binary(env: string, candidates: string[]): string | undefined {
-  const fromEnv = process.env[env];
-  if (fromEnv) return fromEnv;
-  return candidates.map((path) => `${root}${path}`).find((path) => existsSync(path));
+/** NAME=/abs/path lines from scripts/runtimes.sh (installs nothing); empty when it fails. */
+function runtimePaths(): Record<string, string> {
+  try {
+    const text = execFileSync("bash", [`${root}scripts/runtimes.sh`, "paths"], { cwd: root, encoding: "utf8", timeout: 20_000 });
+    return Object.fromEntries(
+      text
+        .split("\n")
+        .map((line) => line.match(/^([A-Z0-9_]+)=(.*)$/))
+        .filter((m): m is RegExpMatchArray => m !== null)
+        .map((m) => [m[1] as string, m[2] as string]),
+    );
+  } catch {
+    return {};
+  }
 }
 
-const workerd = binary("WORKERD", [".cache/runtimes/workerd/node_modules/@cloudflare/workerd-linux-64/bin/workerd"]);
-const esbuild = binary("ESBUILD", [
-  ".cache/runtimes/esbuild/node_modules/@esbuild/linux-x64/bin/esbuild",
-  "node_modules/@esbuild/linux-x64/bin/esbuild",
-]);
+const paths = runtimePaths();
+function binary(name: string): string | undefined {
+  const path = process.env[name] || paths[name];
+  return path && existsSync(path) ? path : undefined;
+}
+
+const workerd = binary("WORKERD");
+const esbuild = binary("ESBUILD");
 const missing = !workerd ? "no workerd binary: bash scripts/runtimes.sh" : !esbuild ? "no esbuild binary: bash scripts/runtimes.sh" : false;
 
 const broker = brokerInfo();

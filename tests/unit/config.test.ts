@@ -182,6 +182,9 @@ describe("maskUrl", () => {
     assert.equal(parseTransportUrl("kafka://u:p@ss@h:9092").password, "p@ss");
   });
   test("user without password, several hosts, and query passwords", () => {
-    assert.equal(maskUrl("kafka://u@h1,v:pw@h2?sasl_password=x&ssl_client_key_password=y&a=1"), "kafka://u@h1,v:***@h2?sasl_password=***&ssl_client_key_password=***&a=1");
+    assert.equal(
+      maskUrl("kafka://u@h1,v:pw@h2?sasl_password=x&ssl_client_key_password=y&a=1"),
+      "kafka://u@h1,v:***@h2?sasl_password=***&ssl_client_key_password=***&a=1",
+    );
   });
 });

@@ -31,7 +31,10 @@ describe("Python-style JSON", () => {
     assert.equal(pythonJsonDumps("é\u007f😀"), '"\\u00e9\\u007f\\ud83d\\ude00"');
   });
   test("floats as Python's repr: exponent below 1e-4, two-digit exponents", () => {
-    assert.equal(pythonJsonDumps([1e-7, -0.000025, 0.0001, 0.00012, 1.5e22, 10.00001, 5e-324]), "[1e-07, -2.5e-05, 0.0001, 0.00012, 1.5e+22, 10.00001, 5e-324]");
+    assert.equal(
+      pythonJsonDumps([1e-7, -0.000025, 0.0001, 0.00012, 1.5e22, 10.00001, 5e-324]),
+      "[1e-07, -2.5e-05, 0.0001, 0.00012, 1.5e+22, 10.00001, 5e-324]",
+    );
     assert.equal(pythonJsonDumps({ s: "0.00001 1e-7" }), '{"s": "0.00001 1e-7"}', "numbers inside strings are left alone");
   });
   test("control characters and quotes as Python escapes them", () => {

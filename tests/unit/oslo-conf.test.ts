@@ -83,7 +83,9 @@ test("oslo.config syntax: last assignment wins, continuation lines, quotes, comm
 });
 
 test("older spellings and oslo options kafka-notify ignores", () => {
-  const conf = readOsloConfig("[oslo_messaging_kafka]\nssl_ca_file = /ca.pem\nsasl_mechanisms = PLAIN\npool_size = 10\nconn_pool_ttl = 1200\n");
+  const conf = readOsloConfig(
+    "[oslo_messaging_kafka]\nssl_ca_file = /ca.pem\nsasl_mechanisms = PLAIN\npool_size = 10\nconn_pool_ttl = 1200\n",
+  );
   assert.deepEqual(conf.options, { sslCafile: "/ca.pem", saslMechanism: "PLAIN" });
   assert.equal(conf.warnings.length, 2);
   assert.match(conf.warnings[0] ?? "", /pool_size.*ignored/);
@@ -110,7 +112,10 @@ test("a bad value is a ConfigError naming the key and the value", () => {
 });
 
 test("malformed files: key before a section, bad header, a line without =", () => {
-  assert.throws(() => readOsloConfig("transport_url = kafka://x\n"), (e: unknown) => e instanceof ConfigError && /before any \[section\]/.test(e.message));
+  assert.throws(
+    () => readOsloConfig("transport_url = kafka://x\n"),
+    (e: unknown) => e instanceof ConfigError && /before any \[section\]/.test(e.message),
+  );
   assert.throws(() => readOsloConfig("[DEFAULT\n"), /invalid section header/);
   assert.throws(() => readOsloConfig("[DEFAULT]\njust words\n"), /line 2: expected "key = value"/);
   assert.throws(() => readOsloConfig("  indented\n"), /unexpected continuation line/);
@@ -131,7 +136,10 @@ test("loadOsloConfigFile reads files; later files win; a missing file is a Confi
     assert.equal(both.transportUrl, "kafka://nova:k%40fka@kafka1:9092,kafka2:9092");
     await writeFile(b, "[DEFAULT\n");
     await assert.rejects(loadOsloConfigFile(b), (e: unknown) => e instanceof ConfigError && e.field.startsWith(`${b}: line 1`));
-    await assert.rejects(loadOsloConfigFile(join(dir, "absent.conf")), (e: unknown) => e instanceof ConfigError && /no such file/.test(e.message));
+    await assert.rejects(
+      loadOsloConfigFile(join(dir, "absent.conf")),
+      (e: unknown) => e instanceof ConfigError && /no such file/.test(e.message),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,47 +1,45 @@
 /** A growable output buffer used by the decoders (internal). */
 export class ByteSink {
-	buf: Uint8Array;
-	pos = 0;
+  buf: Uint8Array;
+  pos = 0;
 
-	constructor(initial: number) {
-		this.buf = new Uint8Array(Math.max(16, initial));
-	}
+  constructor(initial: number) {
+    this.buf = new Uint8Array(Math.max(16, initial));
+  }
 
-	/** Makes room for `n` more bytes. */
-	reserve(n: number): void {
-		const need = this.pos + n;
-		if (need <= this.buf.length) return;
-		let size = this.buf.length * 2;
-		while (size < need) size *= 2;
-		const next = new Uint8Array(size);
-		next.set(this.buf.subarray(0, this.pos));
-		this.buf = next;
-	}
+  /** Makes room for `n` more bytes. */
+  reserve(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
 
-	write(data: Uint8Array): void {
-		this.reserve(data.length);
-		this.buf.set(data, this.pos);
-		this.pos += data.length;
-	}
+  write(data: Uint8Array): void {
+    this.reserve(data.length);
+    this.buf.set(data, this.pos);
+    this.pos += data.length;
+  }
 
-	/** The bytes written so far (a view when the buffer is exactly full, else a copy). */
-	result(): Uint8Array {
-		return this.pos === this.buf.length
-			? this.buf
-			: this.buf.slice(0, this.pos);
-	}
+  /** The bytes written so far (a view when the buffer is exactly full, else a copy). */
+  result(): Uint8Array {
+    return this.pos === this.buf.length ? this.buf : this.buf.slice(0, this.pos);
+  }
 }
 
 /** Concatenates byte arrays. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-	if (parts.length === 1 && parts[0] !== undefined) return parts[0];
-	let total = 0;
-	for (const p of parts) total += p.length;
-	const out = new Uint8Array(total);
-	let pos = 0;
-	for (const p of parts) {
-		out.set(p, pos);
-		pos += p.length;
-	}
-	return out;
+  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
 }

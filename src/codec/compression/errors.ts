@@ -14,12 +14,12 @@
  * ```
  */
 export class CompressionError extends Error {
-	override readonly name = "CompressionError";
-	/** The codec that failed: `gzip`, `snappy`, `lz4` or `zstd`. */
-	readonly codec: string;
+  override readonly name = "CompressionError";
+  /** The codec that failed: `gzip`, `snappy`, `lz4` or `zstd`. */
+  readonly codec: string;
 
-	constructor(codec: string, message: string, options?: { cause?: unknown }) {
-		super(`${codec}: ${message}`, options);
-		this.codec = codec;
-	}
+  constructor(codec: string, message: string, options?: { cause?: unknown }) {
+    super(`${codec}: ${message}`, options);
+    this.codec = codec;
+  }
 }

@@ -20,22 +20,20 @@ export type CompressionName = "gzip" | "snappy" | "lz4" | "zstd";
 
 /** A Kafka compression codec: compresses and decompresses a record batch's records section. */
 export interface CompressionCodec {
-	/** The codec's name as in `compression_codec`. */
-	readonly name: CompressionName;
-	/** Compresses `data` in the codec's Kafka wire format. */
-	compress(data: Uint8Array): Promise<Uint8Array>;
-	/** Decompresses `data`; rejects with a `CompressionError` when it is corrupt. */
-	decompress(data: Uint8Array): Promise<Uint8Array>;
+  /** The codec's name as in `compression_codec`. */
+  readonly name: CompressionName;
+  /** Compresses `data` in the codec's Kafka wire format. */
+  compress(data: Uint8Array): Promise<Uint8Array>;
+  /** Decompresses `data`; rejects with a `CompressionError` when it is corrupt. */
+  decompress(data: Uint8Array): Promise<Uint8Array>;
 }
 
 /** Every codec by name. */
-export const compressionCodecs: Readonly<
-	Record<CompressionName, CompressionCodec>
-> = Object.freeze({
-	gzip,
-	snappy,
-	lz4,
-	zstd,
+export const compressionCodecs: Readonly<Record<CompressionName, CompressionCodec>> = Object.freeze({
+  gzip,
+  snappy,
+  lz4,
+  zstd,
 });
 
 export { CompressionError } from "./errors.ts";

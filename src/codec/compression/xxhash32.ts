@@ -7,65 +7,55 @@ const P4 = 0x27d4eb2f | 0;
 const P5 = 0x165667b1 | 0;
 
 function rotl(x: number, r: number): number {
-	return (x << r) | (x >>> (32 - r));
+  return (x << r) | (x >>> (32 - r));
 }
 
 function read32(d: Uint8Array, i: number): number {
-	return (
-		(d[i] ?? 0) |
-		((d[i + 1] ?? 0) << 8) |
-		((d[i + 2] ?? 0) << 16) |
-		((d[i + 3] ?? 0) << 24)
-	);
+  return (d[i] ?? 0) | ((d[i + 1] ?? 0) << 8) | ((d[i + 2] ?? 0) << 16) | ((d[i + 3] ?? 0) << 24);
 }
 
 function round(acc: number, input: number): number {
-	return Math.imul(rotl((acc + Math.imul(input, P2)) | 0, 13), P1);
+  return Math.imul(rotl((acc + Math.imul(input, P2)) | 0, 13), P1);
 }
 
 /**
  * Computes the 32-bit xxHash of `data[start, end)` with `seed`.
  * @returns the hash as an unsigned 32-bit number
  */
-export function xxhash32(
-	data: Uint8Array,
-	start = 0,
-	end = data.length,
-	seed = 0,
-): number {
-	let i = start;
-	const len = end - start;
-	let h: number;
-	if (len >= 16) {
-		let v1 = (seed + P1 + P2) | 0;
-		let v2 = (seed + P2) | 0;
-		let v3 = seed | 0;
-		let v4 = (seed - P1) | 0;
-		const limit = end - 16;
-		while (i <= limit) {
-			v1 = round(v1, read32(data, i));
-			v2 = round(v2, read32(data, i + 4));
-			v3 = round(v3, read32(data, i + 8));
-			v4 = round(v4, read32(data, i + 12));
-			i += 16;
-		}
-		h = (rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18)) | 0;
-	} else {
-		h = (seed + P5) | 0;
-	}
-	h = (h + len) | 0;
-	while (i + 4 <= end) {
-		h = Math.imul(rotl((h + Math.imul(read32(data, i), P3)) | 0, 17), P4);
-		i += 4;
-	}
-	while (i < end) {
-		h = Math.imul(rotl((h + Math.imul(data[i] ?? 0, P5)) | 0, 11), P1);
-		i++;
-	}
-	h ^= h >>> 15;
-	h = Math.imul(h, P2);
-	h ^= h >>> 13;
-	h = Math.imul(h, P3);
-	h ^= h >>> 16;
-	return h >>> 0;
+export function xxhash32(data: Uint8Array, start = 0, end = data.length, seed = 0): number {
+  let i = start;
+  const len = end - start;
+  let h: number;
+  if (len >= 16) {
+    let v1 = (seed + P1 + P2) | 0;
+    let v2 = (seed + P2) | 0;
+    let v3 = seed | 0;
+    let v4 = (seed - P1) | 0;
+    const limit = end - 16;
+    while (i <= limit) {
+      v1 = round(v1, read32(data, i));
+      v2 = round(v2, read32(data, i + 4));
+      v3 = round(v3, read32(data, i + 8));
+      v4 = round(v4, read32(data, i + 12));
+      i += 16;
+    }
+    h = (rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18)) | 0;
+  } else {
+    h = (seed + P5) | 0;
+  }
+  h = (h + len) | 0;
+  while (i + 4 <= end) {
+    h = Math.imul(rotl((h + Math.imul(read32(data, i), P3)) | 0, 17), P4);
+    i += 4;
+  }
+  while (i < end) {
+    h = Math.imul(rotl((h + Math.imul(data[i] ?? 0, P5)) | 0, 11), P1);
+    i++;
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, P2);
+  h ^= h >>> 13;
+  h = Math.imul(h, P3);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

@@ -18,80 +18,72 @@ const MAGIC = 0xfd2fb528;
 const MAX_RAW_BLOCK = 128 * 1024;
 
 interface WasmZstd {
-	compress(data: Uint8Array, level?: number): Uint8Array;
+  compress(data: Uint8Array, level?: number): Uint8Array;
 }
 
 let wasm: Promise<WasmZstd | undefined> | undefined;
 
 function loadWasm(): Promise<WasmZstd | undefined> {
-	wasm ??= import("@hpcc-js/wasm-zstd")
-		.then(
-			(m) => m.Zstd.load(),
-			() => undefined,
-		)
-		.catch(() => undefined);
-	return wasm;
+  wasm ??= import("@hpcc-js/wasm-zstd")
+    .then(
+      (m) => m.Zstd.load(),
+      () => undefined,
+    )
+    .catch(() => undefined);
+  return wasm;
 }
 
 /** Writes `data` as one zstd frame of raw blocks (no compression; used where WASM is unavailable). */
 export function zstdStore(data: Uint8Array): Uint8Array {
-	const n = data.length;
-	const blocks = Math.max(1, Math.ceil(n / MAX_RAW_BLOCK));
-	const fcsSize = n < 256 ? 1 : n < 65536 + 256 ? 2 : 4;
-	if (n >= 2 ** 32) throw new CompressionError("zstd", "input too large");
-	const out = new Uint8Array(5 + fcsSize + blocks * 3 + n);
-	out[0] = MAGIC & 0xff;
-	out[1] = (MAGIC >>> 8) & 0xff;
-	out[2] = (MAGIC >>> 16) & 0xff;
-	out[3] = MAGIC >>> 24;
-	// Frame header descriptor: single segment (no window descriptor), content size field.
-	out[4] = ((fcsSize === 1 ? 0 : fcsSize === 2 ? 1 : 2) << 6) | 0x20;
-	let op = 5;
-	const fcs = fcsSize === 2 ? n - 256 : n;
-	for (let i = 0; i < fcsSize; i++) out[op++] = (fcs >>> (8 * i)) & 0xff;
-	for (let b = 0; b < blocks; b++) {
-		const start = b * MAX_RAW_BLOCK;
-		const size = Math.min(MAX_RAW_BLOCK, n - start);
-		const header = (size << 3) | (b === blocks - 1 ? 1 : 0); // block type 0 = raw
-		out[op++] = header & 0xff;
-		out[op++] = (header >>> 8) & 0xff;
-		out[op++] = (header >>> 16) & 0xff;
-		out.set(data.subarray(start, start + size), op);
-		op += size;
-	}
-	return out;
+  const n = data.length;
+  const blocks = Math.max(1, Math.ceil(n / MAX_RAW_BLOCK));
+  const fcsSize = n < 256 ? 1 : n < 65536 + 256 ? 2 : 4;
+  if (n >= 2 ** 32) throw new CompressionError("zstd", "input too large");
+  const out = new Uint8Array(5 + fcsSize + blocks * 3 + n);
+  out[0] = MAGIC & 0xff;
+  out[1] = (MAGIC >>> 8) & 0xff;
+  out[2] = (MAGIC >>> 16) & 0xff;
+  out[3] = MAGIC >>> 24;
+  // Frame header descriptor: single segment (no window descriptor), content size field.
+  out[4] = ((fcsSize === 1 ? 0 : fcsSize === 2 ? 1 : 2) << 6) | 0x20;
+  let op = 5;
+  const fcs = fcsSize === 2 ? n - 256 : n;
+  for (let i = 0; i < fcsSize; i++) out[op++] = (fcs >>> (8 * i)) & 0xff;
+  for (let b = 0; b < blocks; b++) {
+    const start = b * MAX_RAW_BLOCK;
+    const size = Math.min(MAX_RAW_BLOCK, n - start);
+    const header = (size << 3) | (b === blocks - 1 ? 1 : 0); // block type 0 = raw
+    out[op++] = header & 0xff;
+    out[op++] = (header >>> 8) & 0xff;
+    out[op++] = (header >>> 16) & 0xff;
+    out.set(data.subarray(start, start + size), op);
+    op += size;
+  }
+  return out;
 }
 
 /** Compresses `data` into a zstd frame at `level`. */
-export async function zstdCompress(
-	data: Uint8Array,
-	level = ZSTD_DEFAULT_LEVEL,
-): Promise<Uint8Array> {
-	const z = await loadWasm();
-	if (z === undefined) return zstdStore(data);
-	try {
-		return z.compress(data, level).slice();
-	} catch (err) {
-		throw new CompressionError("zstd", `compression failed: ${String(err)}`, {
-			cause: err,
-		});
-	}
+export async function zstdCompress(data: Uint8Array, level = ZSTD_DEFAULT_LEVEL): Promise<Uint8Array> {
+  const z = await loadWasm();
+  if (z === undefined) return zstdStore(data);
+  try {
+    return z.compress(data, level).slice();
+  } catch (err) {
+    throw new CompressionError("zstd", `compression failed: ${String(err)}`, {
+      cause: err,
+    });
+  }
 }
 
 /** Decompresses one or more zstd frames. */
 export function zstdDecompress(data: Uint8Array): Uint8Array {
-	if (data.length < 4)
-		throw new CompressionError("zstd", "input too short for a zstd frame");
-	try {
-		return concatBytes([fzstdDecompress(data)]);
-	} catch (err) {
-		const detail = err instanceof Error ? err.message : String(err);
-		throw new CompressionError(
-			"zstd",
-			`corrupt or truncated zstd data (${detail})`,
-			{ cause: err },
-		);
-	}
+  if (data.length < 4) throw new CompressionError("zstd", "input too short for a zstd frame");
+  try {
+    return concatBytes([fzstdDecompress(data)]);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new CompressionError("zstd", `corrupt or truncated zstd data (${detail})`, { cause: err });
+  }
 }
 
 /**
@@ -104,7 +96,7 @@ export function zstdDecompress(data: Uint8Array): Uint8Array {
  * ```
  */
 export const zstd: CompressionCodec = {
-	name: "zstd",
-	compress: (data) => zstdCompress(data),
-	decompress: async (data) => zstdDecompress(data),
+  name: "zstd",
+  compress: (data) => zstdCompress(data),
+  decompress: async (data) => zstdDecompress(data),
 };

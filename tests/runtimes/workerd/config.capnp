@@ -25,6 +25,9 @@ const worker :Workerd.Worker = (
     (name = "node.js", esModule = embed "dist/node.js"),
     (name = "deno.js", esModule = embed "dist/deno.js"),
     (name = "bun.js", esModule = embed "dist/bun.js"),
+    # @hpcc-js/wasm-zstd (zstd compression), imported on first zstd use;
+    # its WASM cannot be compiled in workerd, so the codec writes stored frames.
+    (name = "dist.js", esModule = embed "dist/dist.js"),
   ],
   compatibilityDate = "2025-09-15",
   compatibilityFlags = ["nodejs_compat"],

@@ -1,30 +1,108 @@
 /**
- * A worker that runs kafkajs through the workerd socket adapter. On
- * `GET /?broker=127.0.0.1:9092&count=20` it creates a topic, produces
- * `count` messages, reads them back in a new consumer group and answers
- * with a JSON report. Everything happens inside the request, since workerd
- * sockets live for one request. Bundled by tests/runtimes/workerd/build.mjs.
+ * A worker that uses kafka-notify's public API (mod.ts) inside workerd.
+ * Bundled by tests/runtimes/workerd.test.ts (esbuild) into dist/.
+ *
+ * - `GET /` reports the runtime, the adapter's refusals of TLS settings
+ *   workerd cannot honour, and what the first send of an SSL notifier with
+ *   a custom CA (`ssl_cafile=<PEM>`) rejects with. Opens no connection.
+ * - `GET /?broker=127.0.0.1:9092&codec=none|gzip|snappy|lz4|zstd`, inside
+ *   this one request (workerd sockets live for one request): `listen()` on a
+ *   fresh topic and pool, `createNotifier()` with `compression_codec=<codec>`,
+ *   sends info, warning (sent as warn) and error notifications, waits
+ *   (bounded) until the listener has them all, closes the notifier, stops the
+ *   listener and answers with what arrived. With `codec=zstd` it also reports
+ *   what zstd compression does here (workerd forbids compiling WASM at run
+ *   time, so the codec writes stored frames). With `count=1` the notifier
+ *   and listener get the detected adapter wrapped to count connections
+ *   (`socketAdapter` option); without it they resolve the adapter themselves.
  */
-import kafkajs from "kafkajs";
-import { socketFactoryFor } from "../../../src/kafka/socket-bridge.ts";
-import { detectRuntime, loadSocketAdapter } from "../../../src/transport/detect.ts";
+import {
+  ConfigError,
+  createNotifier,
+  detectRuntime,
+  type Listener,
+  listen,
+  loadSocketAdapter,
+  type ReceivedNotification,
+  type SocketAdapter,
+} from "../../../mod.ts";
+import { zstdCompress, zstdDecompress } from "../../../src/codec/compression/zstd.ts";
 
-const { Kafka, logLevel } = kafkajs;
+/** What arrived at the listener, as the test asserts it. */
+interface Arrived {
+  priority: string;
+  publisherId: string;
+  eventType: string;
+  payload: unknown;
+  ctxt: Record<string, unknown>;
+  messageId: string | null;
+  /** `metadata.message_id` is a UUID v4. */
+  messageIdIsUuid4: boolean;
+  timestamp: string | null;
+  topic: string;
+}
+
+/** Connections the worker opened in this request (with `count=1`). */
+interface Connections {
+  /** connect() calls. */
+  opened: number;
+  /** Most connections open (or opening) at the same time. */
+  peak: number;
+  /** Still open when the report was made. */
+  open: number;
+  /** Open count after each milestone, e.g. "listening:3". */
+  timeline: string[];
+}
+
+interface RoundTrip {
+  codec: string;
+  connections?: Connections;
+  topic: string;
+  pool: string;
+  sent: number;
+  received: Arrived[];
+  /** Milestones in order: listening, sent, received, closed, stopped. */
+  steps: string[];
+  elapsedMs: number;
+  logs: string[];
+  error?: string;
+}
+
+interface ZstdProbe {
+  /** The error of compiling a minimal WASM module from bytes, or "allowed". */
+  wasmCompile: string;
+  inputBytes: number;
+  frameBytes: number;
+  /** The frame is a single raw (stored) block frame: no compression happened. */
+  storedFrame: boolean;
+  decodesBack: boolean;
+}
 
 interface Report {
   runtime: string;
   adapter: string;
   unsupported: Record<string, string | undefined>;
-  topic?: string;
-  produced?: number;
-  consumed?: string[];
+  /** The first send of `createNotifier(url + "?security_protocol=SSL&ssl_cafile=<PEM>")`. */
+  customCa?: { rejected: boolean; name?: string; isConfigError?: boolean; field?: string; message?: string };
+  roundTrip?: RoundTrip;
+  zstd?: ZstdProbe;
   error?: string;
-  steps: string[];
-  /** kafkajs log lines, with `?log=debug` (or info, warn, error). */
-  logs?: string[];
 }
 
-const LEVELS: Record<string, number> = { error: 1, warn: 2, info: 4, debug: 5 };
+const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const CODECS = new Set(["none", "gzip", "snappy", "lz4", "zstd"]);
+
+/** A certificate-shaped PEM block: the CA is refused before anything reads it. */
+const SOME_CA = [
+  "-----BEGIN CERTIFICATE-----",
+  "MIIBszCCAVmgAwIBAgIUWorkerdTestCaNotARealCertificate0wCgYIKoZIzj0E",
+  "AwIwDzENMAsGA1UEAwwEdGVzdDAeFw0yNjAxMDEwMDAwMDBaFw0zNjAxMDEwMDAw",
+  "-----END CERTIFICATE-----",
+].join("\n");
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -34,79 +112,181 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function roundTrip(broker: string, count: number, ssl: boolean, level: number, report: Report): Promise<void> {
-  const adapter = await loadSocketAdapter();
-  const id = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-  const topic = `runtimes.workerd-${ssl ? "ssl" : "plaintext"}-${id}`;
-  report.topic = topic;
-  const kafka = new Kafka({
-    clientId: "runtimes-workerd",
-    brokers: [broker],
-    ssl,
-    socketFactory: socketFactoryFor(adapter),
-    connectionTimeout: 10_000,
-    requestTimeout: 15_000,
-    retry: { retries: 2 },
-    logLevel: level,
-    logCreator:
-      () =>
-      ({ namespace, level: entryLevel, log }) => {
-        report.logs ??= [];
-        const logs = report.logs;
-        if (logs.length < 500)
-          logs.push(
-            `${entryLevel} ${namespace} ${log.message} ${JSON.stringify({ ...log, message: undefined, timestamp: undefined, logger: undefined })}`,
-          );
-      },
-  });
-  const admin = kafka.admin();
-  const producer = kafka.producer();
-  const consumer = kafka.consumer({ groupId: `group-${id}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+/** Collects warnings and errors of the notifier and listener for the report. */
+function captureLogger(lines: string[]) {
+  const keep = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    if (lines.length < 200) lines.push(`${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}`);
+  };
+  return { debug: keep("debug"), info: keep("info"), warn: keep("warn"), error: keep("error") };
+}
+
+/** createNotifier with a custom CA: creation succeeds, the first send rejects (the adapter is resolved at connect time). */
+async function customCaCheck(report: Report): Promise<void> {
+  const url = `kafka://127.0.0.1:9094?security_protocol=SSL&ssl_cafile=${encodeURIComponent(SOME_CA)}`;
+  const logs: string[] = [];
+  const notifier = createNotifier(url, { publisherId: "workerd.ssl", topics: ["workerd.ssl"], logger: captureLogger(logs) });
   try {
-    await within(admin.connect(), 15_000, "admin connect");
-    await within(
-      admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false }),
-      20_000,
-      "createTopics",
-    );
-    // kafkajs's waitForLeaders can reject from a detached promise; poll (bounded) instead.
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
-      const partitions = metadata?.topics[0]?.partitions ?? [];
-      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) break;
-      if (Date.now() > deadline) throw new Error(`topic ${topic} has no leader after 20 s`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    report.steps.push("created");
-    await within(producer.connect(), 15_000, "producer connect");
-    const messages = Array.from({ length: count }, (_, i) => ({ value: `workerd message ${i}` }));
-    await within(producer.send({ topic, messages, acks: -1 }), 20_000, "send");
-    report.produced = count;
-    report.steps.push("produced");
-    const consumed: string[] = [];
-    report.consumed = consumed;
-    let resolveAll: () => void = () => {};
-    const all = new Promise<void>((resolve) => {
-      resolveAll = resolve;
-    });
-    await within(consumer.connect(), 15_000, "consumer connect");
-    await within(consumer.subscribe({ topic, fromBeginning: true }), 15_000, "subscribe");
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        consumed.push(message.value?.toString() ?? "");
-        if (consumed.length >= count) resolveAll();
-      },
-    });
-    await within(all, 30_000, `${count} messages`);
-    report.steps.push("consumed");
-    await within(admin.deleteTopics({ topics: [topic], timeout: 5_000 }), 10_000, "deleteTopics").catch(() => {});
+    await within(notifier.info({}, "workerd.ssl.check", {}), 10_000, "the SSL send to settle");
+    report.customCa = { rejected: false };
+  } catch (error) {
+    report.customCa = {
+      rejected: true,
+      name: error instanceof Error ? error.name : typeof error,
+      isConfigError: error instanceof ConfigError,
+      ...(error instanceof ConfigError && { field: error.field }),
+      message: error instanceof Error ? error.message : String(error),
+    };
   } finally {
-    await within(consumer.disconnect(), 15_000, "consumer disconnect").catch(() => {});
-    await within(producer.disconnect(), 10_000, "producer disconnect").catch(() => {});
-    await within(admin.disconnect(), 10_000, "admin disconnect").catch(() => {});
-    report.steps.push("disconnected");
+    await within(notifier.close(), 5_000, "the SSL notifier to close").catch(() => {});
   }
+}
+
+/** The notifications sent: several priorities, `warning` being the alias of `warn`. */
+const SENDS = [
+  { method: "info", eventType: "compute.instance.create.start", payload: { instance_id: "i-1", flavor: { vcpus: 2, ram: 4096 } } },
+  { method: "warning", eventType: "compute.instance.resize.warn", payload: { instance_id: "i-1", reason: "quota 90 % — ünïcode ok" } },
+  { method: "error", eventType: "compute.instance.create.error", payload: { instance_id: "i-1", code: 500, tags: ["a", "b"], none: null } },
+  { method: "info", eventType: "compute.instance.create.end", payload: { instance_id: "i-1", text: "x".repeat(2_000) } },
+] as const;
+
+const CTXT = { request_id: "req-workerd-1", user_id: "u-1", project_id: "p-1", roles: ["member"], auth_token: "must-not-travel" };
+
+/** The detected adapter, counting the connections it opens; a connection ends at close(), end or error. */
+function countingAdapter(inner: SocketAdapter, counts: Connections): SocketAdapter {
+  return {
+    runtime: inner.runtime,
+    ...(inner.unsupportedTls && { unsupportedTls: (tls) => inner.unsupportedTls?.(tls) }),
+    connect(request, handlers) {
+      counts.opened++;
+      counts.open++;
+      counts.peak = Math.max(counts.peak, counts.open);
+      let gone = false;
+      const release = () => {
+        if (gone) return;
+        gone = true;
+        counts.open--;
+      };
+      const socket = inner.connect(request, {
+        open: () => handlers.open(),
+        data: (chunk) => handlers.data(chunk),
+        end: () => {
+          release();
+          handlers.end();
+        },
+        error: (error) => {
+          release();
+          handlers.error(error);
+        },
+      });
+      return {
+        write: (chunk) => socket.write(chunk),
+        close: () => {
+          release();
+          socket.close();
+        },
+      };
+    },
+  };
+}
+
+async function roundTrip(broker: string, codec: string, count: boolean): Promise<RoundTrip> {
+  const started = Date.now();
+  const id = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const topic = `runtimes.workerd.${codec}.${id}`;
+  const pool = `runtimes-workerd-${codec}-${id}`;
+  const result: RoundTrip = { codec, topic, pool, sent: 0, received: [], steps: [], elapsedMs: 0, logs: [] };
+  const connections: Connections | undefined = count ? { opened: 0, peak: 0, open: 0, timeline: [] } : undefined;
+  if (connections) result.connections = connections;
+  const socketAdapter = connections && countingAdapter(await loadSocketAdapter(), connections);
+  const step = (name: string) => {
+    result.steps.push(name);
+    connections?.timeline.push(`${name}:${connections.open}`);
+  };
+  const logger = captureLogger(result.logs);
+  const extra = { logger, ...(socketAdapter && { socketAdapter }) };
+  const base = `kafka://${broker}`;
+  const received: ReceivedNotification[] = [];
+  let wake: () => void = () => {};
+  const onNotification = (n: ReceivedNotification) => {
+    received.push(n);
+    wake();
+  };
+  let listener: Listener | undefined;
+  try {
+    listener = await within(listen(base, { topics: [topic], pool, onNotification, ...extra }), 30_000, "listen()");
+    step("listening");
+    const url = codec === "none" ? base : `${base}?compression_codec=${codec}`;
+    const notifier = createNotifier(url, { publisherId: `workerd.${codec}`, topics: [topic], ...extra });
+    try {
+      await within(
+        Promise.all(SENDS.map((s) => notifier[s.method](CTXT, s.eventType, s.payload))),
+        20_000,
+        "the broker to acknowledge the notifications",
+      );
+      result.sent = SENDS.length;
+      step("sent");
+      const all = new Promise<void>((resolve) => {
+        wake = () => {
+          if (received.length >= SENDS.length) resolve();
+        };
+        wake();
+      });
+      await within(all, 20_000, `${SENDS.length} notifications (have ${received.length})`);
+      step("received");
+    } finally {
+      await within(notifier.close(), 10_000, "notifier.close()");
+      step("closed");
+    }
+  } catch (error) {
+    result.error = describeError(error);
+  } finally {
+    if (listener) {
+      await within(listener.stop(), 15_000, "listener.stop()").then(
+        () => step("stopped"),
+        (error: unknown) => {
+          result.error ??= describeError(error);
+        },
+      );
+    }
+    result.received = received.map((n) => ({
+      priority: n.priority,
+      publisherId: n.publisherId,
+      eventType: n.eventType,
+      payload: n.payload,
+      ctxt: n.ctxt,
+      messageId: n.metadata.message_id,
+      messageIdIsUuid4: UUID4.test(n.metadata.message_id ?? ""),
+      timestamp: n.metadata.timestamp,
+      topic: n.topic,
+    }));
+    result.elapsedMs = Date.now() - started;
+  }
+  return result;
+}
+
+/** The smallest valid WASM module (magic + version). */
+const EMPTY_WASM = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+async function zstdProbe(): Promise<ZstdProbe> {
+  let wasmCompile = "allowed";
+  try {
+    await WebAssembly.compile(EMPTY_WASM);
+  } catch (error) {
+    wasmCompile = describeError(error);
+  }
+  const input = new TextEncoder().encode("workerd zstd ".repeat(500));
+  const frame = await zstdCompress(input);
+  // A stored frame: magic, header, content size, then raw blocks (type 0) holding the input as is.
+  const fcsSize = [1, 2, 4, 8][(frame[4] ?? 0) >> 6] ?? 0;
+  const blockType = ((frame[5 + fcsSize] ?? 0) >> 1) & 3;
+  const decoded = zstdDecompress(frame);
+  return {
+    wasmCompile,
+    inputBytes: input.byteLength,
+    frameBytes: frame.byteLength,
+    storedFrame: blockType === 0 && frame.byteLength > input.byteLength,
+    decodesBack: decoded.byteLength === input.byteLength && decoded.every((b, i) => b === input[i]),
+  };
 }
 
 export default {
@@ -118,21 +298,24 @@ export default {
       adapter: adapter.runtime,
       unsupported: {
         none: adapter.unsupportedTls?.({}),
-        ca: adapter.unsupportedTls?.({ ca: "-----BEGIN CERTIFICATE-----" }),
+        ca: adapter.unsupportedTls?.({ ca: SOME_CA }),
         clientCert: adapter.unsupportedTls?.({ cert: "c", key: "k" }),
         noVerify: adapter.unsupportedTls?.({ rejectUnauthorized: false }),
+        noHostname: adapter.unsupportedTls?.({ checkHostname: false }),
       },
-      steps: [],
     };
     const broker = url.searchParams.get("broker");
-    if (broker) {
-      const count = Number(url.searchParams.get("count") ?? "20");
-      try {
-        const level = LEVELS[url.searchParams.get("log") ?? ""] ?? logLevel.NOTHING;
-        await roundTrip(broker, count, url.searchParams.get("ssl") === "1", level, report);
-      } catch (error) {
-        report.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    try {
+      if (!broker) {
+        await customCaCheck(report);
+      } else {
+        const codec = url.searchParams.get("codec") ?? "none";
+        if (!CODECS.has(codec)) throw new Error(`unknown codec ${codec}`);
+        report.roundTrip = await roundTrip(broker, codec, url.searchParams.get("count") === "1");
+        if (codec === "zstd") report.zstd = await zstdProbe();
       }
+    } catch (error) {
+      report.error = describeError(error);
     }
     return Response.json(report);
   },
