@@ -4,8 +4,19 @@
  * @module
  */
 
-/** Base class of every error kafka-notify throws. */
+/**
+ * Base class of every error kafka-notify throws.
+ * @example
+ * ```ts
+ * try {
+ *   await notifier.info({}, "compute.instance.create.end", {});
+ * } catch (error) {
+ *   if (error instanceof KafkaNotifyError) console.error(error.name, error.message);
+ * }
+ * ```
+ */
 export class KafkaNotifyError extends Error {
+  /** An error with `message`; `name` is the subclass's name. */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -22,43 +33,111 @@ export class KafkaNotifyError extends Error {
 export class ConfigError extends KafkaNotifyError {
   /** The option or URL part at fault, e.g. `compression_codec` or `url.port`. */
   readonly field: string;
+  /** An error for `field`; the message is `field: reason`. */
   constructor(field: string, reason: string, options?: { cause?: unknown }) {
     super(`${field}: ${reason}`, options);
     this.field = field;
   }
 }
 
-/** The broker could not be reached (refused, name resolution, timeout). */
+/**
+ * The broker could not be reached (refused, name resolution, timeout).
+ * @example
+ * ```ts
+ * try {
+ *   await listen("kafka://localhost:1", { onNotification: () => {} });
+ * } catch (error) {
+ *   if (error instanceof ConnectionError) console.error(`no broker at ${error.broker}`);
+ * }
+ * ```
+ */
 export class ConnectionError extends KafkaNotifyError {
   /** `host:port` of the broker, when known. */
   readonly broker: string | undefined;
+  /** An error about `options.broker` (`host:port`), when known. */
   constructor(message: string, options?: { cause?: unknown; broker?: string | undefined }) {
     super(message, options);
     this.broker = options?.broker;
   }
 }
 
-/** The TLS handshake failed (unknown CA, host name mismatch, missing client certificate). */
+/**
+ * The TLS handshake failed (unknown CA, host name mismatch, missing client certificate).
+ * @example
+ * ```ts
+ * try {
+ *   await listen("kafka://broker:9094?security_protocol=SSL", { onNotification: () => {} });
+ * } catch (error) {
+ *   if (error instanceof TlsError) console.error("check ssl_cafile:", error.message);
+ * }
+ * ```
+ */
 export class TlsError extends ConnectionError {}
 
-/** SASL authentication was refused (wrong user name, password or mechanism). */
+/**
+ * SASL authentication was refused (wrong user name, password or mechanism).
+ * @example
+ * ```ts
+ * try {
+ *   await listen("kafka://user:wrong@broker:9093?security_protocol=SASL_PLAINTEXT", { onNotification: () => {} });
+ * } catch (error) {
+ *   if (error instanceof AuthenticationError) console.error("check the user name and password");
+ * }
+ * ```
+ */
 export class AuthenticationError extends KafkaNotifyError {}
 
-/** A notification could not be delivered to the broker. */
+/**
+ * A notification could not be delivered to the broker.
+ * @example
+ * ```ts
+ * const notifier = createNotifier(url, {
+ *   publisherId: "compute.host1",
+ *   onError: (error) => { if (error instanceof DeliveryError) console.error(`lost on ${error.topic}`); },
+ * });
+ * ```
+ */
 export class DeliveryError extends KafkaNotifyError {
   /** The Kafka topic the notification was for. */
   readonly topic: string;
+  /** An error for `topic`; the message names it. */
   constructor(topic: string, message: string, options?: { cause?: unknown }) {
     super(`delivery to topic "${topic}" failed: ${message}`, options);
     this.topic = topic;
   }
 }
 
-/** The notifier or listener was used after `close()` / `stop()`. */
+/**
+ * The notifier or listener was used after `close()` / `stop()`.
+ * @example
+ * ```ts
+ * await notifier.close();
+ * await notifier.info({}, "too.late", {}).catch((error) => console.log(error instanceof ClosedError)); // true
+ * ```
+ */
 export class ClosedError extends KafkaNotifyError {}
 
-/** A notification could not be encoded (payload not serialisable, custom codec failed). */
+/**
+ * A notification could not be encoded (payload not serialisable, custom codec failed).
+ * @example
+ * ```ts
+ * const payload: Record<string, unknown> = {};
+ * payload.self = payload; // not JSON
+ * await notifier.info({}, "bad.payload", payload).catch((error) => console.log(error instanceof EncodeError)); // true
+ * ```
+ */
 export class EncodeError extends KafkaNotifyError {}
 
-/** A record could not be decoded into a notification (poison record). */
+/**
+ * A record could not be decoded into a notification (poison record). The
+ * listener logs it, counts it in `stats.poison`, reports it to `onError`
+ * and skips it.
+ * @example
+ * ```ts
+ * const listener = await listen(url, {
+ *   onNotification: () => {},
+ *   onError: (error, where) => { if (error instanceof DecodeError) console.warn("poison record at", where.offset); },
+ * });
+ * ```
+ */
 export class DecodeError extends KafkaNotifyError {}

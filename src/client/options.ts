@@ -11,7 +11,15 @@ import { type Logger, type LogLevel, withLevel } from "../log/logger.ts";
 import { redactingLogger, secretMasker } from "../log/redact.ts";
 import type { SocketAdapter } from "../transport/socket.ts";
 
-/** Options shared by notifiers and listeners. */
+/**
+ * Options shared by notifiers and listeners.
+ * @example
+ * ```ts
+ * const shared: ClientOptions = { logger: consoleLogger, logLevel: "info", codec: "json", compressionCodec: "gzip" };
+ * const notifier = createNotifier(url, { ...shared, publisherId: "compute.host1" });
+ * const listener = await listen(url, { ...shared, onNotification: (n) => console.log(n.eventType) });
+ * ```
+ */
 export interface ClientOptions extends Omit<TransportOptionsInput, "codec"> {
   /**
    * Where log lines go.

@@ -21,8 +21,11 @@ import { pythonJsonDumps } from "../message/python-json.ts";
  * ```
  */
 export interface PayloadCodec {
+  /** Name for log lines and errors, e.g. `oslo`, `json` or your own. */
   readonly name: string;
+  /** Turn a notification into a record value (a string is sent as UTF-8). */
   encode(notification: Notification): string | Uint8Array;
+  /** Turn a record value back into a notification; throw {@link DecodeError} for a poison record. */
   decode(value: Uint8Array): Notification;
 }
 
@@ -71,7 +74,13 @@ export function decodeOsloRecord(value: Uint8Array): Notification {
   return fromOsloMessage(unwrapEnvelope(parseJson(value)));
 }
 
-/** The oslo 2.0 envelope, byte for byte as oslo.messaging writes it. */
+/**
+ * The oslo 2.0 envelope, byte for byte as oslo.messaging writes it (the default codec).
+ * @example
+ * ```ts
+ * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1", codec: osloCodec });
+ * ```
+ */
 export const osloCodec: PayloadCodec = {
   name: "oslo",
   encode: (n) =>
@@ -79,7 +88,14 @@ export const osloCodec: PayloadCodec = {
   decode: decodeOsloRecord,
 };
 
-/** The bare oslo dictionary as compact JSON (oslo's 1.0 format). */
+/**
+ * The bare oslo dictionary as compact JSON (oslo's 1.0 format), for consumers that want plain JSON.
+ * @example
+ * ```ts
+ * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1", codec: jsonCodec });
+ * // the same as { codec: "json" }
+ * ```
+ */
 export const jsonCodec: PayloadCodec = {
   name: "json",
   encode: (n) => JSON.stringify(toOsloMessage(n)),

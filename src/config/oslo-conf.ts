@@ -20,7 +20,15 @@ import { OPTION_ALIASES, OPTION_TABLE, type OptionSpec } from "./options-table.t
 import type { TransportOptionsInput } from "./resolve.ts";
 import { checkValue, closestName, readQueryValue } from "./values.ts";
 
-/** What {@link readOsloConfig} finds in an oslo configuration file. */
+/**
+ * What {@link readOsloConfig} finds in an oslo configuration file.
+ * @example
+ * ```ts
+ * const conf: OsloConfig = await loadOsloConfigFile("/etc/nova/nova.conf");
+ * if (conf.transportUrl) createNotifier(conf.transportUrl, { publisherId: "nova.host1", ...conf.options });
+ * for (const warning of conf.warnings) console.warn(warning);
+ * ```
+ */
 export interface OsloConfig {
   /** The notification transport URL, or `undefined` when the file sets none. */
   transportUrl: string | undefined;

@@ -19,10 +19,25 @@ type ValueOf<K extends OptionKind> = K extends { type: "int" | "float" }
 
 type Row = (typeof OPTION_TABLE)[number];
 
-/** Every transport option, by camelCase name, with its resolved value. */
+/**
+ * Every transport option, by camelCase name, with its resolved value.
+ * Each is also accepted in the URL query under its oslo name
+ * (`compression_codec`, `producer_batch_size`, ...), which wins.
+ * @example
+ * ```ts
+ * const compression: TransportOptions["compressionCodec"] = "zstd";
+ * ```
+ */
 export type TransportOptions = { -readonly [R in Row as R["camel"]]: ValueOf<R["kind"]> };
 
-/** Transport options as a user passes them: any subset, camelCase. */
+/**
+ * Transport options as a user passes them: any subset, camelCase.
+ * @example
+ * ```ts
+ * const options: TransportOptionsInput = { compressionCodec: "gzip", producerBatchTimeout: 0.05 };
+ * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1", ...options });
+ * ```
+ */
 export type TransportOptionsInput = Partial<TransportOptions>;
 
 /** A checked transport configuration. Holds the password; log `maskedUrl` only. */

@@ -8,13 +8,25 @@ import type { ClientBase } from "../client/options.ts";
 import { loadTlsSettings } from "../config/pem.ts";
 import { ConfigError } from "../errors.ts";
 import { loadSocketAdapter } from "../transport/detect.ts";
+import type { SocketAdapter, TlsSettings } from "../transport/socket.ts";
 import { createKafka } from "./client.ts";
+
+/** The option behind a TLS setting the adapter refuses, tried one setting at a time. */
+function unsupportedField(adapter: SocketAdapter, tls: TlsSettings): string {
+  const candidates: [string, TlsSettings][] = [
+    ["ssl_cafile", { ca: tls.ca }],
+    ["ssl_client_key_password", { key: tls.key, passphrase: tls.passphrase }],
+    ["ssl_client_cert_file", { cert: tls.cert, key: tls.key }],
+    ["ssl_check_hostname", { checkHostname: tls.checkHostname }],
+  ];
+  return candidates.find(([, subset]) => adapter.unsupportedTls?.(subset))?.[0] ?? "security_protocol";
+}
 
 /** Build the kafkajs client for `base` (async: reads TLS files, loads the adapter). */
 export async function openKafka(base: ClientBase): Promise<Kafka> {
   const adapter = base.socketAdapter ?? (await loadSocketAdapter());
   const tls = await loadTlsSettings(base.config);
   const unsupported = tls && adapter.unsupportedTls?.(tls);
-  if (unsupported) throw new ConfigError("security_protocol", `${adapter.runtime}: ${unsupported}`);
+  if (tls && unsupported) throw new ConfigError(unsupportedField(adapter, tls), `${adapter.runtime}: ${unsupported}`);
   return createKafka({ config: base.config, adapter, tls, logger: base.logger, debug: base.debug });
 }

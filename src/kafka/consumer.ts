@@ -17,7 +17,6 @@ export interface ConsumedRecord {
   /** Offset as a decimal string (Kafka offsets exceed 2^53 in theory). */
   offset: string;
   value: Uint8Array | null;
-  headers: Record<string, string | undefined>;
 }
 
 /** The records of one partition, with controls valid while the handler runs. */
@@ -151,7 +150,6 @@ export async function startConsumer(
             partition,
             offset: m.offset,
             value: m.value,
-            headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, v === undefined ? undefined : String(v)])),
           })),
           active: () => isRunning() && !isStale(),
           markHandled: (offset) => resolveOffset(offset),

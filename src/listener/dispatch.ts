@@ -9,28 +9,77 @@ import { compileFilter, type FilterRule } from "../message/filter.ts";
 import type { Context, Notification, NotificationMetadata } from "../message/notification.ts";
 import { PRIORITIES, type Priority } from "../message/priority.ts";
 
-/** Returned by an endpoint to ask for the notification again (at-least-once mode). */
+/**
+ * Returned by an endpoint to ask for the notification again (at-least-once mode).
+ * @example
+ * ```ts
+ * const endpoint: Endpoint = { info: (ctxt, publisherId, eventType, payload) => (payload ? HANDLED : REQUEUE) };
+ * await listen(url, { delivery: "at-least-once", endpoints: [endpoint] });
+ * ```
+ */
 export const REQUEUE = "requeue";
-/** Returned by an endpoint (or nothing at all) when the notification was handled. */
+/**
+ * Returned by an endpoint (or nothing at all) when the notification was handled.
+ * @example
+ * ```ts
+ * const endpoint: Endpoint = { error: () => HANDLED };
+ * ```
+ */
 export const HANDLED = "handled";
 
-/** What an endpoint method may return. */
+/**
+ * What an endpoint method may return: nothing or {@link HANDLED}, or
+ * {@link REQUEUE} to have the notification again (at-least-once).
+ * @example
+ * ```ts
+ * const decide = (ok: boolean): EndpointResult => (ok ? HANDLED : REQUEUE);
+ * ```
+ */
 // biome-ignore lint/suspicious/noConfusingVoidType: endpoints usually return nothing at all
 export type EndpointResult = typeof REQUEUE | typeof HANDLED | undefined | void;
 
-/** A notification as a batch endpoint receives it: oslo's message dictionary. */
+/**
+ * A notification as a batch endpoint receives it: oslo's message dictionary.
+ * @example
+ * ```ts
+ * const endpoint: BatchEndpoint = {
+ *   info(messages: BatchMessage[]) { for (const m of messages) console.log(m.publisher_id, m.event_type, m.payload); },
+ * };
+ * ```
+ */
 export interface BatchMessage {
+  /** The request context the notifier sent (secrets removed). */
   ctxt: Context;
+  /** Who sent it, e.g. `compute.host1`. */
   publisher_id: string;
+  /** What happened, e.g. `compute.instance.create.end`. */
   event_type: string;
+  /** The notification's JSON payload. */
   payload: unknown;
+  /** `message_id` and `timestamp`. */
   metadata: NotificationMetadata;
 }
 
-/** A batch endpoint method: the notifications of one priority, in order. */
+/**
+ * A batch endpoint method: the notifications of one priority, in order.
+ * @example
+ * ```ts
+ * const info: BatchEndpointMethod = (messages) => console.log(`${messages.length} notifications`);
+ * await listen(url, { batch: { size: 100, timeoutMs: 5000 }, endpoints: [{ info }] });
+ * ```
+ */
 export type BatchEndpointMethod = (messages: BatchMessage[]) => EndpointResult | Promise<EndpointResult>;
 
-/** oslo's endpoint method signature. */
+/**
+ * oslo's endpoint method signature.
+ * @example
+ * ```ts
+ * const info: EndpointMethod = (ctxt, publisherId, eventType, payload, metadata) => {
+ *   console.log(metadata.timestamp, publisherId, eventType, payload);
+ * };
+ * await listen(url, { endpoints: [{ info }] });
+ * ```
+ */
 export type EndpointMethod = (
   ctxt: Context,
   publisherId: string,

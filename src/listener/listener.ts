@@ -18,12 +18,21 @@ export type { ListenerStats } from "./records.ts";
 
 import { singleHandler } from "./single.ts";
 
-/** A running listener. */
+/**
+ * A running listener, from {@link listen}.
+ * @example
+ * ```ts
+ * const listener: Listener = await listen(url, { pool: "ceilometer", onNotification: (n) => console.log(n.eventType) });
+ * console.log(listener.topics, listener.pool, listener.stats.dispatched);
+ * await listener.stop(); // or: await using listener = await listen(...)
+ * ```
+ */
 export interface Listener extends AsyncDisposable {
   /** The Kafka topics consumed. */
   readonly topics: readonly string[];
   /** The consumer group. */
   readonly pool: string;
+  /** Counters since the listener started, updated as it runs. */
   readonly stats: Readonly<ListenerStats>;
   /** Let running handlers finish, commit what they handled, and leave the pool. Idempotent. */
   stop(): Promise<void>;

@@ -9,14 +9,32 @@ import { normalisePriority, PRIORITIES, type Priority } from "../message/priorit
 import { kafkaTopic, topicNameProblem } from "../message/topic.ts";
 import { type BatchEndpoint, buildRoutes, type Endpoint, type EndpointResult, type RouteTable, routedPriorities } from "./dispatch.ts";
 
-/** A notification as `onNotification` receives it, with where it came from. */
+/**
+ * A notification as `onNotification` receives it, with where it came from.
+ * @example
+ * ```ts
+ * await listen(url, {
+ *   onNotification: (n: ReceivedNotification) => console.log(`${n.topic}[${n.partition}]@${n.offset}`, n.priority, n.eventType),
+ * });
+ * ```
+ */
 export interface ReceivedNotification extends Notification {
+  /** The Kafka topic, e.g. `notifications.info`. */
   topic: string;
+  /** The partition of the topic. */
   partition: number;
+  /** The record's offset (a decimal string: offsets exceed 2^53). */
   offset: string;
 }
 
-/** Batch settings: endpoints receive arrays (oslo's batch listener). */
+/**
+ * Batch settings: endpoints receive arrays (oslo's batch listener).
+ * @example
+ * ```ts
+ * const batch: BatchOptions = { size: 100, timeoutMs: 5000 };
+ * await listen(url, { batch, onBatch: (notifications) => console.log(notifications.length) });
+ * ```
+ */
 export interface BatchOptions {
   /** Most notifications in one call. */
   size: number;
@@ -24,14 +42,39 @@ export interface BatchOptions {
   timeoutMs: number;
 }
 
-/** Where a failure happened, for `onError`. */
+/**
+ * Where a failure happened, for `onError`.
+ * @example
+ * ```ts
+ * await listen(url, {
+ *   onNotification: () => {},
+ *   onError: (error, info: ListenerErrorInfo) => console.error(`${info.topic}[${info.partition}]@${info.offset}`, error.message),
+ * });
+ * ```
+ */
 export interface ListenerErrorInfo {
+  /** The Kafka topic of the record. */
   topic: string;
+  /** Its partition. */
   partition: number;
+  /** Its offset (a decimal string). */
   offset: string;
 }
 
-/** Options of {@link listen}; every transport option may be given too. */
+/**
+ * Options of {@link listen}; every transport option may be given too.
+ * @example
+ * ```ts
+ * const options: ListenOptions = {
+ *   topics: ["notifications"],
+ *   priorities: ["info", "error"],
+ *   pool: "ceilometer",
+ *   delivery: "at-least-once",
+ *   onNotification: (n) => console.log(n.eventType),
+ * };
+ * const listener = await listen("kafka://localhost:9092", options);
+ * ```
+ */
 export interface ListenOptions extends ClientOptions {
   /**
    * Topics to consume (each with every priority wanted).

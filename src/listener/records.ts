@@ -8,7 +8,14 @@ import type { LogFields, Logger } from "../log/logger.ts";
 import type { Notification } from "../message/notification.ts";
 import type { ListenerErrorInfo, ReceivedNotification } from "./options.ts";
 
-/** Counters of a running listener. */
+/**
+ * Counters of a running listener.
+ * @example
+ * ```ts
+ * const { received, dispatched, poison }: ListenerStats = listener.stats;
+ * console.log(`${dispatched}/${received} dispatched, ${poison} poison`);
+ * ```
+ */
 export interface ListenerStats {
   /** Records taken from Kafka. */
   received: number;

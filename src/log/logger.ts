@@ -4,10 +4,23 @@
  * @module
  */
 
-/** Log levels from most to least verbose. */
+/**
+ * Log levels from most to least verbose.
+ * @example
+ * ```ts
+ * const logLevel: LogLevel = "debug";
+ * createNotifier(url, { publisherId: "compute.host1", logLevel });
+ * ```
+ */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-/** Structured fields attached to a log line; values are already redacted. */
+/**
+ * Structured fields attached to a log line; values are already redacted.
+ * @example
+ * ```ts
+ * const logger: Logger = { debug() {}, info() {}, warn() {}, error: (message, fields?: LogFields) => console.error(message, fields) };
+ * ```
+ */
 export type LogFields = Record<string, unknown>;
 
 /**
@@ -20,15 +33,25 @@ export type LogFields = Record<string, unknown>;
  * ```
  */
 export interface Logger {
+  /** Protocol-level detail (connections, batches). */
   debug(message: string, fields?: LogFields): void;
+  /** Lifecycle events (connected, partitions assigned). */
   info(message: string, fields?: LogFields): void;
+  /** Something was skipped or retried (poison records, ignored options). */
   warn(message: string, fields?: LogFields): void;
+  /** A failure nobody else will see (an un-awaited delivery failure). */
   error(message: string, fields?: LogFields): void;
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** A logger that drops everything. */
+/**
+ * A logger that drops everything.
+ * @example
+ * ```ts
+ * const notifier = createNotifier(url, { publisherId: "compute.host1", logger: silentLogger });
+ * ```
+ */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Returns a logger that forwards only lines at `level` or above to `sink`. */

@@ -37,7 +37,16 @@ const OSLO_CONTEXT_KEYS: ReadonlySet<string> = new Set([
   "project_domain",
 ]);
 
-/** Which context keys are published. */
+/**
+ * Which context keys are published: `"oslo"` keeps oslo's allow-list of
+ * request-context fields; `"all-but-secrets"` keeps every key except
+ * tokens, passwords and other secret-looking ones.
+ * @example
+ * ```ts
+ * const contextKeys: ContextKeys = "all-but-secrets";
+ * const notifier = createNotifier(url, { publisherId: "compute.host1", contextKeys });
+ * ```
+ */
 export type ContextKeys = "oslo" | "all-but-secrets";
 
 /** Context keys that always hold secrets. */

@@ -7,7 +7,14 @@
 import { ConfigError } from "../errors.ts";
 import type { Notification } from "./notification.ts";
 
-/** A regular expression source (Python-style `(?P<name>...)` is accepted) or a RegExp. */
+/**
+ * A regular expression source (Python-style `(?P<name>...)` is accepted) or a RegExp.
+ * @example
+ * ```ts
+ * const byName: Pattern = "^compute\\.instance\\.(?P<step>create|delete)";
+ * const byRegExp: Pattern = /^compute\./;
+ * ```
+ */
 export type Pattern = string | RegExp;
 
 /**
@@ -18,10 +25,15 @@ export type Pattern = string | RegExp;
  * ```
  */
 export interface FilterRule {
+  /** Matches the publisher id, e.g. `^compute\.`. */
   publisherId?: Pattern;
+  /** Matches the event type, e.g. `^compute\.instance\.`. */
   eventType?: Pattern;
+  /** Matches context values by key. */
   context?: Record<string, Pattern>;
+  /** Matches metadata values (`message_id`, `timestamp`) by key. */
   metadata?: Record<string, Pattern>;
+  /** Matches top-level payload values by key. */
   payload?: Record<string, Pattern>;
 }
 

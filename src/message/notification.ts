@@ -5,10 +5,24 @@
 import { DecodeError } from "../errors.ts";
 import { normalisePriority, type Priority } from "./priority.ts";
 
-/** A request context: a JSON object (secrets are removed before sending). */
+/**
+ * A request context: a JSON object (secrets are removed before sending).
+ * @example
+ * ```ts
+ * const ctxt: Context = { request_id: "req-1", project_id: "p1", user_id: "u1" };
+ * await notifier.info(ctxt, "compute.instance.create.end", { instance_id: "i-1" });
+ * ```
+ */
 export type Context = Record<string, unknown>;
 
-/** What oslo hands endpoints as `metadata`. */
+/**
+ * What oslo hands endpoints as `metadata`.
+ * @example
+ * ```ts
+ * const info: EndpointMethod = (ctxt, publisherId, eventType, payload, metadata: NotificationMetadata) =>
+ *   console.log(metadata.message_id, metadata.timestamp);
+ * ```
+ */
 export interface NotificationMetadata {
   /** UUID v4 of the notification (`null` when a producer sent none). */
   message_id: string | null;
@@ -16,13 +30,26 @@ export interface NotificationMetadata {
   timestamp: string | null;
 }
 
-/** A decoded notification. */
+/**
+ * A decoded notification.
+ * @example
+ * ```ts
+ * const describe = (n: Notification) => `${n.priority} ${n.eventType} from ${n.publisherId}`;
+ * await listen(url, { onNotification: (n) => console.log(describe(n)) });
+ * ```
+ */
 export interface Notification {
+  /** The priority, lower-case (`warning` arrives as `warn`). */
   priority: Priority;
+  /** The request context (secrets removed by the sender). */
   ctxt: Context;
+  /** Who sent it, e.g. `compute.host1`. */
   publisherId: string;
+  /** What happened, e.g. `compute.instance.create.end`. */
   eventType: string;
+  /** The JSON payload. */
   payload: unknown;
+  /** `message_id` and `timestamp`. */
   metadata: NotificationMetadata;
 }
 

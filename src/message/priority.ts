@@ -3,10 +3,23 @@
  * @module
  */
 
-/** The seven priorities, lower-case as in topic names. */
+/**
+ * The seven priorities, lower-case as in topic names.
+ * @example
+ * ```ts
+ * for (const priority of PRIORITIES) await notifier[priority]({}, `demo.${priority}`, {});
+ * ```
+ */
 export const PRIORITIES = ["audit", "debug", "info", "warn", "error", "critical", "sample"] as const;
 
-/** A notification priority. */
+/**
+ * A notification priority.
+ * @example
+ * ```ts
+ * const priority: Priority = "error";
+ * await notifier[priority]({}, "compute.instance.delete.error", { reason: "quota" });
+ * ```
+ */
 export type Priority = (typeof PRIORITIES)[number];
 
 const KNOWN = new Set<string>(PRIORITIES);

@@ -15,12 +15,26 @@ import { pythonUtcTimestamp } from "../message/timestamp.ts";
 import { kafkaTopic, topicNameProblem } from "../message/topic.ts";
 import { BatchQueue } from "./batch-queue.ts";
 
-/** Details handed to `onError` with a failed notification. */
+/**
+ * Details handed to `onError` with a failed notification.
+ * @example
+ * ```ts
+ * createNotifier(url, { publisherId: "compute.host1", onError: (error, info: NotifierErrorInfo) => console.error(info.topic, error) });
+ * ```
+ */
 export interface NotifierErrorInfo {
+  /** The Kafka topic the notification was for, e.g. `notifications.info`. */
   topic: string;
 }
 
-/** Options of {@link createNotifier}; every transport option may be given too. */
+/**
+ * Options of {@link createNotifier}; every transport option may be given too.
+ * @example
+ * ```ts
+ * const options: NotifierOptions = { publisherId: "compute.host1", topics: ["notifications"], compressionCodec: "lz4" };
+ * const notifier = createNotifier("kafka://localhost:9092", options);
+ * ```
+ */
 export interface NotifierOptions extends ClientOptions {
   /** Publisher id of every notification, e.g. `compute.host1`. Required. */
   publisherId: string;
@@ -40,24 +54,47 @@ export interface NotifierOptions extends ClientOptions {
   onError?: (error: Error, info: NotifierErrorInfo) => void;
 }
 
-/** A method sending one notification at one priority. */
+/**
+ * A method sending one notification at one priority: resolves when the
+ * broker acknowledged it, rejects when delivery finally failed.
+ * @example
+ * ```ts
+ * const send: NotifyMethod = notifier.info;
+ * await send({ request_id: "req-1" }, "compute.instance.create.end", { instance_id: "i-1" });
+ * ```
+ */
 export type NotifyMethod = (ctxt: Context | null | undefined, eventType: string, payload: unknown) => Promise<void>;
 
 /**
  * Publishes notifications. Each method resolves when the broker
  * acknowledged the notification on every topic and rejects when delivery
  * finally failed; an un-awaited failure goes to the logger and `onError`.
+ * @example
+ * ```ts
+ * await using notifier: Notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1" });
+ * await notifier.info({ request_id: "req-1" }, "compute.instance.create.end", { instance_id: "i-1" });
+ * void notifier.error({}, "compute.instance.delete.error", { reason: "quota" }); // failures go to the logger
+ * await notifier.flush();
+ * ```
  */
 export interface Notifier extends AsyncDisposable {
+  /** The publisher id every notification of this notifier carries. */
   readonly publisherId: string;
+  /** Send at priority `audit`. */
   audit: NotifyMethod;
+  /** Send at priority `debug`. */
   debug: NotifyMethod;
+  /** Send at priority `info`. */
   info: NotifyMethod;
+  /** Send at priority `warn`. */
   warn: NotifyMethod;
   /** Alias of `warn`, sent as `warn`. */
   warning: NotifyMethod;
+  /** Send at priority `error`. */
   error: NotifyMethod;
+  /** Send at priority `critical`. */
   critical: NotifyMethod;
+  /** Send at priority `sample`. */
   sample: NotifyMethod;
   /** A notifier with another publisher id sharing this one's connection and queue. */
   prepare(options: { publisherId?: string }): Notifier;

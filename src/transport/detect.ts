@@ -8,7 +8,13 @@
  */
 import type { SocketAdapter } from "./socket.ts";
 
-/** The runtimes kafka-notify has socket adapters for. */
+/**
+ * The runtimes kafka-notify has socket adapters for.
+ * @example
+ * ```ts
+ * const runtime: RuntimeName = detectRuntime();
+ * ```
+ */
 export type RuntimeName = "node" | "deno" | "bun" | "workerd";
 
 /**

@@ -6,7 +6,13 @@
  * @module
  */
 
-/** TLS settings for one connection, with PEM contents (never file paths). */
+/**
+ * TLS settings for one connection, with PEM contents (never file paths).
+ * @example
+ * ```ts
+ * const tls: TlsSettings = { ca: caPem, cert: clientCertPem, key: clientKeyPem, servername: "broker.example" };
+ * ```
+ */
 export interface TlsSettings {
   /** PEM bundle of trusted CA certificates; the runtime's roots when absent. */
   ca?: string | undefined;
@@ -30,9 +36,17 @@ export interface TlsSettings {
   checkHostname?: boolean | undefined;
 }
 
-/** Where and how to connect. */
+/**
+ * Where and how to connect.
+ * @example
+ * ```ts
+ * const request: ConnectRequest = { host: "127.0.0.1", port: 9092 };
+ * ```
+ */
 export interface ConnectRequest {
+  /** Host name or IP address (IPv6 without brackets). */
   host: string;
+  /** TCP port. */
   port: number;
   /** TLS on when present. */
   tls?: TlsSettings | undefined;
@@ -41,17 +55,37 @@ export interface ConnectRequest {
 /**
  * Callbacks an adapter calls. They are never called synchronously from
  * `connect()`, and `open` comes at most once, after the TLS handshake.
+ * @example
+ * ```ts
+ * const handlers: SocketHandlers = {
+ *   open: () => socket.write(request),
+ *   data: (chunk) => chunks.push(chunk),
+ *   end: () => console.log("closed by the peer"),
+ *   error: (error) => console.error(error.code, error.message),
+ * };
+ * const socket = adapter.connect({ host: "127.0.0.1", port: 9092 }, handlers);
+ * ```
  */
 export interface SocketHandlers {
+  /** The connection is open (and, with TLS, the handshake done). */
   open(): void;
   /** A chunk the adapter will not touch again (callers keep references). */
   data(chunk: Uint8Array): void;
   /** The peer closed the connection. */
   end(): void;
+  /** The connection failed; `code` is the runtime's error code when it has one. */
   error(error: Error & { code?: string }): void;
 }
 
-/** An open (or opening) connection. */
+/**
+ * An open (or opening) connection, returned by {@link SocketAdapter.connect}.
+ * @example
+ * ```ts
+ * const socket: ByteSocket = adapter.connect({ host: "127.0.0.1", port: 9092 }, handlers);
+ * socket.write(new Uint8Array([0, 0, 0, 0]));
+ * socket.close();
+ * ```
+ */
 export interface ByteSocket {
   /** Queue bytes; writes leave in order, even if the connection is not open yet. */
   write(chunk: Uint8Array): void;
@@ -64,8 +98,8 @@ export interface ByteSocket {
  *
  * @example
  * ```ts
- * import { nodeSocketAdapter } from "kafka-notify";
- * const notifier = createNotifier(url, { publisherId: "x", socketAdapter: nodeSocketAdapter });
+ * const socketAdapter: SocketAdapter = await loadSocketAdapter("node");
+ * const notifier = createNotifier(url, { publisherId: "x", socketAdapter });
  * ```
  */
 export interface SocketAdapter {

@@ -23,12 +23,22 @@ interface WasmZstd {
 
 let wasm: Promise<WasmZstd | undefined> | undefined;
 
+// The smallest valid WASM module: compiling it tells whether this runtime compiles WASM from bytes.
+const EMPTY_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+async function canCompileWasm(): Promise<boolean> {
+  try {
+    await WebAssembly.compile(EMPTY_MODULE);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function loadWasm(): Promise<WasmZstd | undefined> {
-  wasm ??= import("@hpcc-js/wasm-zstd")
-    .then(
-      (m) => m.Zstd.load(),
-      () => undefined,
-    )
+  // Only load the 250 KB compressor (which complains on stderr when it cannot compile) where it can run.
+  wasm ??= canCompileWasm()
+    .then((ok) => (ok ? import("@hpcc-js/wasm-zstd").then((m) => m.Zstd.load()) : undefined))
     .catch(() => undefined);
   return wasm;
 }
