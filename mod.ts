@@ -50,6 +50,7 @@ export type { ListenerStats } from "./src/listener/records.ts";
 export { consoleLogger } from "./src/log/console.ts";
 export type { LogFields, Logger, LogLevel } from "./src/log/logger.ts";
 export { silentLogger } from "./src/log/logger.ts";
+export type { ContextKeys } from "./src/message/context.ts";
 export type { FilterRule, Pattern } from "./src/message/filter.ts";
 export type { Context, Notification, NotificationMetadata } from "./src/message/notification.ts";
 export type { Priority } from "./src/message/priority.ts";

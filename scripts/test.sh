@@ -61,15 +61,16 @@ run() {
   FAILURES=$((FAILURES + fail))
 }
 
-run node24 "$NODE24" --test --test-concurrency=1 --test-timeout=600000 "${ALL[@]}"
-run node22 "$NODE22" --experimental-strip-types --no-warnings=ExperimentalWarning --test --test-concurrency=1 --test-timeout=600000 "${SHARED[@]}"
+run node24 "$NODE24" --test --test-reporter=spec --test-concurrency=1 --test-timeout=600000 "${ALL[@]}"
+run node22 "$NODE22" --experimental-strip-types --no-warnings=ExperimentalWarning --test --test-reporter=spec --test-concurrency=1 --test-timeout=600000 "${SHARED[@]}"
 run deno "$DENO" test -A --no-check "${SHARED[@]}"
 run bun "$BUN" test --timeout 600000 "${SHARED[@]}"
+run package bash scripts/package-test.sh
 
 say "pass counts per runtime"
 total_pass=0
 total_fail=0
-for name in node24 node22 deno bun; do
+for name in node24 node22 deno bun package; do
   printf '  %-7s %4d passed, %d failed\n' "$name" "${PASSED[$name]}" "${FAILED[$name]}"
   total_pass=$((total_pass + PASSED[$name]))
   total_fail=$((total_fail + FAILED[$name]))

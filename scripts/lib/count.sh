@@ -3,8 +3,15 @@
 # runner's log (node --test, deno test, bun test).
 set -euo pipefail
 what="$1" log="$2"
-# node: "ℹ pass 12"; bun: " 12 pass"; deno: "ok | 2 passed (11 steps) | 0 failed".
-node=$(grep -aoE "^ℹ $what [0-9]+" "$log" | tail -1 | grep -oE '[0-9]+' || true)
+# node: "ℹ pass 12"; bun: " 12 pass"; deno: "ok | 2 passed (11 steps) | 0 failed";
+# package-test: one summary line per step, "  name  ok|FAIL|SKIP ...".
+if grep -q "^package-test: " "$log"; then
+  if [[ "$what" == pass ]]; then grep -cE "^  [a-z0-9-]+ +ok " "$log" || true
+  else grep -cE "^  [a-z0-9-]+ +(FAIL|skipped)" "$log" || true
+  fi
+  exit 0
+fi
+node=$(grep -aoE "^(ℹ|#) $what [0-9]+" "$log" | tail -1 | grep -oE '[0-9]+' || true)
 bun=$(grep -aoE "^ *[0-9]+ $what\$" "$log" | tail -1 | grep -oE '[0-9]+' || true)
 if [[ "$what" == pass ]]; then
   deno=$(grep -aoE "[0-9]+ passed( \([0-9]+ steps?\))?" "$log" | tail -1 || true)

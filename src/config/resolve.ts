@@ -6,6 +6,7 @@
  */
 import { ConfigError } from "../errors.ts";
 import { OPTION_ALIASES, OPTION_TABLE, type OptionKind, type OptionSpec, SSL_SWITCH } from "./options-table.ts";
+import type { TransportOptions } from "./transport-options.ts";
 import { brokerList, maskUrl, parseTransportUrl } from "./url.ts";
 import { checkValue, closestName, readQueryValue } from "./values.ts";
 
@@ -19,16 +20,13 @@ type ValueOf<K extends OptionKind> = K extends { type: "int" | "float" }
 
 type Row = (typeof OPTION_TABLE)[number];
 
-/**
- * Every transport option, by camelCase name, with its resolved value.
- * Each is also accepted in the URL query under its oslo name
- * (`compression_codec`, `producer_batch_size`, ...), which wins.
- * @example
- * ```ts
- * const compression: TransportOptions["compressionCodec"] = "zstd";
- * ```
- */
-export type TransportOptions = { -readonly [R in Row as R["camel"]]: ValueOf<R["kind"]> };
+export type { TransportOptions };
+
+// The documented interface must stay equal to what the table says (checked by the compiler).
+type FromTable = { -readonly [R in Row as R["camel"]]: ValueOf<R["kind"]> };
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const tableMatchesInterface: Same<TransportOptions, FromTable> = true;
+void tableMatchesInterface;
 
 /**
  * Transport options as a user passes them: any subset, camelCase.
@@ -90,7 +88,7 @@ export function resolveTransport(url: string, options: Record<string, unknown>):
     explicit.add(spec.camel);
   }
 
-  const resolved = values as TransportOptions;
+  const resolved = values as unknown as TransportOptions;
   const warnings: string[] = [];
   applySslSwitch(resolved, sslSwitch, explicit.has("securityProtocol"), parsed.username !== undefined);
   checkCombinations(resolved, parsed.username, parsed.password, warnings);

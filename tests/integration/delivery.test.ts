@@ -246,7 +246,7 @@ describe("SIGKILL in the middle of 10,000 notifications", () => {
       const atKill = readHandled(file).length;
       assert.ok(atKill < total, `the listener was killed in the middle (${atKill} of ${total} handled)`);
 
-      await start([url, topic, pool, delivery, file]);
+      const second = await start([url, topic, pool, delivery, file]);
       // Done when every record was taken (at-least-once) or nothing new came for 3 s (at-most-once may lose some).
       let last = -1;
       let stableSince = Date.now();
@@ -263,6 +263,8 @@ describe("SIGKILL in the middle of 10,000 notifications", () => {
         if (Date.now() > deadline) break;
         await sleep(100);
       }
+      second.kill("SIGKILL");
+      await new Promise((resolve) => second.once("exit", resolve));
       const handled = readHandled(file);
       const distinct = new Set(handled);
       const duplicates = handled.length - distinct.size;
