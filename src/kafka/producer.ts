@@ -15,6 +15,8 @@ export interface OutgoingRecord {
   topic: string;
   value: string | Uint8Array;
   headers?: Record<string, string>;
+  /** The value's size in bytes, when the producer of the value knows it cheaply. */
+  bytes?: number | undefined;
 }
 
 /** Settings of a produce connection. */

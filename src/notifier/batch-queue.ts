@@ -36,10 +36,11 @@ const ignore = (): void => {};
 // Record overhead in a batch, beyond the value (varints, headers, offsets).
 const RECORD_OVERHEAD = 24;
 
-/** Bytes a record adds to a batch; oslo values are ASCII, so length is bytes. */
+/** Bytes a record adds to a batch (an upper bound for strings of unknown content). */
 function sizeOf(record: OutgoingRecord | undefined): number {
   if (!record) return 0;
   const value = record.value;
+  if (record.bytes !== undefined) return RECORD_OVERHEAD + record.bytes;
   return RECORD_OVERHEAD + (typeof value === "string" ? value.length * (NON_ASCII.test(value) ? 3 : 1) : value.byteLength);
 }
 

@@ -4,7 +4,7 @@
  */
 
 import { type ClientBase, type ClientOptions, resolveClient } from "../client/options.ts";
-import { payloadCodec } from "../codec/payload.ts";
+import { osloCodec, payloadCodec } from "../codec/payload.ts";
 import { ClosedError, ConfigError, EncodeError } from "../errors.ts";
 import { openKafka } from "../kafka/connect.ts";
 import { type OutgoingRecord, openProducer, type ProducerConnection } from "../kafka/producer.ts";
@@ -112,6 +112,8 @@ interface Core {
   queue: BatchQueue;
   topicsByPriority: Map<Priority, string[]>;
   encode: ReturnType<typeof payloadCodec>["encode"];
+  /** The codec writes only ASCII (the oslo envelope escapes the rest), so a value's length is its size. */
+  asciiValues: boolean;
   contextKeys: ContextKeys;
   isClosed: () => boolean;
   report: (error: Error, topic: string) => void;
@@ -195,6 +197,7 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     queue,
     topicsByPriority,
     encode: codec.encode,
+    asciiValues: codec === osloCodec,
     contextKeys,
     isClosed: () => closed,
     report,
@@ -256,10 +259,11 @@ function sendOne(
   } catch (cause) {
     return fail(new EncodeError(`cannot encode "${eventType}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause }));
   }
+  const bytes = core.asciiValues && typeof value === "string" ? value.length : undefined;
   const sent =
     topics.length === 1
-      ? core.queue.push({ topic: topics[0] as string, value })
-      : Promise.all(topics.map((topic) => core.queue.push({ topic, value }))).then(() => {});
+      ? core.queue.push({ topic: topics[0] as string, value, bytes })
+      : Promise.all(topics.map((topic) => core.queue.push({ topic, value, bytes }))).then(() => {});
   // The queue's failure hook logs and reports; mark handled so nobody is forced to await.
   sent.catch(() => {});
   return sent;

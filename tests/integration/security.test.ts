@@ -441,7 +441,11 @@ describe("security", { skip }, () => {
     const encryptedKeys = !(await unsupported({ key: readFileSync(broker.tls.clientKeyEncryptedFile, "utf8"), passphrase }));
     const keyOptions = (keyPassword: string) =>
       encryptedKeys
-        ? { sslClientCertFile: broker.tls.clientCertFile, sslClientKeyFile: broker.tls.clientKeyEncryptedFile, sslClientKeyPassword: keyPassword }
+        ? {
+            sslClientCertFile: broker.tls.clientCertFile,
+            sslClientKeyFile: broker.tls.clientKeyEncryptedFile,
+            sslClientKeyPassword: keyPassword,
+          }
         : { sslClientCertFile: broker.tls.clientCertFile, sslClientKeyFile: broker.tls.clientKeyFile };
     const common = { logger: capture.logger, logLevel: "debug" as const, onError: (e: Error) => void errors.push(e) };
     const good = saslUrl("SASL_SSL", mechanism);
