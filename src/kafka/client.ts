@@ -101,13 +101,26 @@ function explainingSocketFactory(inner: ISocketFactory, tls: TlsSettings | undef
   };
 }
 
+/** The sockets each client opened and has not closed. */
+const openSockets = new WeakMap<Kafka, Set<{ end(): void }>>();
+
+/**
+ * Close every connection of `kafka` at once. For shutdowns that kafkajs
+ * cannot finish (a disconnect stuck in a rebalance): nothing then keeps
+ * the process alive.
+ */
+export function closeSockets(kafka: Kafka): void {
+  for (const socket of openSockets.get(kafka) ?? []) socket.end();
+}
+
 /** Build a kafkajs client for these settings. */
 export function createKafka(settings: ClientSettings): Kafka {
   registerCompressionCodecs();
   const { config, adapter, tls, logger } = settings;
   const { brokers, aliases } = brokerAliases(config);
   const sasl = saslOptions(config);
-  return new KafkaClient({
+  const sockets = new Set<{ end(): void }>();
+  const kafka = new KafkaClient({
     clientId: config.options.clientId,
     brokers,
     ...(tls && { ssl: { ...tls } }),
@@ -115,9 +128,11 @@ export function createKafka(settings: ClientSettings): Kafka {
     connectionTimeout: Math.round(config.options.connectTimeout * 1000),
     authenticationTimeout: Math.round(config.options.connectTimeout * 1000),
     requestTimeout: Math.round(config.options.requestTimeout * 1000),
-    socketFactory: explainingSocketFactory(socketFactoryFor(adapter, aliases), tls),
+    socketFactory: explainingSocketFactory(socketFactoryFor(adapter, aliases, sockets), tls),
     logLevel: settings.debug ? KafkaLogLevel.DEBUG : KafkaLogLevel.WARN,
     logCreator: logCreatorFor(logger),
     retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 5_000 },
   });
+  openSockets.set(kafka, sockets);
+  return kafka;
 }

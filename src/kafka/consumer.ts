@@ -8,6 +8,7 @@
 import type { Consumer, Kafka } from "kafkajs";
 import { ConnectionError } from "../errors.ts";
 import { toKafkaNotifyError } from "./errors.ts";
+import { disconnectWithin } from "./shutdown.ts";
 import { captureStartOffsets, commitStartPositions, type StartOffsets } from "./start-position.ts";
 
 /** One record as consumed. */
@@ -49,6 +50,8 @@ export interface ConsumerSettings {
   /** How long `start` waits for the first partition assignment. */
   joinTimeoutMs: number;
   mask: (text: string) => string;
+  /** Leaving the group did not finish in time; the connections are being closed. */
+  onStopTimeout: () => void;
   /** The consumer failed; kafkajs restarts it when `restarting`. */
   onCrash: (error: Error, restarting: boolean) => void;
 }
@@ -91,10 +94,14 @@ export async function startConsumer(
   const admin = kafka.admin();
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= (async () => {
-      await consumer.disconnect().catch(() => {});
-      await admin.disconnect().catch(() => {});
-    })();
+    stopping ??= disconnectWithin(
+      kafka,
+      async () => {
+        await consumer.disconnect().catch(() => {});
+        await admin.disconnect().catch(() => {});
+      },
+      () => settings.onStopTimeout(),
+    );
     return stopping;
   };
 

@@ -7,8 +7,10 @@
 
 import type { Kafka, Producer, TopicMessages } from "kafkajs";
 import kafkajs from "kafkajs";
+import { DeliveryError, KafkaNotifyError } from "../errors.ts";
 import { compressionType } from "./compression.ts";
 import { toKafkaNotifyError } from "./errors.ts";
+import { disconnectWithin } from "./shutdown.ts";
 
 /** One record to produce. */
 export interface OutgoingRecord {
@@ -26,6 +28,8 @@ export interface ProducerSettings {
   idempotent: boolean;
   requestTimeoutMs: number;
   mask: (text: string) => string;
+  /** Disconnecting did not finish in time; the connections are being closed. */
+  onStopTimeout?: () => void;
 }
 
 /** Sends batches of records. */
@@ -88,14 +92,22 @@ export function openProducer(kafka: Kafka, settings: ProducerSettings): Producer
       try {
         await target.sendBatch({ topicMessages: [...byTopic.values()], acks, compression, timeout: settings.requestTimeoutMs });
       } catch (error) {
-        throw toKafkaNotifyError(error, settings.mask);
+        const mapped = toKafkaNotifyError(error, settings.mask);
+        // Connection, TLS and authentication failures keep their class; the rest is a refused delivery.
+        if (Object.getPrototypeOf(mapped) !== KafkaNotifyError.prototype) throw mapped;
+        throw new DeliveryError([...byTopic.keys()].join(", "), mapped.message, { cause: error });
       }
     },
     async disconnect() {
       const current = producer ?? (connecting ? await connecting.catch(() => undefined) : undefined);
       producer = undefined;
       connecting = undefined;
-      await current?.disconnect();
+      if (current)
+        await disconnectWithin(
+          kafka,
+          () => current.disconnect(),
+          () => settings.onStopTimeout?.(),
+        );
     },
   };
 }

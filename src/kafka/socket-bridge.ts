@@ -38,6 +38,7 @@ class KafkajsSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#socket?.close();
+    this.emit("closed");
   }
 
   unref(): void {}
@@ -72,7 +73,11 @@ function asBuffer(chunk: Uint8Array): Buffer {
  * Build the kafkajs `socketFactory` for one adapter. `aliases` maps
  * placeholder host names (for addresses kafkajs cannot parse) to real ones.
  */
-export function socketFactoryFor(adapter: SocketAdapter, aliases: ReadonlyMap<string, string> = new Map()): SocketFactory {
+export function socketFactoryFor(
+  adapter: SocketAdapter,
+  aliases: ReadonlyMap<string, string> = new Map(),
+  open: Set<{ end(): void }> = new Set(),
+): SocketFactory {
   return ({ host: requestedHost, port, ssl, onConnect }) => {
     const host = aliases.get(requestedHost) ?? requestedHost;
     const socket = new KafkajsSocket();
@@ -91,6 +96,9 @@ export function socketFactoryFor(adapter: SocketAdapter, aliases: ReadonlyMap<st
       },
     );
     socket.attach(byteSocket);
+    open.add(socket);
+    socket.on("end", () => open.delete(socket));
+    socket.on("closed", () => open.delete(socket));
     return socket as unknown as ReturnType<SocketFactory>;
   };
 }

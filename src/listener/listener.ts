@@ -123,6 +123,7 @@ export async function listen(url: string, options: ListenOptions): Promise<Liste
         concurrency: batcher ? BATCH_CONCURRENCY : 1,
         joinTimeoutMs: JOIN_TIMEOUT_MS,
         mask: base.mask,
+        onStopTimeout: () => context.log.warn("leaving the pool did not finish in time; closing the connections", { pool: plan.pool }),
         onCrash: (error, restarting) => {
           context.log.error(`${error.message}${restarting ? "; restarting" : "; not restarting"}`, { pool: plan.pool });
           context.report(error, { topic: "", partition: -1, offset: "-1" });

@@ -158,6 +158,7 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
           idempotent: o.idempotent,
           requestTimeoutMs: Math.round(o.requestTimeout * 1000),
           mask: base.mask,
+          onStopTimeout: () => base.logger.warn("disconnecting did not finish in time; closing the connections"),
         }),
       (error: unknown) => {
         producer = undefined;

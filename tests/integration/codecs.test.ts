@@ -9,15 +9,13 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { createNotifier, listen, type Notification, type PayloadCodec, type ReceivedNotification } from "../../mod.ts";
-import { captureLogger, localBroker, plaintextUrl, REPO, unique, waitFor, withQuery } from "../support/broker.ts";
+import { captureLogger, localBroker, plaintextUrl, REPO, runCleanups, unique, waitFor, withQuery } from "../support/broker.ts";
 
 const URL = plaintextUrl();
 const BROKER = URL.replace("kafka://", "").split(/[/?]/)[0] as string;
 const quiet = { logger: captureLogger().logger };
 const cleanups: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-});
+after(() => runCleanups(cleanups));
 
 async function collector(topic: string, options: Record<string, unknown> = {}) {
   const received: ReceivedNotification[] = [];

@@ -10,15 +10,13 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import kafkajs from "kafkajs";
 import { type BatchMessage, createNotifier, listen, REQUEUE, type ReceivedNotification } from "../../mod.ts";
-import { captureLogger, plaintextUrl, REPO, sleep, unique, waitFor, withQuery } from "../support/broker.ts";
+import { captureLogger, plaintextUrl, REPO, runCleanups, sleep, unique, waitFor, withQuery } from "../support/broker.ts";
 
 const URL = plaintextUrl();
 const BROKER = URL.replace("kafka://", "").split(/[/?]/)[0] as string;
 const quiet = { logger: captureLogger().logger };
 const cleanups: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-});
+after(() => runCleanups(cleanups));
 
 function notifier(topic: string) {
   const n = createNotifier(URL, { publisherId: "delivery.test", topics: [topic], ...quiet });

@@ -6,14 +6,12 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import kafkajs from "kafkajs";
 import { type Context, createNotifier, type Listener, listen, type ReceivedNotification } from "../../mod.ts";
-import { captureLogger, plaintextUrl, sleep, unique, waitFor, withQuery } from "../support/broker.ts";
+import { captureLogger, plaintextUrl, runCleanups, sleep, unique, waitFor, withQuery } from "../support/broker.ts";
 
 const URL = plaintextUrl();
 const quiet = { logger: captureLogger().logger };
 const cleanups: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-});
+after(() => runCleanups(cleanups));
 
 /** Start a listener that collects what it receives; stopped after the suite. */
 async function collector(url: string, options: Partial<Parameters<typeof listen>[1]> = {}) {
@@ -232,6 +230,23 @@ describe("beyond oslo's test case", () => {
     } finally {
       process.off("unhandledRejection", onUnhandled);
     }
+  });
+
+  test("a notification the broker refuses is a DeliveryError naming the topic; the notifier goes on", async () => {
+    const topic = unique("refused");
+    const { received } = await collector(URL, { topics: [topic], pool: unique("pool"), priorities: ["info"] });
+    const errors: Error[] = [];
+    const n = notifier(URL, { topics: [topic], onError: (e) => void errors.push(e) });
+    const tooLarge = await n.info({}, "e.too.large", { blob: "x".repeat(2_000_000) }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    assert.equal(tooLarge?.name, "DeliveryError");
+    assert.match(tooLarge?.message ?? "", new RegExp(`delivery to topic "${topic}\\.info" failed: .*larger than the max message size`));
+    assert.equal(errors[0], tooLarge);
+    await n.info({}, "e.fine", { ok: true });
+    await waitFor(() => received.length === 1, 15_000, "the next notification");
+    assert.equal(received[0]?.eventType, "e.fine");
   });
 
   test("at-most-once by default: the pool's offset is committed before the endpoint runs", async () => {

@@ -20,7 +20,7 @@ import {
   TlsError,
   type TlsSettings,
 } from "../../mod.ts";
-import { type BrokerInfo, captureLogger, localBroker, REPO, unique, waitFor } from "../support/broker.ts";
+import { type BrokerInfo, captureLogger, localBroker, REPO, runCleanups, unique, waitFor } from "../support/broker.ts";
 import { sniOf, startForwarder } from "../support/forwarder.ts";
 
 const info = process.env.KAFKA_URL ? undefined : localBroker();
@@ -39,9 +39,7 @@ async function unsupported(tls: TlsSettings): Promise<string | undefined> {
 }
 
 const cleanups: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-});
+after(() => runCleanups(cleanups));
 
 /** A URL for one of the broker's listeners; the password percent-encoded. */
 function url(

@@ -75,3 +75,27 @@ export function captureLogger() {
   };
   return { lines, logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") } };
 }
+
+/**
+ * Run test cleanups newest first, each bounded: one that hangs fails the
+ * suite with its source instead of keeping the test process alive.
+ */
+export async function runCleanups(cleanups: (() => Promise<unknown>)[], timeoutMs = 30_000): Promise<void> {
+  const hung: string[] = [];
+  for (const cleanup of [...cleanups].reverse()) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    const outcome = await Promise.race([
+      cleanup().then(
+        () => "done",
+        () => "done",
+      ),
+      timedOut,
+    ]);
+    clearTimeout(timer);
+    if (outcome === "timeout") hung.push(cleanup.toString().slice(0, 100));
+  }
+  if (hung.length > 0) throw new Error(`cleanups did not finish within ${timeoutMs} ms:\n  ${hung.join("\n  ")}`);
+}
