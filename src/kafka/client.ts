@@ -77,7 +77,8 @@ const CLIENT_CERT_ALERT_TEXT = /alert (bad certificate|certificate required|cert
  * configuration is known: no certificate configured, or one the broker
  * does not trust.
  */
-function explainSocketError(error: Error & { code?: string }, tls: TlsSettings): Error {
+function explainSocketError(error: Error & { code?: string }, tls: TlsSettings | undefined): Error {
+  if (!tls) return error;
   const code = error.code ?? "";
   if (!CLIENT_CERT_ALERT_CODE.test(code) && !CLIENT_CERT_ALERT_TEXT.test(error.message ?? "")) return error;
   const hint = tls.cert
@@ -86,19 +87,6 @@ function explainSocketError(error: Error & { code?: string }, tls: TlsSettings):
   const explained = new Error(`${cleanTlsMessage(error.message ?? "")}: ${hint}`, { cause: error }) as Error & { code?: string };
   if (error.code !== undefined) explained.code = error.code;
   return explained;
-}
-
-/** Wrap a socket factory so that socket errors reach kafkajs explained. */
-function explainingSocketFactory(inner: ISocketFactory, tls: TlsSettings | undefined): ISocketFactory {
-  if (!tls) return inner;
-  return (args) => {
-    const socket = inner(args);
-    const on = socket.on.bind(socket) as (event: string, listener: (...a: unknown[]) => void) => typeof socket;
-    const patched = socket as unknown as { on: (event: string, listener: (...a: unknown[]) => void) => typeof socket };
-    patched.on = (event, listener) =>
-      on(event, event === "error" ? (error: unknown) => listener(explainSocketError(error as Error, tls)) : listener);
-    return socket;
-  };
 }
 
 /** The sockets each client opened and has not closed. */
@@ -128,7 +116,7 @@ export function createKafka(settings: ClientSettings): Kafka {
     connectionTimeout: Math.round(config.options.connectTimeout * 1000),
     authenticationTimeout: Math.round(config.options.connectTimeout * 1000),
     requestTimeout: Math.round(config.options.requestTimeout * 1000),
-    socketFactory: explainingSocketFactory(socketFactoryFor(adapter, aliases, sockets), tls),
+    socketFactory: socketFactoryFor(adapter, { aliases, open: sockets, explainError: (error) => explainSocketError(error, tls) }),
     logLevel: settings.debug ? KafkaLogLevel.DEBUG : KafkaLogLevel.WARN,
     logCreator: logCreatorFor(logger),
     retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 5_000 },

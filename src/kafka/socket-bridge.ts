@@ -69,15 +69,19 @@ function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/**
- * Build the kafkajs `socketFactory` for one adapter. `aliases` maps
- * placeholder host names (for addresses kafkajs cannot parse) to real ones.
- */
-export function socketFactoryFor(
-  adapter: SocketAdapter,
-  aliases: ReadonlyMap<string, string> = new Map(),
-  open: Set<{ end(): void }> = new Set(),
-): SocketFactory {
+/** Optional parts of a socket factory. */
+export interface SocketFactoryOptions {
+  /** Placeholder host names (for addresses kafkajs cannot parse) and the real ones. */
+  aliases?: ReadonlyMap<string, string>;
+  /** Receives every socket while it is open, so a client can close them all. */
+  open?: Set<{ end(): void }>;
+  /** Rewrites a socket error before kafkajs sees it (kafkajs keeps only its message and code). */
+  explainError?: (error: Error & { code?: string }) => Error;
+}
+
+/** Build the kafkajs `socketFactory` for one adapter. */
+export function socketFactoryFor(adapter: SocketAdapter, options: SocketFactoryOptions = {}): SocketFactory {
+  const { aliases = new Map<string, string>(), open = new Set<{ end(): void }>(), explainError = (error: Error) => error } = options;
   return ({ host: requestedHost, port, ssl, onConnect }) => {
     const host = aliases.get(requestedHost) ?? requestedHost;
     const socket = new KafkajsSocket();
@@ -92,7 +96,7 @@ export function socketFactoryFor(
         },
         data: (chunk) => socket.emit("data", asBuffer(chunk)),
         end: () => socket.emit("end"),
-        error: (error) => socket.emit("error", error),
+        error: (error) => socket.emit("error", explainError(error)),
       },
     );
     socket.attach(byteSocket);
