@@ -1,7 +1,9 @@
 # Sourced by the project's entry scripts: npm packages and Node 24 (and the
 # other runtimes) from npm, so a fresh clone needs nothing installed by hand.
 # Sets NODE24, NODE22, DENO, BUN, WORKERD, ESBUILD.
+# `npm install`, not `npm ci`: this npm leaves other platforms' optional
+# packages out of the lock file and then refuses `npm ci` on it.
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
 fi
 eval "$(bash scripts/runtimes.sh install)"
