@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ISocketFactory, Kafka, KafkaConfig, LogEntry, SASLOptions } from "kafkajs";
+import type { Kafka, KafkaConfig, LogEntry, SASLOptions } from "kafkajs";
 import kafkajs from "kafkajs";
 import { seedBrokers, type TransportConfig } from "../config/resolve.ts";
 import type { Logger } from "../log/logger.ts";
