@@ -173,7 +173,7 @@ const section = `<!-- compression:start -->
 
 \`scripts/bench/compression.ts\`: ${BATCHES} batches of ${RECORDS} oslo-enveloped notifications (~${Math.round(avgBatch / RECORDS)} bytes a record, ~${(avgBatch / 1024).toFixed(0)} KiB a batch),
 each batch compressed and decompressed whole; MB/s of uncompressed data, median of ${RUNS} runs; ratio = compressed / original.
-"ours" is \`src/codec/compression/\` (gzip on CompressionStream, snappy and lz4 in TypeScript, zstd compress in WASM + fzstd decompress).
+"ours" is \`src/codec/compression/\` (gzip on node:zlib where the runtime has it, else CompressionStream; snappy and lz4 in TypeScript, zstd compress in WASM + fzstd decompress).
 Native snappy compresses a raw block, ours adds xerial framing; native lz4 writes an LZ4 frame with a content checksum.
 
 Machine: ${cpu.length} cores, ${cpu[0]?.model ?? "unknown CPU"}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.

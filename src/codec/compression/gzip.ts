@@ -29,9 +29,12 @@ async function pipe(data: Uint8Array, transform: CompressionStream | Decompressi
 }
 
 type ZlibCall = (data: Uint8Array, done: (error: Error | null, result: Uint8Array) => void) => void;
+type ZlibSyncCall = (data: Uint8Array) => Uint8Array;
 interface Zlib {
   gzip: ZlibCall;
   gunzip: ZlibCall;
+  gzipSync: ZlibSyncCall;
+  gunzipSync: ZlibSyncCall;
 }
 let zlib: Promise<Zlib | undefined> | undefined;
 
@@ -44,19 +47,30 @@ function loadZlib(): Promise<Zlib | undefined> {
   return zlib;
 }
 
-function callZlib(call: ZlibCall, data: Uint8Array): Promise<Uint8Array> {
-  return new Promise((resolve, reject) =>
-    call(data, (error, result) =>
-      // A plain Uint8Array view, like the other codecs return (zlib gives a Buffer).
-      error ? reject(error) : resolve(new Uint8Array(result.buffer, result.byteOffset, result.byteLength)),
-    ),
-  );
+/**
+ * Below this size the synchronous call is used: a record batch takes tens of
+ * microseconds, far less than the thread-pool round trip of the async call.
+ */
+const SYNC_BELOW = 256 * 1024;
+
+/** A plain Uint8Array view, like the other codecs return (zlib gives a Buffer). */
+const plain = (bytes: Uint8Array) => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+function callZlib(call: ZlibCall, syncCall: ZlibSyncCall, data: Uint8Array): Promise<Uint8Array> {
+  if (data.byteLength < SYNC_BELOW) {
+    try {
+      return Promise.resolve(plain(syncCall(data)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  return new Promise((resolve, reject) => call(data, (error, result) => (error ? reject(error) : resolve(plain(result)))));
 }
 
 /** Compresses `data` into one gzip member. */
 export async function gzipCompress(data: Uint8Array): Promise<Uint8Array> {
   const native = await loadZlib();
-  if (native) return callZlib(native.gzip, data);
+  if (native) return callZlib(native.gzip, native.gzipSync, data);
   return pipe(data, new CompressionStream("gzip"));
 }
 
@@ -77,7 +91,7 @@ export async function gzipDecompress(data: Uint8Array): Promise<Uint8Array> {
   const native = await loadZlib();
   if (native) {
     try {
-      return await callZlib(native.gunzip, data);
+      return await callZlib(native.gunzip, native.gunzipSync, data);
     } catch (cause) {
       throw new CompressionError("gzip", `corrupt gzip data: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
