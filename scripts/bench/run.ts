@@ -16,6 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import kafkajs from "kafkajs";
 import { osloCodec } from "../../src/codec/payload.ts";
+import { ensureTopics } from "../../src/kafka/topics.ts";
 import { CTXT, EVENT_TYPE, payloadBytes, payloadFor } from "./lib.ts";
 import { type CaseResult, type Machine, writeReport } from "./table.ts";
 
@@ -68,8 +69,9 @@ function tryRun(cmd: string, args: string[]): string {
 const kafka = new kafkajs.Kafka({ clientId: "bench-admin", brokers: [BROKER], logLevel: kafkajs.logLevel.NOTHING });
 const admin = kafka.admin();
 
+/** Create a topic and wait until its partitions answer (the library's own readiness wait). */
 async function createTopic(topic: string): Promise<void> {
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
+  await ensureTopics(kafka, [topic], PARTITIONS, 1, (text) => text);
 }
 async function deleteTopic(topic: string): Promise<void> {
   await admin.deleteTopics({ topics: [topic], timeout: 10_000 }).catch(() => {});
