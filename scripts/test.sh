@@ -61,8 +61,8 @@ run() {
   FAILURES=$((FAILURES + fail))
 }
 
-run node24 "$NODE24" --test --test-force-exit --test-reporter=spec --test-concurrency=1 --test-timeout=600000 "${ALL[@]}"
-run node22 "$NODE22" --experimental-strip-types --no-warnings=ExperimentalWarning --test --test-force-exit --test-reporter=spec --test-concurrency=1 --test-timeout=600000 "${SHARED[@]}"
+run node24 "$NODE24" --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 "${ALL[@]}"
+run node22 "$NODE22" --experimental-strip-types --no-warnings=ExperimentalWarning --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 "${SHARED[@]}"
 run deno "$DENO" test -A --no-check "${SHARED[@]}"
 run bun "$BUN" test --timeout 600000 "${SHARED[@]}"
 run package bash scripts/package-test.sh
