@@ -7,15 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import kafkajs from "kafkajs";
 import { type CompressionCodec, type CompressionName, compressionCodecs } from "../../src/codec/compression/index.ts";
+import { ensureTopics } from "../../src/kafka/topics.ts";
+import { waitForBroker } from "../support/broker.ts";
 
 const { CompressionTypes, CompressionCodecs, Kafka, logLevel } = kafkajs;
 
-const KAFKA_JSON = new URL("../../.cache/kafka/run/kafka.json", import.meta.url);
 const WAIT_MS = 120_000;
 
 /** The kafkajs compression type of each codec. */
@@ -50,48 +49,6 @@ export function registerCompressionCodecs(
         return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
       },
     });
-  }
-}
-
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port, timeout: 2000 });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-    s.once("timeout", () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
-}
-
-/** Waits (bounded) for the broker: KAFKA_URL, or the address in .cache/kafka/run/kafka.json. */
-async function waitForBroker(): Promise<string> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    let bootstrap: string | undefined;
-    if (process.env.KAFKA_URL !== undefined) {
-      bootstrap = new URL(process.env.KAFKA_URL).host.split(",")[0];
-      if (bootstrap !== undefined && !bootstrap.includes(":")) bootstrap += ":9092";
-    } else if (existsSync(KAFKA_JSON)) {
-      try {
-        const info = JSON.parse(readFileSync(KAFKA_JSON, "utf8")) as {
-          bootstrap?: { plaintext?: string };
-        };
-        bootstrap = info.bootstrap?.plaintext;
-      } catch {
-        // being written; try again
-      }
-    }
-    if (bootstrap !== undefined) {
-      const i = bootstrap.lastIndexOf(":");
-      if (await canConnect(bootstrap.slice(0, i), Number(bootstrap.slice(i + 1)))) return bootstrap;
-    }
-    if (Date.now() > deadline) throw new Error(`no Kafka broker answered within ${WAIT_MS / 1000} s (start one with npm run kafka:start)`);
-    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
@@ -151,7 +108,7 @@ describe("compression interop with kcat (librdkafka)", {
   let producer: kafkajs.Producer;
 
   before(async () => {
-    bootstrap = await waitForBroker();
+    bootstrap = await waitForBroker(WAIT_MS);
     registerCompressionCodecs(compressionCodecs, (name, direction, data) => {
       seen.push({
         name,
@@ -164,18 +121,9 @@ describe("compression interop with kcat (librdkafka)", {
       brokers: [bootstrap],
       logLevel: logLevel.NOTHING,
     });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: names.flatMap((n) =>
-        [`cz-${runId}-${n}-out`, `cz-${runId}-${n}-in`].map((topic) => ({
-          topic,
-          numPartitions: 1,
-        })),
-      ),
-    });
-    await admin.disconnect();
+    // The library's topic creation: kafkajs's own waitForLeaders gives up on a just-started KRaft broker.
+    const topics = names.flatMap((n) => [`cz-${runId}-${n}-out`, `cz-${runId}-${n}-in`]);
+    await ensureTopics(kafka, topics, 1, -1, (text) => text);
     producer = kafka.producer();
     await producer.connect();
   });

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import { before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
+import type { BrokerInfo } from "../support/broker.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const SCRIPT = join(REPO, "scripts/kafka/kafka.sh");
@@ -23,21 +24,10 @@ interface Ports {
   mtls: number;
   controller: number;
 }
-interface KafkaInfo {
+/** kafka.json as this test reads it: the shared description plus what the scripts record about each broker. */
+interface KafkaInfo extends BrokerInfo {
   mode: "single" | "cluster";
-  version: string;
-  libsDir: string;
-  bootstrap: Record<"plaintext" | "sasl_plaintext" | "ssl" | "sasl_ssl" | "mtls", string>;
   brokers: { id: number; pid: number | null; log: string; ports: Ports }[];
-  tls: {
-    caFile: string;
-    otherCaFile: string;
-    clientCertFile: string;
-    clientKeyFile: string;
-    clientKeyEncryptedFile: string;
-    clientKeyPassword: string;
-  };
-  users: Record<"PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512", { username: string; password: string }>;
 }
 
 function script(args: string[], env: Record<string, string> = {}, timeoutMs = 150_000) {

@@ -19,17 +19,15 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import kafkajs from "kafkajs";
 import { createNotifier, type Listener, listen, type Notifier, type ReceivedNotification } from "../../mod.ts";
 import { registerCompressionCodecs } from "../../src/kafka/compression.ts";
+import { waitForBroker } from "../support/broker.ts";
 
 const PYTHON = process.env.OSLO_PYTHON ?? "/usr/bin/python3";
 const PEER = fileURLToPath(new URL("../interop/oslo_peer.py", import.meta.url));
-const KAFKA_JSON = new URL("../../.cache/kafka/run/kafka.json", import.meta.url);
 const BROKER_WAIT_MS = 60_000;
 const PEER_TIMEOUT_MS = 45_000;
 const RECEIVE_TIMEOUT_MS = 20_000;
@@ -109,46 +107,6 @@ function firstDifference(expected: string, actual: string): string {
 }
 
 // ------------------------------------------------------------ broker, peers
-
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port, timeout: 2000 });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-    s.once("timeout", () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
-}
-
-/** host:port of the broker: KAFKA_URL, or the PLAINTEXT listener in .cache/kafka/run/kafka.json. */
-async function waitForBroker(): Promise<string> {
-  const deadline = Date.now() + BROKER_WAIT_MS;
-  for (;;) {
-    let bootstrap: string | undefined;
-    if (process.env.KAFKA_URL !== undefined) {
-      bootstrap = new URL(process.env.KAFKA_URL).host.split(",")[0];
-      if (bootstrap !== undefined && !bootstrap.includes(":")) bootstrap += ":9092";
-    } else if (existsSync(KAFKA_JSON)) {
-      try {
-        bootstrap = (JSON.parse(readFileSync(KAFKA_JSON, "utf8")) as { bootstrap?: { plaintext?: string } }).bootstrap?.plaintext;
-      } catch {
-        // being written; try again
-      }
-    }
-    if (bootstrap !== undefined) {
-      const i = bootstrap.lastIndexOf(":");
-      if (await canConnect(bootstrap.slice(0, i), Number(bootstrap.slice(i + 1)))) return bootstrap;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`no Kafka broker answered within ${BROKER_WAIT_MS / 1000} s (start one with npm run kafka:start)`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 const children = new Set<ChildProcessWithoutNullStreams>();
 
@@ -425,7 +383,7 @@ describe("oslo.messaging interop (real Kafka driver, real broker)", {
   const notifiers: Notifier[] = [];
 
   before(async () => {
-    bootstrap = await waitForBroker();
+    bootstrap = await waitForBroker(BROKER_WAIT_MS);
     url = `kafka://${bootstrap}`;
     observeCodecs();
   });

@@ -4,6 +4,7 @@
  * (scripts/kafka), or `KAFKA_URL` for a broker of your own.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -98,4 +99,48 @@ export async function runCleanups(cleanups: (() => Promise<unknown>)[], timeoutM
     if (outcome === "timeout") hung.push(cleanup.toString().slice(0, 100));
   }
   if (hung.length > 0) throw new Error(`cleanups did not finish within ${timeoutMs} ms:\n  ${hung.join("\n  ")}`);
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 2000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * `host:port` of the broker once it accepts connections: the first host of
+ * KAFKA_URL, or the local broker's PLAINTEXT listener (kafka.json may still
+ * be being written). Fails after `timeoutMs`.
+ */
+export async function waitForBroker(timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let bootstrap: string | undefined;
+    if (process.env.KAFKA_URL !== undefined) {
+      bootstrap = new URL(process.env.KAFKA_URL).host.split(",")[0];
+      if (bootstrap !== undefined && !bootstrap.includes(":")) bootstrap += ":9092";
+    } else {
+      try {
+        bootstrap = localBroker()?.bootstrap.plaintext;
+      } catch {
+        // being written; try again
+      }
+    }
+    if (bootstrap !== undefined) {
+      const colon = bootstrap.lastIndexOf(":");
+      if (await canConnect(bootstrap.slice(0, colon), Number(bootstrap.slice(colon + 1)))) return bootstrap;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`no Kafka broker answered within ${timeoutMs / 1000} s (start one with npm run kafka:start)`);
+    await sleep(1000);
+  }
 }
