@@ -270,6 +270,16 @@ for (const compression of ["none", "lz4"] as const) {
       run: (topic) => nodePeer("peer-kafkajs.ts", { ...c, topic, count: N_MAIN, mode: "sendBatch", batch: SENDBATCH_SIZE }),
     },
     {
+      id: `kafkajs-sendBatchBuilt-${compression}`,
+      group: "producers",
+      label: `kafkajs \`sendBatch\`, batches of ${SENDBATCH_SIZE}, each value built with JSON.stringify`,
+      runtime: `Node ${process.versions.node}`,
+      compression,
+      count: N_MAIN,
+      note: "what a hand-written oslo-style producer does (bytes not Python's)",
+      run: (topic) => nodePeer("peer-kafkajs.ts", { ...c, topic, count: N_MAIN, mode: "sendBatchBuilt", batch: SENDBATCH_SIZE }),
+    },
+    {
       id: `oslo-send-${compression}`,
       group: "producers",
       label: "Python oslo.messaging notifier",
@@ -352,6 +362,23 @@ cases.push(
         compression: "none",
         mode: "consume",
         group: listenGroup(round, "kafkajs"),
+      }),
+  },
+  {
+    id: "listener-kafkajs-decoded",
+    group: "listeners",
+    label: "kafkajs `eachBatch` that decodes every record",
+    runtime: `Node ${process.versions.node}`,
+    count: N_LISTEN,
+    note: "UTF-8 and JSON.parse of envelope and message, as a listener must; auto-commit",
+    run: (topic, round) =>
+      nodePeer("peer-kafkajs.ts", {
+        broker: BROKER,
+        topic,
+        count: N_LISTEN,
+        compression: "none",
+        mode: "consumeDecoded",
+        group: listenGroup(round, "kafkajs-decoded"),
       }),
   },
   {

@@ -7,7 +7,7 @@
  */
 import { ConfigError, DecodeError } from "../errors.ts";
 import { fromOsloMessage, type Notification, toOsloMessage } from "../message/notification.ts";
-import { pythonJsonDumps } from "../message/python-json.ts";
+import { appendPythonJsonEscaped, pythonJsonStringEscaped as escapedString } from "../message/python-json.ts";
 
 /**
  * Turns notifications into record values and back.
@@ -74,6 +74,35 @@ export function decodeOsloRecord(value: Uint8Array): Notification {
   return fromOsloMessage(unwrapEnvelope(parseJson(value)));
 }
 
+const ENVELOPE_HEAD = `{"${ENVELOPE_VERSION_KEY}": "${ENVELOPE_MAJOR}.${ENVELOPE_MINOR}", "${ENVELOPE_MESSAGE_KEY}": "{`;
+
+/**
+ * The oslo 2.0 envelope: `{"oslo.version": "2.0", "oslo.message": <the oslo
+ * dictionary's Python JSON text, as a JSON string>}`, written in one pass in
+ * `toOsloMessage`'s key order and joined once into a flat string (the
+ * notifier's hot path).
+ */
+function osloEnvelope(n: Notification): string {
+  const m = toOsloMessage(n);
+  const out = [
+    ENVELOPE_HEAD,
+    '\\"message_id\\": ',
+    escapedString(m.message_id),
+    ', \\"publisher_id\\": ',
+    escapedString(m.publisher_id),
+    ', \\"event_type\\": ',
+    escapedString(m.event_type),
+    ', \\"priority\\": ',
+    escapedString(m.priority),
+    ', \\"payload\\": ',
+  ];
+  appendPythonJsonEscaped(m.payload, out);
+  out.push(', \\"timestamp\\": ', escapedString(m.timestamp), ', \\"_context\\": ');
+  appendPythonJsonEscaped(m._context, out);
+  out.push('}"}');
+  return out.join("");
+}
+
 /**
  * The oslo 2.0 envelope, byte for byte as oslo.messaging writes it (the default codec).
  * @example
@@ -83,8 +112,7 @@ export function decodeOsloRecord(value: Uint8Array): Notification {
  */
 export const osloCodec: PayloadCodec = {
   name: "oslo",
-  encode: (n) =>
-    `{"${ENVELOPE_VERSION_KEY}": "${ENVELOPE_MAJOR}.${ENVELOPE_MINOR}", "${ENVELOPE_MESSAGE_KEY}": ${JSON.stringify(pythonJsonDumps(toOsloMessage(n)))}}`,
+  encode: osloEnvelope,
   decode: decodeOsloRecord,
 };
 

@@ -12,7 +12,7 @@ import type { Logger } from "../log/logger.ts";
 import type { SocketAdapter, TlsSettings } from "../transport/socket.ts";
 import { registerCompressionCodecs } from "./compression.ts";
 import { cleanTlsMessage } from "./errors.ts";
-import { socketFactoryFor } from "./socket-bridge.ts";
+import { SocketRegistry, socketFactoryFor } from "./socket-bridge.ts";
 
 const { Kafka: KafkaClient, logLevel: KafkaLogLevel } = kafkajs;
 
@@ -90,15 +90,15 @@ function explainSocketError(error: Error & { code?: string }, tls: TlsSettings |
 }
 
 /** The sockets each client opened and has not closed. */
-const openSockets = new WeakMap<Kafka, Set<{ end(): void }>>();
+const registries = new WeakMap<Kafka, SocketRegistry>();
 
 /**
- * Close every connection of `kafka` at once. For shutdowns that kafkajs
- * cannot finish (a disconnect stuck in a rebalance): nothing then keeps
- * the process alive.
+ * Close every connection of `kafka`, and refuse new ones: the last step of
+ * a shutdown, so that nothing of the client keeps the process alive (also
+ * when kafkajs cannot finish a disconnect, stuck in a rebalance).
  */
-export function closeSockets(kafka: Kafka): void {
-  for (const socket of openSockets.get(kafka) ?? []) socket.end();
+export function sealSockets(kafka: Kafka): void {
+  registries.get(kafka)?.seal();
 }
 
 /** Build a kafkajs client for these settings. */
@@ -107,7 +107,7 @@ export function createKafka(settings: ClientSettings): Kafka {
   const { config, adapter, tls, logger } = settings;
   const { brokers, aliases } = brokerAliases(config);
   const sasl = saslOptions(config);
-  const sockets = new Set<{ end(): void }>();
+  const sockets = new SocketRegistry();
   const kafka = new KafkaClient({
     clientId: config.options.clientId,
     brokers,
@@ -121,6 +121,6 @@ export function createKafka(settings: ClientSettings): Kafka {
     logCreator: logCreatorFor(logger),
     retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 5_000 },
   });
-  openSockets.set(kafka, sockets);
+  registries.set(kafka, sockets);
   return kafka;
 }

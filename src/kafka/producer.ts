@@ -6,11 +6,18 @@
  */
 
 import type { Kafka, Producer, TopicMessages } from "kafkajs";
-import kafkajs from "kafkajs";
 import { DeliveryError, KafkaNotifyError } from "../errors.ts";
 import { compressionType } from "./compression.ts";
 import { toKafkaNotifyError } from "./errors.ts";
+import { learningPartitioner } from "./partitioner.ts";
 import { disconnectWithin } from "./shutdown.ts";
+
+/**
+ * Records per partition in one produce request, at most: kafkajs groups a
+ * request's records by partition by copying the partition's list for every
+ * record, a cost that grows with the square of this number.
+ */
+export const MAX_RECORDS_PER_PARTITION_REQUEST = 2048;
 
 /** One record to produce. */
 export interface OutgoingRecord {
@@ -36,14 +43,14 @@ export interface ProducerSettings {
 export interface ProducerConnection {
   /** Send every record; resolves when the broker acknowledged all of them. */
   send(records: readonly OutgoingRecord[]): Promise<void>;
+  /** Partitions records of `topic` spread over (1 until the first send to it). */
+  partitionsOf(topic: string): number;
   /** Close the connection. Idempotent. */
   disconnect(): Promise<void>;
 }
 
 const asValue = (value: string | Uint8Array): string | Buffer =>
   typeof value === "string" || Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-
-const { Partitioners } = kafkajs;
 
 const ACKS = { all: -1, "-1": -1, "0": 0, "1": 1 } as const;
 
@@ -53,14 +60,14 @@ export function openProducer(kafka: Kafka, settings: ProducerSettings): Producer
   let connecting: Promise<Producer> | undefined;
   const acks = ACKS[settings.acks];
   const compression = compressionType(settings.compression);
+  const partitioner = learningPartitioner();
 
   const connected = (): Promise<Producer> => {
     if (producer) return Promise.resolve(producer);
     connecting ??= (async () => {
       const created = kafka.producer({
         allowAutoTopicCreation: true,
-        // Java's partitioner; kafkajs warns when none is chosen.
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: partitioner.create,
         idempotent: settings.idempotent,
         ...(settings.idempotent && { maxInFlightRequests: 1 }),
       });
@@ -98,6 +105,7 @@ export function openProducer(kafka: Kafka, settings: ProducerSettings): Producer
         throw new DeliveryError([...byTopic.keys()].join(", "), mapped.message, { cause: error });
       }
     },
+    partitionsOf: partitioner.partitionsOf,
     async disconnect() {
       const current = producer ?? (connecting ? await connecting.catch(() => undefined) : undefined);
       producer = undefined;

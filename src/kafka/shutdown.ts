@@ -5,14 +5,17 @@
  * @module
  */
 import type { Kafka } from "kafkajs";
-import { closeSockets } from "./client.ts";
+import { sealSockets } from "./client.ts";
 
 /** How long a clean disconnect may take before the connections are closed under it. */
 export const DISCONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Run `disconnect`; if it has not finished within `timeoutMs`, call
- * `onTimeout` and close every connection of `kafka`.
+ * `onTimeout`. Either way, then close whatever connection of `kafka` is
+ * still open and refuse new ones: kafkajs can open one after its
+ * disconnect resolved (a late request racing it), which would keep the
+ * process alive.
  */
 export async function disconnectWithin(
   kafka: Kafka,
@@ -32,8 +35,6 @@ export async function disconnectWithin(
     timedOut,
   ]);
   clearTimeout(timer);
-  if (!finished) {
-    onTimeout();
-    closeSockets(kafka);
-  }
+  if (!finished) onTimeout();
+  sealSockets(kafka);
 }

@@ -45,6 +45,36 @@ class KafkajsSocket {
   setKeepAlive(): void {}
 }
 
+/**
+ * The sockets of one client, so that its shutdown can close them all. Once
+ * sealed, the client is finished: its open sockets are closed, and a socket
+ * kafkajs asks for afterwards (a late commit or metadata request racing the
+ * disconnect) fails at once instead of holding the process open.
+ */
+export class SocketRegistry {
+  readonly #open = new Set<{ end(): void }>();
+  #sealed = false;
+
+  get sealed(): boolean {
+    return this.#sealed;
+  }
+
+  add(socket: { end(): void }): void {
+    this.#open.add(socket);
+  }
+
+  delete(socket: { end(): void }): void {
+    this.#open.delete(socket);
+  }
+
+  /** Close every socket, and refuse new ones. */
+  seal(): void {
+    this.#sealed = true;
+    for (const socket of this.#open) socket.end();
+    this.#open.clear();
+  }
+}
+
 /** kafkajs passes `ssl` as `true` or Node-style TLS options. */
 function toTlsSettings(ssl: unknown): TlsSettings | undefined {
   if (!ssl) return undefined;
@@ -74,17 +104,22 @@ export interface SocketFactoryOptions {
   /** Placeholder host names (for addresses kafkajs cannot parse) and the real ones. */
   aliases?: ReadonlyMap<string, string>;
   /** Receives every socket while it is open, so a client can close them all. */
-  open?: Set<{ end(): void }>;
+  open?: SocketRegistry;
   /** Rewrites a socket error before kafkajs sees it (kafkajs keeps only its message and code). */
   explainError?: (error: Error & { code?: string }) => Error;
 }
 
 /** Build the kafkajs `socketFactory` for one adapter. */
 export function socketFactoryFor(adapter: SocketAdapter, options: SocketFactoryOptions = {}): SocketFactory {
-  const { aliases = new Map<string, string>(), open = new Set<{ end(): void }>(), explainError = (error: Error) => error } = options;
+  const { aliases = new Map<string, string>(), open = new SocketRegistry(), explainError = (error: Error) => error } = options;
   return ({ host: requestedHost, port, ssl, onConnect }) => {
     const host = aliases.get(requestedHost) ?? requestedHost;
     const socket = new KafkajsSocket();
+    if (open.sealed) {
+      // kafkajs attaches its listeners after the factory returns.
+      queueMicrotask(() => socket.emit("error", new Error(`not connecting to ${host}:${port}: the client was shut down`)));
+      return socket as unknown as ReturnType<SocketFactory>;
+    }
     let opened = false;
     const byteSocket = adapter.connect(
       { host, port, tls: toTlsSettings(ssl) },

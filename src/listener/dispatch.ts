@@ -146,22 +146,47 @@ export function routedPriorities(table: RouteTable): Priority[] {
   return PRIORITIES.filter((p) => table.has(p));
 }
 
+/** Whether `value` is a promise or another thenable (an endpoint may return either). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
+}
+
 /**
  * Call every endpoint that wants `n`. Returns `REQUEUE` as soon as one asks
- * for it (or throws, in which case `onError` hears of it first).
+ * for it (or throws, in which case `onError` hears of it first). Stays
+ * synchronous while the endpoints do: a promise only when one returns one.
+ * The returned promise never rejects.
  */
-export async function dispatch(table: RouteTable, n: Notification, onError: (error: unknown) => void): Promise<EndpointResult> {
+export function dispatch(table: RouteTable, n: Notification, onError: (error: unknown) => void): EndpointResult | Promise<EndpointResult> {
   const routes = table.get(n.priority);
-  if (!routes) return HANDLED;
-  for (const route of routes) {
+  return routes ? dispatchFrom(routes, 0, n, onError) : HANDLED;
+}
+
+function dispatchFrom(
+  routes: readonly Route[],
+  start: number,
+  n: Notification,
+  onError: (error: unknown) => void,
+): EndpointResult | Promise<EndpointResult> {
+  for (let i = start; i < routes.length; i++) {
+    const route = routes[i] as Route;
     if (route.matches && !route.matches(n)) continue;
-    let result: EndpointResult;
+    let result: unknown;
     try {
       const method = route.method as unknown as EndpointMethod;
-      result = await method.call(route.endpoint, n.ctxt, n.publisherId, n.eventType, n.payload, n.metadata);
+      result = method.call(route.endpoint, n.ctxt, n.publisherId, n.eventType, n.payload, n.metadata);
     } catch (error) {
       onError(error);
       return REQUEUE;
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (settled) => (settled === REQUEUE ? REQUEUE : dispatchFrom(routes, i + 1, n, onError)),
+        (error: unknown) => {
+          onError(error);
+          return REQUEUE;
+        },
+      );
     }
     if (result === REQUEUE) return REQUEUE;
   }

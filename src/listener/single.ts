@@ -6,7 +6,7 @@
  * @module
  */
 import type { ConsumedRecord, PartitionBatch } from "../kafka/consumer.ts";
-import { dispatch, type EndpointResult, HANDLED, REQUEUE, type RouteTable } from "./dispatch.ts";
+import { dispatch, type EndpointResult, HANDLED, isThenable, REQUEUE, type RouteTable } from "./dispatch.ts";
 import type { ReceivedNotification } from "./options.ts";
 import { nextOffset, type RecordContext, where } from "./records.ts";
 import type { Redelivery } from "./redelivery.ts";
@@ -27,34 +27,54 @@ interface Outcome {
   error: Error | undefined;
 }
 
-async function handleRecord(s: SingleSettings, record: ConsumedRecord): Promise<Outcome> {
+const HANDLED_OUTCOME: Outcome = { result: HANDLED, error: undefined };
+
+/** Decode and dispatch one record; synchronous unless a handler returns a promise. */
+function handleRecord(s: SingleSettings, record: ConsumedRecord): Outcome | Promise<Outcome> {
   const n = s.context.decode(record);
-  if (!n) return { result: HANDLED, error: undefined };
+  if (!n) return HANDLED_OUTCOME;
   s.context.stats.dispatched++;
   let error: Error | undefined;
   const failed = (e: unknown) => {
     error = s.context.handlerFailed(e, record, n.eventType);
   };
-  if (s.routes) return { result: await dispatch(s.routes, n, failed), error };
-  try {
-    return { result: await s.onNotification?.(n), error: undefined };
-  } catch (e) {
-    failed(e);
-    return { result: REQUEUE, error };
+  let result: unknown;
+  if (s.routes) {
+    result = dispatch(s.routes, n, failed);
+  } else {
+    try {
+      result = s.onNotification?.(n);
+    } catch (e) {
+      failed(e);
+      return { result: REQUEUE, error };
+    }
   }
+  if (isThenable(result)) {
+    return Promise.resolve(result).then(
+      (settled) => ({ result: settled as EndpointResult, error }),
+      (e: unknown) => {
+        failed(e);
+        return { result: REQUEUE, error };
+      },
+    );
+  }
+  return result === REQUEUE || error ? { result: result as EndpointResult, error } : HANDLED_OUTCOME;
 }
 
 /** The partition-batch handler for one-at-a-time dispatch. */
 export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Promise<void> {
   const commitsBefore = !s.atLeastOnce && !s.autoCommit;
   return async (batch) => {
+    // Handled records are marked once per poll, not one by one (marking parses the offset).
     let handledUpTo: string | undefined;
-    const commitHandled = async () => {
-      if (!s.atLeastOnce || handledUpTo === undefined) return;
-      const offset = nextOffset(handledUpTo);
+    const settleHandled = async () => {
+      if (handledUpTo === undefined) return;
+      const offset = handledUpTo;
       handledUpTo = undefined;
+      batch.markHandled(offset);
+      if (!s.atLeastOnce) return;
       try {
-        await batch.commit(offset);
+        await batch.commit(nextOffset(offset));
       } catch (error) {
         // The partition moved to another member: it reads from the last commit, so nothing is lost.
         s.context.log.warn(
@@ -74,7 +94,8 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
         if (commitsBefore) await batch.commit(nextOffset(last.offset));
         for (const record of chunk) {
           if (!batch.active()) return;
-          const { result, error } = await handleRecord(s, record);
+          const handled = handleRecord(s, record);
+          const { result, error } = handled instanceof Promise ? await handled : handled;
           if (result === REQUEUE && s.atLeastOnce) {
             if ((await s.redelivery.requeued([record], error)) === "retry") {
               batch.rewind(record.offset);
@@ -85,14 +106,13 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
           } else if (s.atLeastOnce) {
             s.redelivery.handled([record]);
           }
-          batch.markHandled(record.offset);
           handledUpTo = record.offset;
         }
-        await commitHandled();
+        await settleHandled();
         await batch.heartbeat();
       }
     } finally {
-      await commitHandled();
+      await settleHandled();
     }
   };
 }

@@ -71,8 +71,12 @@ export function redactContext(
 ): Record<string, unknown> {
   if (ctxt === null || ctxt === undefined) return {};
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(ctxt)) {
-    if (keys === "oslo" ? OSLO_CONTEXT_KEYS.has(key) : !isSecretKey(key)) out[key] = keys === "oslo" ? value : strip(value);
+  for (const key of Object.keys(ctxt)) {
+    if (keys === "oslo") {
+      if (OSLO_CONTEXT_KEYS.has(key)) out[key] = ctxt[key];
+    } else if (!isSecretKey(key)) {
+      out[key] = strip(ctxt[key]);
+    }
   }
   return out;
 }

@@ -40,8 +40,8 @@ const BAIL: unique symbol = Symbol("bail");
 const MAX_DEPTH = 64;
 const SMALL_DECIMAL = /^-?0\.0000\d/;
 
-/** Characters that make a string literal differ from `"` + text + `"`. */
-const SPECIAL = /["\\]|[^\x20-\x7e]/;
+/** Characters that make a string literal differ from `"` + text + `"` (one class: far faster than an alternation). */
+const SPECIAL = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 
 /** A string as a JSON literal with non-printable-ASCII escaped. */
 function quote(text: string): string {
@@ -50,15 +50,39 @@ function quote(text: string): string {
   return NEEDS_ESCAPE.test(literal) ? literal.replace(ESCAPE_ALL, escapeChar) : literal;
 }
 
-/** Object keys repeat from one notification to the next: their literals are kept (bounded). */
-const keyLiterals = new Map<string, string>();
+/**
+ * Python JSON text is printable ASCII, so putting it inside a JSON string
+ * literal only needs `"` and `\` escaped.
+ */
+const escapeForString = (text: string): string => text.replace(/["\\]/g, "\\$&");
+
+/**
+ * How the writer spells string literals: as JSON text (`plain`), or as that
+ * text already escaped for the inside of another JSON string (`escaped`,
+ * the oslo envelope's `"oslo.message"`), which saves escaping it afterwards.
+ */
+interface Layout {
+  string(text: string): string;
+  /** `"key": ` literals: keys repeat from one notification to the next (bounded). */
+  readonly keys: Map<string, string>;
+  /** The slow path's text in this layout. */
+  finish(text: string): string;
+}
+
 const MAX_KEY_LITERALS = 4096;
 
-function quoteKey(key: string): string {
-  let literal = keyLiterals.get(key);
+const PLAIN: Layout = { string: quote, keys: new Map(), finish: (text) => text };
+const ESCAPED: Layout = {
+  string: (text) => (SPECIAL.test(text) ? escapeForString(quote(text)) : `\\"${text}\\"`),
+  keys: new Map(),
+  finish: escapeForString,
+};
+
+function keyLiteral(key: string, layout: Layout): string {
+  let literal = layout.keys.get(key);
   if (literal === undefined) {
-    literal = `${quote(key)}: `;
-    if (keyLiterals.size < MAX_KEY_LITERALS) keyLiterals.set(key, literal);
+    literal = `${layout.string(key)}: `;
+    if (layout.keys.size < MAX_KEY_LITERALS) layout.keys.set(key, literal);
   }
   return literal;
 }
@@ -76,48 +100,70 @@ function formatNumber(value: number): string {
  * over the whole text. Anything where `JSON.stringify` has rules of its own
  * (toJSON, class instances, boxed primitives, BigInt, non-finite numbers,
  * deep or cyclic nesting) bails to the slow path, so the output is the same.
+ * Pieces go into `out`, joined once at the end: the result is one flat
+ * string rather than a rope of small pieces, which matters to a notifier
+ * holding thousands of them (a rope is that many objects for the GC).
  */
-function fast(value: unknown, depth: number): string {
+function write(value: unknown, depth: number, layout: Layout, out: string[]): void {
   switch (typeof value) {
     case "string":
-      return quote(value);
+      out.push(layout.string(value));
+      return;
     case "number":
-      if (Number.isFinite(value)) return formatNumber(value);
-      throw BAIL;
+      if (!Number.isFinite(value)) throw BAIL;
+      out.push(formatNumber(value));
+      return;
     case "boolean":
-      return value ? "true" : "false";
+      out.push(value ? "true" : "false");
+      return;
     case "object": {
-      if (value === null) return "null";
+      if (value === null) {
+        out.push("null");
+        return;
+      }
       if (depth > MAX_DEPTH) throw BAIL;
       if (Array.isArray(value)) {
         if (typeof (value as { toJSON?: unknown }).toJSON === "function") throw BAIL;
-        const n = value.length;
-        if (n === 0) return "[]";
-        let out = "[";
-        for (let i = 0; i < n; i++) {
+        out.push("[");
+        for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
           const t = typeof item;
-          if (i > 0) out += ", ";
-          out += item === undefined || t === "function" || t === "symbol" ? "null" : fast(item, depth + 1);
+          if (i > 0) out.push(", ");
+          if (item === undefined || t === "function" || t === "symbol") out.push("null");
+          else write(item, depth + 1, layout, out);
         }
-        return `${out}]`;
+        out.push("]");
+        return;
       }
       const proto: unknown = Object.getPrototypeOf(value);
       if ((proto !== Object.prototype && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === "function") throw BAIL;
-      let out = "{";
+      out.push("{");
       let first = true;
       for (const key of Object.keys(value)) {
         const item: unknown = (value as Record<string, unknown>)[key];
         const t = typeof item;
         if (item === undefined || t === "function" || t === "symbol") continue;
-        out += first ? quoteKey(key) : `, ${quoteKey(key)}`;
-        out += fast(item, depth + 1);
+        if (!first) out.push(", ");
+        out.push(keyLiteral(key, layout));
+        write(item, depth + 1, layout, out);
         first = false;
       }
-      return `${out}}`;
+      out.push("}");
+      return;
     }
     default:
       throw BAIL;
+  }
+}
+
+function append(value: unknown, layout: Layout, out: string[]): void {
+  const mark = out.length;
+  try {
+    write(value, 0, layout, out);
+  } catch (error) {
+    if (error !== BAIL) throw error;
+    out.length = mark;
+    out.push(layout.finish(slowDumps(value)));
   }
 }
 
@@ -126,10 +172,27 @@ function fast(value: unknown, depth: number): string {
  * Throws what `JSON.stringify` throws (cycles, BigInt).
  */
 export function pythonJsonDumps(value: unknown): string {
-  try {
-    return fast(value, 0);
-  } catch (error) {
-    if (error !== BAIL) throw error;
-    return slowDumps(value);
-  }
+  const out: string[] = [];
+  append(value, PLAIN, out);
+  return out.join("");
+}
+
+/**
+ * Append `pythonJsonDumps(value)` as it appears inside a JSON string literal
+ * (`JSON.stringify(pythonJsonDumps(value)).slice(1, -1)`) to `out`, in one pass.
+ */
+export function appendPythonJsonEscaped(value: unknown, out: string[]): void {
+  append(value, ESCAPED, out);
+}
+
+/** `pythonJsonDumps(value)` as it appears inside a JSON string literal. */
+export function pythonJsonDumpsEscaped(value: unknown): string {
+  const out: string[] = [];
+  append(value, ESCAPED, out);
+  return out.join("");
+}
+
+/** A string as `pythonJsonDumpsEscaped` writes it. */
+export function pythonJsonStringEscaped(text: string): string {
+  return ESCAPED.string(text);
 }

@@ -7,7 +7,7 @@ import { type ClientBase, type ClientOptions, resolveClient } from "../client/op
 import { osloCodec, payloadCodec } from "../codec/payload.ts";
 import { ClosedError, ConfigError, EncodeError } from "../errors.ts";
 import { openKafka } from "../kafka/connect.ts";
-import { type OutgoingRecord, openProducer, type ProducerConnection } from "../kafka/producer.ts";
+import { MAX_RECORDS_PER_PARTITION_REQUEST, type OutgoingRecord, openProducer, type ProducerConnection } from "../kafka/producer.ts";
 import { type ContextKeys, redactContext } from "../message/context.ts";
 import type { Context } from "../message/notification.ts";
 import { PRIORITIES, type Priority } from "../message/priority.ts";
@@ -149,17 +149,18 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
   const topicsByPriority = new Map(PRIORITIES.map((p) => [p, topics.map((t) => kafkaTopic(t, p, base.config.virtualHost))]));
 
   let producer: Promise<ProducerConnection> | undefined;
+  let opened: ProducerConnection | undefined;
   const connection = (): Promise<ProducerConnection> => {
     producer ??= openKafka(base).then(
       (kafka) =>
-        openProducer(kafka, {
+        (opened = openProducer(kafka, {
           acks: o.acks,
           compression: o.compressionCodec,
           idempotent: o.idempotent,
           requestTimeoutMs: Math.round(o.requestTimeout * 1000),
           mask: base.mask,
           onStopTimeout: () => base.logger.warn("disconnecting did not finish in time; closing the connections"),
-        }),
+        })),
       (error: unknown) => {
         producer = undefined;
         throw error;
@@ -178,10 +179,11 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
 
   const queue = new BatchQueue(
     {
-      maxBatch: o.producerBatchSize,
+      maxBatch: Math.min(o.producerBatchSize, MAX_RECORDS_PER_PARTITION_REQUEST),
       maxBatchBytes: o.producerBatchBytes,
       lingerMs: Math.round(o.producerBatchTimeout * 1000),
       maxQueued: o.maxQueuedNotifications,
+      partitionsOf: (topic) => opened?.partitionsOf(topic) ?? 1,
     },
     async (records) => (await connection()).send(records),
     (error, records: readonly OutgoingRecord[]) => {
@@ -214,6 +216,8 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
   };
 }
 
+const ignore = (): void => {};
+
 /** `pythonUtcTimestamp()` for now, formatted once per millisecond (many notifications share one). */
 let lastMs = Number.NaN;
 let lastTimestamp = "";
@@ -239,7 +243,7 @@ function sendOne(
     core.base.logger.error(error.message, { eventType: typeof eventType === "string" ? eventType : undefined });
     for (const topic of topics) core.report(error, topic);
     const rejected = Promise.reject(error);
-    rejected.catch(() => {});
+    rejected.catch(ignore);
     return rejected;
   };
   if (core.isClosed()) return fail(new ClosedError("the notifier is closed"));
@@ -261,12 +265,10 @@ function sendOne(
     return fail(new EncodeError(`cannot encode "${eventType}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause }));
   }
   const bytes = core.asciiValues && typeof value === "string" ? value.length : undefined;
-  const sent =
-    topics.length === 1
-      ? core.queue.push({ topic: topics[0] as string, value, bytes })
-      : Promise.all(topics.map((topic) => core.queue.push({ topic, value, bytes }))).then(() => {});
+  if (topics.length === 1) return core.queue.push({ topic: topics[0] as string, value, bytes });
+  const sent = Promise.all(topics.map((topic) => core.queue.push({ topic, value, bytes }))).then(ignore);
   // The queue's failure hook logs and reports; mark handled so nobody is forced to await.
-  sent.catch(() => {});
+  sent.catch(ignore);
   return sent;
 }
 

@@ -3,9 +3,9 @@ import { describe, test } from "node:test";
 import { decodeOsloRecord, jsonCodec, osloCodec } from "../../src/codec/payload.ts";
 import { DecodeError } from "../../src/errors.ts";
 import { redactContext } from "../../src/message/context.ts";
-import type { Notification } from "../../src/message/notification.ts";
+import { type Notification, toOsloMessage } from "../../src/message/notification.ts";
 import { normalisePriority } from "../../src/message/priority.ts";
-import { pythonJsonDumps } from "../../src/message/python-json.ts";
+import { pythonJsonDumps, pythonJsonDumpsEscaped } from "../../src/message/python-json.ts";
 import { pythonUtcTimestamp } from "../../src/message/timestamp.ts";
 import { kafkaTopic } from "../../src/message/topic.ts";
 
@@ -40,6 +40,23 @@ describe("Python-style JSON", () => {
   test("control characters and quotes as Python escapes them", () => {
     assert.equal(pythonJsonDumps('a"\\\n\t\u0001'), '"a\\"\\\\\\n\\t\\u0001"');
   });
+  test("the escaped form is the plain text as the inside of a JSON string, for every kind of value", () => {
+    class Point {
+      x = 1;
+      y = 2;
+    }
+    const values: unknown[] = [
+      'quote " backslash \\ newline \n tab \t nul \u0000 é 😀 \u2028',
+      { 'k"ey\\': ["a", 1.5, 1e-7, -0, true, null, { nested: { deeper: "é" } }], empty: {}, list: [] },
+      { when: new Date(0), point: new Point(), json: { toJSON: () => 'from "toJSON"' }, skipped: undefined, fn: () => 1 },
+      [undefined, Number.NaN, "x"],
+      1.5e300,
+      "",
+    ];
+    for (const value of values) {
+      assert.equal(pythonJsonDumpsEscaped(value), JSON.stringify(pythonJsonDumps(value)).slice(1, -1));
+    }
+  });
 });
 
 describe("oslo envelope", () => {
@@ -49,6 +66,18 @@ describe("oslo envelope", () => {
       '\\"event_type\\": \\"compute.instance.create.end\\", \\"priority\\": \\"INFO\\", \\"payload\\": {\\"name\\": \\"vm-\\\\u00e9\\", \\"n\\": 3, \\"ok\\": true, ' +
       '\\"list\\": [1, \\"a\\"], \\"nil\\": null}, \\"timestamp\\": \\"2026-11-22 10:04:05.123000\\", \\"_context\\": {\\"request_id\\": \\"req-1\\"}}"}';
     assert.equal(osloCodec.encode(sample), expected);
+  });
+  test("the envelope is the oslo dictionary's Python JSON inside a JSON string, whatever the fields hold", () => {
+    const odd = {
+      ...sample,
+      publisherId: 'host "7" \\ é',
+      eventType: "event\u0001type",
+      ctxt: { request_id: 'req-"1"', roles: ["admin", "ü"] },
+      payload: { text: "line\nbreak", small: 2.5e-5, date: new Date(0) },
+    };
+    const message = toOsloMessage(odd);
+    const expected = `{"oslo.version": "2.0", "oslo.message": ${JSON.stringify(pythonJsonDumps(message))}}`;
+    assert.equal(osloCodec.encode(odd), expected);
   });
   test("round trip through both codecs", () => {
     for (const codec of [osloCodec, jsonCodec]) {
