@@ -111,26 +111,17 @@ export async function startConsumer(
     ready = resolve;
   });
   let startOffsets: StartOffsets = new Map();
-  // Every (re)assignment: partitions new to the group start where listen() started.
+  // Every (re)assignment: partitions new to the group start where listen() started. Fetching
+  // goes on meanwhile (pausing would idle kafkajs's fetch loop for a whole fetch wait); the
+  // handler waits for these commits instead, so its own commits can never be overwritten by them.
+  let startPositions: Promise<void> = Promise.resolve();
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const assignment = payload.memberAssignment as Record<string, number[]>;
-    const paused = Object.entries(assignment).map(([topic, partitions]) => ({ topic, partitions }));
-    // Pausing here, inside the join event, comes before the first fetch.
-    // pause/resume throw once the consumer is stopping: nothing to do then.
-    const quietly = (action: () => void) => {
-      try {
-        action();
-      } catch {}
-    };
-    quietly(() => consumer.pause(paused));
-    commitStartPositions(consumer, admin, settings.groupId, assignment, startOffsets)
+    startPositions = commitStartPositions(consumer, admin, settings.groupId, assignment, startOffsets)
       .catch((error: unknown) => {
         if (!stopping) settings.onCrash(toKafkaNotifyError(error, settings.mask, "cannot commit the pool's start positions"), true);
       })
-      .finally(() => {
-        quietly(() => consumer.resume(paused));
-        ready();
-      });
+      .finally(ready);
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     settings.onCrash(toKafkaNotifyError(payload.error, settings.mask, "the listener's consumer failed"), payload.restart);
@@ -147,6 +138,7 @@ export async function startConsumer(
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: settings.concurrency,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        await startPositions;
         const { topic, partition } = batch;
         let rewindTo: string | undefined;
         await handle({

@@ -3,7 +3,8 @@
  * "latest" means latest when a member first fetches, so a listener that
  * dies before committing a partition would skip everything sent to it in
  * the meantime. Instead, the positions are taken when `listen()` starts
- * and committed as soon as the partitions are assigned, before any fetch.
+ * and committed as soon as the partitions are assigned, before the member
+ * commits anything itself.
  * @module
  */
 import type { Admin, Consumer } from "kafkajs";
@@ -24,7 +25,7 @@ export async function captureStartOffsets(admin: Admin, topics: readonly string[
 
 /**
  * Commit the start offsets of the assigned partitions that the group has
- * never committed. Runs while those partitions are paused.
+ * never committed. The member's own commits wait for this one.
  */
 export async function commitStartPositions(
   consumer: Consumer,

@@ -1,6 +1,7 @@
 /**
  * One notification at a time, in partition order. At-most-once commits
- * each poll's records before dispatching them (as oslo does);
+ * each poll's records before dispatching them (as oslo does), and
+ * dispatches a committed poll to the end even while stopping;
  * at-least-once commits after the handlers return, and a requeue reads
  * the partition again from the requeued record.
  * @module
@@ -65,6 +66,7 @@ function handleRecord(s: SingleSettings, record: ConsumedRecord): Outcome | Prom
 export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Promise<void> {
   const commitsBefore = !s.atLeastOnce && !s.autoCommit;
   return async (batch) => {
+    const { records } = batch;
     // Handled records are marked once per poll, not one by one (marking parses the offset).
     let handledUpTo: string | undefined;
     const settleHandled = async () => {
@@ -79,21 +81,19 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
         // The partition moved to another member: it reads from the last commit, so nothing is lost.
         s.context.log.warn(
           `commit failed, handled notifications may be delivered again: ${error instanceof Error ? error.message : String(error)}`,
-          {
-            topic: batch.topic,
-            partition: batch.partition,
-          },
+          { topic: batch.topic, partition: batch.partition },
         );
       }
     };
     try {
-      for (let start = 0; start < batch.records.length; start += s.maxPollRecords) {
+      for (let start = 0; start < records.length; start += s.maxPollRecords) {
         if (!batch.active()) return;
-        const chunk = batch.records.slice(start, start + s.maxPollRecords);
-        const last = chunk[chunk.length - 1] as ConsumedRecord;
-        if (commitsBefore) await batch.commit(nextOffset(last.offset));
-        for (const record of chunk) {
-          if (!batch.active()) return;
+        const end = Math.min(start + s.maxPollRecords, records.length);
+        if (commitsBefore) await batch.commit(nextOffset((records[end - 1] as ConsumedRecord).offset));
+        for (let i = start; i < end; i++) {
+          const record = records[i] as ConsumedRecord;
+          // A committed poll is dispatched to the end, even while stopping: no other member will get it.
+          if (!commitsBefore && !batch.active()) return;
           const handled = handleRecord(s, record);
           const { result, error } = handled instanceof Promise ? await handled : handled;
           if (result === REQUEUE && s.atLeastOnce) {

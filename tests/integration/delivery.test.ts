@@ -37,6 +37,38 @@ async function committedOffsets(pool: string, topic: string): Promise<string[]> 
   }
 }
 
+describe("at-most-once", () => {
+  test("stop() in the middle of a committed poll dispatches the rest of it: nothing committed goes undelivered", async () => {
+    const topic = unique("amo_stop");
+    const pool = unique("pool");
+    const n = notifier(topic);
+    await Promise.all(Array.from({ length: 120 }, (_, i) => n.info({}, "e.stop", { i })));
+    const received: number[] = [];
+    const holder: { stop?: Promise<void> | undefined; listener?: { stop(): Promise<void> } } = {};
+    holder.listener = await listen(withQuery(URL, { max_poll_records: 50 }), {
+      ...quiet,
+      topics: [topic],
+      pool,
+      priorities: ["info"],
+      fromBeginning: true,
+      onNotification: async (note) => {
+        received.push((note.payload as { i: number }).i);
+        if (received.length === 1) holder.stop = holder.listener?.stop();
+        await sleep(5);
+      },
+    });
+    await waitFor(() => holder.stop !== undefined, 15_000, "the first notification");
+    await holder.stop;
+    const [committed] = await committedOffsets(pool, `${topic}.info`);
+    assert.equal(committed, "50", "the first poll of 50 was committed before dispatch");
+    assert.deepEqual(
+      received,
+      Array.from({ length: 50 }, (_, i) => i),
+      "the whole committed poll was dispatched, in order, and nothing after it",
+    );
+  });
+});
+
 describe("at-least-once", () => {
   test("a requeued notification is redelivered, then handled, and order within the partition is kept", async () => {
     const topic = unique("requeue");
