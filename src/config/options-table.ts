@@ -63,14 +63,14 @@ export const OPTION_TABLE = [
     camel: "producerBatchSize",
     kind: { type: "int", min: 1 },
     default: 16384,
-    doc: "Most records sent in one produce request.",
+    doc: "Most records per partition in one produce request (librdkafka's batch.num.messages; at most 2048 with kafkajs).",
   },
   {
     oslo: "producer_batch_bytes",
     camel: "producerBatchBytes",
     kind: { type: "int", min: 1024 },
     default: 900000,
-    doc: "Most record bytes sent in one produce request (under the broker's message.max.bytes).",
+    doc: "Most record bytes per partition in one produce request (under the broker's message.max.bytes).",
   },
   {
     oslo: "compression_codec",

@@ -54,6 +54,24 @@ describe("BatchQueue", () => {
     assert.equal(requests[1]?.records.length, 2, "54-byte records: two fit under 120 bytes");
   });
 
+  test("the limits are per partition: records spread round-robin, so a request carries that many times more", async () => {
+    const { requests, send } = controlledSender();
+    const partitionsOf = (topic: string) => (topic === "t" ? 3 : 1);
+    const queue = new BatchQueue({ maxBatch: 2, maxBatchBytes: 1e6, lingerMs: 0, maxQueued: 1000, partitionsOf }, send, () => {});
+    for (let i = 0; i < 7; i++) void queue.push(record(i));
+    await tick();
+    assert.equal(requests[0]?.records.length, 6, "2 per partition over 3 partitions");
+    const bytesQueue = new BatchQueue({ maxBatch: 100, maxBatchBytes: 120, lingerMs: 0, maxQueued: 1000, partitionsOf }, send, () => {});
+    for (let i = 0; i < 8; i++) void bytesQueue.push({ topic: "t", value: "x".repeat(30) });
+    await tick();
+    assert.equal(requests[1]?.records.length, 6, "two 54-byte records fit a partition's 120 bytes");
+    const mixed = new BatchQueue({ maxBatch: 100, maxBatchBytes: 120, lingerMs: 0, maxQueued: 1000, partitionsOf }, send, () => {});
+    void mixed.push({ topic: "t", value: "x".repeat(70) });
+    for (let i = 0; i < 5; i++) void mixed.push({ topic: "t", value: "x" });
+    await tick();
+    assert.equal(requests[2]?.records.length, 3, "sizes are bounded by the largest record: one 94-byte record per partition");
+  });
+
   test("linger holds the first record back so others can join", async () => {
     const { requests, send } = controlledSender();
     const queue = new BatchQueue({ maxBatch: 100, maxBatchBytes: 1e6, lingerMs: 30, maxQueued: 1000 }, send, () => {});
