@@ -19,6 +19,15 @@ import { disconnectWithin } from "./shutdown.ts";
  */
 export const MAX_RECORDS_PER_PARTITION_REQUEST = 2048;
 
+/**
+ * Record bytes in one produce request, at most, over all its partitions:
+ * kafkajs encodes a request in several growing copies, so this bounds the
+ * memory a send takes (measured: a notifier sending 100,000 queued
+ * notifications peaks about 100 MiB lower with 4 MiB than without a cap,
+ * at the same throughput).
+ */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
 /** One record to produce. */
 export interface OutgoingRecord {
   topic: string;

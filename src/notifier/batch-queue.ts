@@ -25,6 +25,8 @@ export interface BatchQueueSettings {
   maxInFlight?: number;
   /** Partitions a topic's records spread over, round-robin (default 1). */
   partitionsOf?: (topic: string) => number;
+  /** Most bytes in one request over all partitions (bounds the memory a request takes to encode). */
+  maxRequestBytes?: number;
 }
 
 /** Sends a batch; rejects when the whole batch failed. */
@@ -56,6 +58,7 @@ interface TopicLoad {
 /** Records that leave in one request and settle together. */
 class Batch {
   readonly records: OutgoingRecord[] = [];
+  bytes = 0;
   readonly loads = new Map<string, TopicLoad>();
   /** Counted in the queue's length (records beyond `maxQueued` wait for room). */
   admitted = false;
@@ -92,7 +95,7 @@ export class BatchQueue {
   #scheduled = false;
 
   constructor(settings: BatchQueueSettings, send: BatchSender, onFailure: BatchFailureHook) {
-    this.#settings = { maxInFlight: 1, partitionsOf: () => 1, ...settings };
+    this.#settings = { maxInFlight: 1, partitionsOf: () => 1, maxRequestBytes: Number.POSITIVE_INFINITY, ...settings };
     this.#send = send;
     this.#onFailure = onFailure;
   }
@@ -115,6 +118,7 @@ export class BatchQueue {
       this.#batches.push(batch);
     }
     batch.records.push(record);
+    batch.bytes += size;
     const load = batch.loads.get(record.topic);
     if (load) {
       load.count++;
@@ -135,6 +139,7 @@ export class BatchQueue {
    * the largest one holds whatever the sizes are.
    */
   #fits(batch: Batch, topic: string, size: number): boolean {
+    if (batch.bytes + size > this.#settings.maxRequestBytes) return false;
     const load = batch.loads.get(topic);
     if (!load) return true;
     const perPartition = Math.ceil((load.count + 1) / this.#settings.partitionsOf(topic));

@@ -7,7 +7,13 @@ import { type ClientBase, type ClientOptions, resolveClient } from "../client/op
 import { osloCodec, payloadCodec } from "../codec/payload.ts";
 import { ClosedError, ConfigError, EncodeError } from "../errors.ts";
 import { openKafka } from "../kafka/connect.ts";
-import { MAX_RECORDS_PER_PARTITION_REQUEST, type OutgoingRecord, openProducer, type ProducerConnection } from "../kafka/producer.ts";
+import {
+  MAX_RECORDS_PER_PARTITION_REQUEST,
+  MAX_REQUEST_BYTES,
+  type OutgoingRecord,
+  openProducer,
+  type ProducerConnection,
+} from "../kafka/producer.ts";
 import { type ContextKeys, redactContext } from "../message/context.ts";
 import type { Context } from "../message/notification.ts";
 import { PRIORITIES, type Priority } from "../message/priority.ts";
@@ -184,6 +190,7 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
       lingerMs: Math.round(o.producerBatchTimeout * 1000),
       maxQueued: o.maxQueuedNotifications,
       partitionsOf: (topic) => opened?.partitionsOf(topic) ?? 1,
+      maxRequestBytes: MAX_REQUEST_BYTES,
     },
     async (records) => (await connection()).send(records),
     (error, records: readonly OutgoingRecord[]) => {

@@ -70,6 +70,14 @@ describe("BatchQueue", () => {
     for (let i = 0; i < 5; i++) void mixed.push({ topic: "t", value: "x" });
     await tick();
     assert.equal(requests[2]?.records.length, 3, "sizes are bounded by the largest record: one 94-byte record per partition");
+    const capped = new BatchQueue(
+      { maxBatch: 100, maxBatchBytes: 1e6, lingerMs: 0, maxQueued: 1000, partitionsOf, maxRequestBytes: 200 },
+      send,
+      () => {},
+    );
+    for (let i = 0; i < 8; i++) void capped.push({ topic: "t", value: "x".repeat(30) });
+    await tick();
+    assert.equal(requests[3]?.records.length, 3, "maxRequestBytes bounds the whole request: three 54-byte records fit 200 bytes");
   });
 
   test("linger holds the first record back so others can join", async () => {

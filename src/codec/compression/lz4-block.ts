@@ -11,8 +11,20 @@ const LAST_LITERALS = 5; // the last 5 bytes of a block are always literals
 const MF_LIMIT = 12; // the last match starts at least 12 bytes before the end
 const MAX_OFFSET = 65535;
 
+/** Four bytes at `i` (callers stay within bounds, so no undefined checks). */
 function load32(d: Uint8Array, i: number): number {
-  return (d[i] ?? 0) | ((d[i + 1] ?? 0) << 8) | ((d[i + 2] ?? 0) << 16) | ((d[i + 3] ?? 0) << 24);
+  return (d[i] as number) | ((d[i + 1] as number) << 8) | ((d[i + 2] as number) << 16) | ((d[i + 3] as number) << 24);
+}
+
+/** Literal runs are mostly short: a loop beats creating a subarray to `set` from. */
+const SHORT_COPY = 32;
+
+function copyBytes(src: Uint8Array, from: number, to: number, out: Uint8Array, op: number): void {
+  if (to - from < SHORT_COPY) {
+    for (let i = from; i < to; i++) out[op++] = src[i] as number;
+  } else {
+    out.set(src.subarray(from, to), op);
+  }
 }
 
 /** An upper bound of the compressed size of `n` input bytes (LZ4_compressBound). */
@@ -45,7 +57,7 @@ export function lz4CompressBlock(src: Uint8Array, start: number, end: number, ou
     while (ip < mfLimit) {
       const seq = load32(src, ip);
       const h = Math.imul(seq, 0x9e3779b1) >>> HASH_SHIFT;
-      const ref = table[h] ?? -1;
+      const ref = table[h] as number;
       table[h] = ip;
       if (ref < start || ip - ref > MAX_OFFSET || load32(src, ref) !== seq) {
         ip += step++ >> 6;
@@ -53,12 +65,13 @@ export function lz4CompressBlock(src: Uint8Array, start: number, end: number, ou
       }
       step = 1 << 6;
       let len = MIN_MATCH;
+      while (ip + len + 4 <= matchLimit && load32(src, ref + len) === load32(src, ip + len)) len += 4;
       while (ip + len < matchLimit && src[ref + len] === src[ip + len]) len++;
       const litLen = ip - anchor;
       const mlCode = len - MIN_MATCH;
       out[op++] = (Math.min(litLen, 15) << 4) | Math.min(mlCode, 15);
       if (litLen >= 15) op = writeLength(out, op, litLen - 15);
-      out.set(src.subarray(anchor, ip), op);
+      copyBytes(src, anchor, ip, out, op);
       op += litLen;
       const offset = ip - ref;
       out[op++] = offset & 0xff;
