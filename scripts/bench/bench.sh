@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `npm run bench`: kafka-notify against its peers on the local broker
-# (started here, and stopped afterwards, unless it already runs), then
-# docs/benchmarks.md. Arguments go to scripts/bench/run.ts
-# (--quick, --runs N, --only producers,listeners,latency,memory, --no-write).
+# (started here, and stopped afterwards, unless it already runs), then the
+# compression codecs against native ones; both write docs/benchmarks.md.
+# Arguments go to scripts/bench/run.ts (--quick, --runs N,
+# --only producers,listeners,latency,memory, --no-write); the compression
+# table is left alone when --only, --quick or --no-write is given.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source scripts/lib/bootstrap.sh
@@ -13,3 +15,12 @@ if ! bash scripts/kafka/kafka.sh status >/dev/null 2>&1; then
 fi
 export NODE24 DENO BUN
 "$NODE24" --no-warnings scripts/bench/run.ts "$@"
+case " $* " in *" --only "* | *" --quick "* | *" --no-write "*) exit 0 ;; esac
+# Native codec peers for the compression table: .cache/bench only, never package.json.
+if [ ! -d .cache/bench/node_modules/snappy ] || [ ! -d .cache/bench/node_modules/lz4-napi ]; then
+  mkdir -p .cache/bench
+  [ -f .cache/bench/package.json ] || echo '{ "private": true }' >.cache/bench/package.json
+  npm install --prefix .cache/bench --no-audit --no-fund snappy@7 lz4-napi@2 >&2 ||
+    echo "bench.sh: the native snappy and lz4 peers did not install; their compression rows compare nothing" >&2
+fi
+"$NODE24" --no-warnings scripts/bench/compression.ts
