@@ -80,6 +80,25 @@ describe("BatchQueue", () => {
     assert.equal(requests[3]?.records.length, 3, "maxRequestBytes bounds the whole request: three 54-byte records fit 200 bytes");
   });
 
+  test("maxInFlight requests leave at once; the next waits for one of them", async () => {
+    const { requests, send } = controlledSender();
+    const queue = new BatchQueue({ maxBatch: 1, maxBatchBytes: 1e6, lingerMs: 0, maxQueued: 1000, maxInFlight: 2 }, send, () => {});
+    const sent = [0, 1, 2].map((i) => queue.push(record(i)));
+    await tick();
+    assert.equal(requests.length, 2, "two requests in flight");
+    requests[1]?.finish();
+    await sent[1];
+    await tick();
+    assert.equal(requests.length, 3, "the third left when a slot freed");
+    assert.deepEqual(
+      requests.map((r) => r.records[0]?.value),
+      ["v0", "v1", "v2"],
+    );
+    requests[0]?.finish();
+    requests[2]?.finish();
+    await queue.settled();
+  });
+
   test("linger holds the first record back so others can join", async () => {
     const { requests, send } = controlledSender();
     const queue = new BatchQueue({ maxBatch: 100, maxBatchBytes: 1e6, lingerMs: 30, maxQueued: 1000 }, send, () => {});
