@@ -90,7 +90,7 @@ export function renderReport(m: Machine, cases: CaseResult[], profile?: string):
   out.push("");
   out.push(
     `Machine: ${m.cpu}, ${m.memoryGiB.toFixed(0)} GiB, ${m.kernel}; load average ${m.loadAtStart} at the start${m.loadAtEnd ? `, ${m.loadAtEnd} at the end` : ""} ` +
-      `(the machine was shared with other engineers' test runs; the broker runs on the same 2 cores as the peers). ` +
+      `(the broker runs on the same cores as the peers and counts in the load). ` +
       `Node ${m.node}, ${m.deno}, Bun ${m.bun}, ${m.python}, ${m.java}, kafkajs ${m.kafkajs}.${m.totalSeconds ? ` Whole run: ${Math.round(m.totalSeconds)} s.` : ""}`,
   );
   out.push("");
