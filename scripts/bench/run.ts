@@ -337,6 +337,17 @@ if (CONFLUENT && tryRun("test", ["-d", CONFLUENT]) === "") {
 }
 
 const listenGroup = (round: number, id: string) => `bench-${id}-${started}-${round}`;
+/** A raw kafkajs consumer peer (scripts/bench/peer-kafkajs.ts) on the filled input topic. */
+const kafkajsConsumer = (id: string, mode: string, label: string, note: string): Case => ({
+  id,
+  group: "listeners",
+  label,
+  runtime: `Node ${process.versions.node}`,
+  count: N_LISTEN,
+  note,
+  run: (topic, round) =>
+    nodePeer("peer-kafkajs.ts", { broker: BROKER, topic, count: N_LISTEN, compression: "none", mode, group: listenGroup(round, id) }),
+});
 cases.push(
   {
     id: "listener-notify",
@@ -347,40 +358,13 @@ cases.push(
     note: "at-most-once: commits before dispatch (oslo)",
     run: (topic, round) => nodePeer("peer-listener.ts", { broker: BROKER, topic, count: N_LISTEN, group: listenGroup(round, "notify") }),
   },
-  {
-    id: "listener-kafkajs",
-    group: "listeners",
-    label: "kafkajs `eachBatch` that only counts",
-    runtime: `Node ${process.versions.node}`,
-    count: N_LISTEN,
-    note: "no decoding, auto-commit",
-    run: (topic, round) =>
-      nodePeer("peer-kafkajs.ts", {
-        broker: BROKER,
-        topic,
-        count: N_LISTEN,
-        compression: "none",
-        mode: "consume",
-        group: listenGroup(round, "kafkajs"),
-      }),
-  },
-  {
-    id: "listener-kafkajs-decoded",
-    group: "listeners",
-    label: "kafkajs `eachBatch` that decodes every record",
-    runtime: `Node ${process.versions.node}`,
-    count: N_LISTEN,
-    note: "UTF-8 and JSON.parse of envelope and message, as a listener must; auto-commit",
-    run: (topic, round) =>
-      nodePeer("peer-kafkajs.ts", {
-        broker: BROKER,
-        topic,
-        count: N_LISTEN,
-        compression: "none",
-        mode: "consumeDecoded",
-        group: listenGroup(round, "kafkajs-decoded"),
-      }),
-  },
+  kafkajsConsumer("listener-kafkajs", "consume", "kafkajs `eachBatch` that only counts", "no decoding, auto-commit"),
+  kafkajsConsumer(
+    "listener-kafkajs-decoded",
+    "consumeDecoded",
+    "kafkajs `eachBatch` that decodes every record",
+    "UTF-8 and JSON.parse of envelope and message, as a listener must; auto-commit",
+  ),
   {
     id: "listener-java",
     group: "listeners",

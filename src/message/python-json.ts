@@ -185,14 +185,7 @@ export function appendPythonJsonEscaped(value: unknown, out: string[]): void {
   append(value, ESCAPED, out);
 }
 
-/** `pythonJsonDumps(value)` as it appears inside a JSON string literal. */
-export function pythonJsonDumpsEscaped(value: unknown): string {
-  const out: string[] = [];
-  append(value, ESCAPED, out);
-  return out.join("");
-}
-
-/** A string as `pythonJsonDumpsEscaped` writes it. */
+/** A string as `appendPythonJsonEscaped` writes it. */
 export function pythonJsonStringEscaped(text: string): string {
   return ESCAPED.string(text);
 }

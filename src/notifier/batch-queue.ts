@@ -88,8 +88,7 @@ export class BatchQueue {
   #admitted = 0;
   /** Index of the first batch still waiting for room. */
   #nextToAdmit = 0;
-  #inFlight = 0;
-  /** Batches sent and not yet settled, for `settled()`. */
+  /** Batches sent and not yet settled: the requests in flight. */
   readonly #sending = new Set<Promise<void>>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #scheduled = false;
@@ -165,7 +164,7 @@ export class BatchQueue {
   }
 
   #schedule(): void {
-    if (this.#inFlight >= this.#settings.maxInFlight || this.#scheduled) return;
+    if (this.#sending.size >= this.#settings.maxInFlight || this.#scheduled) return;
     const first = this.#batches[this.#head];
     if (!first?.admitted) return;
     if (this.#settings.lingerMs === 0 || this.#batches.length - this.#head > 1) {
@@ -188,13 +187,12 @@ export class BatchQueue {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    while (this.#inFlight < this.#settings.maxInFlight) {
+    while (this.#sending.size < this.#settings.maxInFlight) {
       const batch = this.#batches[this.#head];
       if (!batch?.admitted) return;
       this.#takeHead();
       this.#admitted -= batch.records.length;
       this.#admit();
-      this.#inFlight++;
       const done = batch.done;
       this.#sending.add(done);
       this.#send(batch.records).then(
@@ -224,7 +222,6 @@ export class BatchQueue {
 
   #afterBatch(done: Promise<void>): void {
     this.#sending.delete(done);
-    this.#inFlight--;
     // The records that waited during the request go out now.
     if (this.#batches.length > this.#head) this.#drain();
   }

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { brokerInfo, freePort, reachable, sleep, within } from "./helpers.ts";
+import type { Report } from "./workerd/worker.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const workerDir = fileURLToPath(new URL("./workerd/", import.meta.url));
@@ -67,40 +68,6 @@ const BANNER = [
   '  return m !== null && typeof m === "object" && typeof m.default === "function" ? m.default : m;',
   "};",
 ].join(" ");
-
-/** What the worker answers (tests/runtimes/workerd/worker.ts). */
-interface Arrived {
-  priority: string;
-  publisherId: string;
-  eventType: string;
-  payload: unknown;
-  ctxt: Record<string, unknown>;
-  messageId: string | null;
-  messageIdIsUuid4: boolean;
-  timestamp: string | null;
-  topic: string;
-}
-
-interface Report {
-  runtime: string;
-  adapter: string;
-  unsupported: Record<string, string | undefined>;
-  customCa?: { rejected: boolean; name?: string; isConfigError?: boolean; field?: string; message?: string };
-  roundTrip?: {
-    codec: string;
-    connections?: { opened: number; peak: number; open: number; timeline: string[] };
-    topic: string;
-    pool: string;
-    sent: number;
-    received: Arrived[];
-    steps: string[];
-    elapsedMs: number;
-    logs: string[];
-    error?: string;
-  };
-  zstd?: { wasmCompile: string; inputBytes: number; frameBytes: number; storedFrame: boolean; decodesBack: boolean };
-  error?: string;
-}
 
 /**
  * The compression codecs of the record batches the local broker stored for

@@ -30,6 +30,20 @@ export class ByteSink {
   }
 }
 
+/**
+ * Copies `len` bytes from `offset` bytes back in `out` to `op` (an LZ77
+ * match); an overlapping copy repeats the pattern, as LZ4 and snappy mean.
+ * @returns the new output position
+ */
+export function copyMatch(out: Uint8Array, op: number, offset: number, len: number): number {
+  if (offset >= len) {
+    out.copyWithin(op, op - offset, op - offset + len);
+    return op + len;
+  }
+  for (let i = 0; i < len; i++, op++) out[op] = out[op - offset] ?? 0;
+  return op;
+}
+
 /** Concatenates byte arrays. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1 && parts[0] !== undefined) return parts[0];

@@ -2,6 +2,7 @@
  * The raw LZ4 block format
  * (https://github.com/lz4/lz4/blob/dev/doc/lz4_Block_format.md) in plain TypeScript.
  */
+import { copyMatch } from "./bytes.ts";
 import { CompressionError } from "./errors.ts";
 
 const HASH_BITS = 14;
@@ -141,12 +142,7 @@ export function lz4DecompressBlock(
     }
     len += MIN_MATCH;
     if (op + len > outEnd) fail("match runs past the block's maximum size");
-    if (offset >= len) {
-      out.copyWithin(op, op - offset, op - offset + len);
-      op += len;
-    } else {
-      for (let i = 0; i < len; i++, op++) out[op] = out[op - offset] ?? 0;
-    }
+    op = copyMatch(out, op, offset, len);
   }
   return fail("block does not end with literals");
 }

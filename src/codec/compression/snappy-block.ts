@@ -3,6 +3,7 @@
  * (https://github.com/google/snappy/blob/main/format_description.txt),
  * written and read in plain TypeScript.
  */
+import { copyMatch } from "./bytes.ts";
 import { CompressionError } from "./errors.ts";
 
 const FRAGMENT = 65536; // the compressor works on 64 KiB fragments, as snappy does
@@ -185,12 +186,7 @@ export function snappyDecompressBlock(src: Uint8Array): Uint8Array {
     }
     if (offset === 0 || offset > op) fail(`copy offset ${offset} points before the start of the output`);
     if (op + len > length) fail("copy runs past the declared length");
-    if (offset >= len) {
-      out.copyWithin(op, op - offset, op - offset + len);
-      op += len;
-    } else {
-      for (let i = 0; i < len; i++, op++) out[op] = out[op - offset] ?? 0;
-    }
+    op = copyMatch(out, op, offset, len);
   }
   if (op !== length) fail(`block declares ${length} bytes but holds ${op}`);
   return out;

@@ -29,7 +29,7 @@ import {
 import { zstdCompress, zstdDecompress } from "../../../src/codec/compression/zstd.ts";
 
 /** What arrived at the listener, as the test asserts it. */
-interface Arrived {
+export interface Arrived {
   priority: string;
   publisherId: string;
   eventType: string;
@@ -43,7 +43,7 @@ interface Arrived {
 }
 
 /** Connections the worker opened in this request (with `count=1`). */
-interface Connections {
+export interface Connections {
   /** connect() calls. */
   opened: number;
   /** Most connections open (or opening) at the same time. */
@@ -54,7 +54,7 @@ interface Connections {
   timeline: string[];
 }
 
-interface RoundTrip {
+export interface RoundTrip {
   codec: string;
   connections?: Connections;
   topic: string;
@@ -68,7 +68,7 @@ interface RoundTrip {
   error?: string;
 }
 
-interface ZstdProbe {
+export interface ZstdProbe {
   /** The error of compiling a minimal WASM module from bytes, or "allowed". */
   wasmCompile: string;
   inputBytes: number;
@@ -78,7 +78,7 @@ interface ZstdProbe {
   decodesBack: boolean;
 }
 
-interface Report {
+export interface Report {
   runtime: string;
   adapter: string;
   unsupported: Record<string, string | undefined>;
