@@ -9,6 +9,7 @@
  * @module
  */
 import type { ByteSocket, ConnectRequest, SocketAdapter, SocketHandlers } from "./socket.ts";
+import { CLOSE_FLUSH_MS, toError } from "./stream-socket.ts";
 
 /** The part of Bun's `Socket` used here. */
 interface BunSocket {
@@ -47,8 +48,6 @@ interface BunApi {
   connect(options: { hostname: string; port: number; tls?: BunTlsOptions | boolean; socket: BunSocketHandler }): Promise<BunSocket>;
 }
 
-/** How long `close()` waits for queued bytes to leave before dropping them. */
-const CLOSE_FLUSH_MS = 2_000;
 const KEEP_ALIVE_DELAY_MS = 60_000;
 
 function bunApi(): BunApi {
@@ -59,10 +58,6 @@ function bunApi(): BunApi {
 
 function isIp(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
-}
-
-function toError(cause: unknown): BunError {
-  return cause instanceof Error ? cause : new Error(String(cause));
 }
 
 function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket {

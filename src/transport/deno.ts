@@ -7,6 +7,7 @@
  * @module
  */
 import type { ByteSocket, ConnectRequest, SocketAdapter, SocketHandlers, TlsSettings } from "./socket.ts";
+import { streamSocket, toError } from "./stream-socket.ts";
 
 /** The part of `Deno.Conn` / `Deno.TlsConn` used here. */
 interface DenoConn {
@@ -27,8 +28,6 @@ interface DenoApi {
 const READ_SIZE = 64 * 1024;
 /** Reads shorter than this are copied out, so a small chunk does not pin a 64 KiB buffer. */
 const COPY_BELOW = 16 * 1024;
-/** How long `close()` waits for queued writes to leave before closing anyway. */
-const CLOSE_FLUSH_MS = 2_000;
 
 /** Deno error class names mapped to the Node error codes kafkajs and logs expect. */
 const CODES: Record<string, string> = {
@@ -53,15 +52,16 @@ function denoApi(): DenoApi {
 
 /** A peer that closes during the handshake is most likely not a TLS listener: say so. */
 function handshakeError(cause: unknown): unknown {
-  const error = toError(cause);
+  const error = denoError(cause);
   if (!/unexpected ?eof|end of file|connection reset/i.test(error.message)) return error;
   return Object.assign(new Error(`TLS handshake failed, the peer closed the connection (${error.message})`, { cause: error }), {
     code: "ERR_TLS_HANDSHAKE_EOF",
   });
 }
 
-function toError(cause: unknown): Error & { code?: string } {
-  const error: Error & { code?: string } = cause instanceof Error ? cause : new Error(String(cause));
+/** An error with the Node-style `code` that Deno's error class stands for. */
+function denoError(cause: unknown): Error & { code?: string } {
+  const error = toError(cause);
   if (typeof error.code !== "string" || error.code === "") {
     const code = CODES[error.name];
     if (code !== undefined) {
@@ -100,40 +100,26 @@ function unsupportedTls(tls: TlsSettings, host?: string): string | undefined {
 
 function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket {
   const { host, port, tls } = request;
-  /** Writes made before the connection opened. */
-  let pending: Uint8Array[] = [];
   let conn: DenoConn | undefined;
-  let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
-  let lastWrite: Promise<unknown> = Promise.resolve();
-  /** Closed by us (or finished): report nothing more. */
-  let done = false;
-
-  const finish = (report?: () => void) => {
-    if (done) return;
-    done = true;
-    pending = [];
-    try {
-      conn?.close();
-    } catch {
-      // already closed
-    }
-    report?.();
-  };
-  const fail = (cause: unknown) => finish(() => handlers.error(toError(cause)));
-
-  const send = (chunk: Uint8Array) => {
-    if (!writer) return;
-    lastWrite = writer.write(chunk);
-    lastWrite.catch(fail);
-  };
+  const stream = streamSocket(
+    handlers,
+    () => {
+      try {
+        conn?.close();
+      } catch {
+        // already closed
+      }
+    },
+    denoError,
+  );
 
   const readLoop = async (opened: DenoConn) => {
-    while (!done) {
+    while (!stream.done) {
       const buffer = new Uint8Array(READ_SIZE);
       const count = await opened.read(buffer);
-      if (done) return;
+      if (stream.done) return;
       if (count === null) {
-        finish(() => handlers.end());
+        stream.finish(() => handlers.end());
         return;
       }
       if (count > 0) handlers.data(count < COPY_BELOW ? buffer.slice(0, count) : buffer.subarray(0, count));
@@ -159,10 +145,10 @@ function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket 
 
   // Start on a later tick: handlers are never called synchronously from connect().
   queueMicrotask(() => {
-    if (done) return;
+    if (stream.done) return;
     open()
       .then(async (opened) => {
-        if (done) {
+        if (stream.done) {
           opened.close();
           return;
         }
@@ -177,48 +163,16 @@ function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket 
             throw handshakeError(error);
           }
         }
-        if (done) return;
-        writer = opened.writable.getWriter();
-        const queued = pending;
-        pending = [];
-        for (const chunk of queued) send(chunk);
-        handlers.open();
+        if (stream.done) return;
+        stream.opened(opened.writable);
         await readLoop(opened);
       })
       .catch((error: unknown) => {
-        if (!done) fail(error);
+        if (!stream.done) stream.fail(error);
       });
   });
 
-  return {
-    write(chunk) {
-      if (done) return;
-      if (writer) send(chunk);
-      else pending.push(chunk);
-    },
-    close() {
-      if (done) return;
-      if (!writer) {
-        finish();
-        return;
-      }
-      // Let queued writes leave (bounded), then close without reporting.
-      done = true;
-      pending = [];
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, CLOSE_FLUSH_MS);
-      });
-      void Promise.race([lastWrite.catch(() => {}), timeout]).then(() => {
-        clearTimeout(timer);
-        try {
-          conn?.close();
-        } catch {
-          // already closed
-        }
-      });
-    },
-  };
+  return stream.socket;
 }
 
 /** The Deno adapter. @example `listen(url, { socketAdapter: denoSocketAdapter })` */

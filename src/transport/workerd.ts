@@ -10,6 +10,7 @@
  * @module
  */
 import type { ByteSocket, ConnectRequest, SocketAdapter, SocketHandlers, TlsSettings } from "./socket.ts";
+import { streamSocket } from "./stream-socket.ts";
 
 /** The part of a `cloudflare:sockets` Socket used here. */
 interface CloudflareSocket {
@@ -36,9 +37,6 @@ function loadSockets(): Promise<CloudflareSocketsModule> {
   return sockets;
 }
 
-/** How long `close()` waits for queued writes to leave before closing anyway. */
-const CLOSE_FLUSH_MS = 2_000;
-
 function unsupportedTls(tls: TlsSettings): string | undefined {
   if (tls.ca !== undefined) {
     return "workerd cannot trust a custom CA for one connection (ssl_cafile); the broker needs a certificate from a CA the runtime trusts";
@@ -58,43 +56,19 @@ function unsupportedTls(tls: TlsSettings): string | undefined {
   return undefined;
 }
 
-function toError(cause: unknown): Error & { code?: string } {
-  return cause instanceof Error ? cause : new Error(String(cause));
-}
-
 function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket {
   const { host, port, tls } = request;
-  let pending: Uint8Array[] = [];
   let socket: CloudflareSocket | undefined;
-  let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
-  let lastWrite: Promise<unknown> = Promise.resolve();
-  /** Closed by us or finished: report nothing more. */
-  let done = false;
-
-  const closeSocket = () => {
+  const stream = streamSocket(handlers, () => {
     socket?.close().catch(() => {});
-  };
-  const finish = (report?: () => void) => {
-    if (done) return;
-    done = true;
-    pending = [];
-    closeSocket();
-    report?.();
-  };
-  const fail = (cause: unknown) => finish(() => handlers.error(toError(cause)));
-
-  const send = (chunk: Uint8Array) => {
-    if (!writer) return;
-    lastWrite = writer.write(chunk);
-    lastWrite.catch(fail);
-  };
+  });
 
   const readLoop = async (reader: ReadableStreamDefaultReader<Uint8Array>) => {
-    while (!done) {
+    while (!stream.done) {
       const { done: eof, value } = await reader.read();
-      if (done) return;
+      if (stream.done) return;
       if (eof) {
-        finish(() => handlers.end());
+        stream.finish(() => handlers.end());
         return;
       }
       // Each chunk is a fresh Uint8Array from the stream.
@@ -108,54 +82,27 @@ function connect(request: ConnectRequest, handlers: SocketHandlers): ByteSocket 
       if (reason !== undefined) throw Object.assign(new Error(reason), { code: "ERR_TLS_UNSUPPORTED" });
     }
     const { connect: cfConnect } = await loadSockets();
-    if (done) return;
+    if (stream.done) return;
     const opened = cfConnect({ hostname: host, port }, { secureTransport: tls ? "on" : "off", allowHalfOpen: false });
     socket = opened;
     opened.closed.then(
-      () => finish(() => handlers.end()),
-      (error: unknown) => fail(error),
+      () => stream.finish(() => handlers.end()),
+      (error: unknown) => stream.fail(error),
     );
     await opened.opened;
-    if (done) return;
-    writer = opened.writable.getWriter();
-    const queued = pending;
-    pending = [];
-    for (const chunk of queued) send(chunk);
-    handlers.open();
+    if (stream.done) return;
+    stream.opened(opened.writable);
     await readLoop(opened.readable.getReader());
   };
 
   queueMicrotask(() => {
-    if (done) return;
+    if (stream.done) return;
     start().catch((error: unknown) => {
-      if (!done) fail(error);
+      if (!stream.done) stream.fail(error);
     });
   });
 
-  return {
-    write(chunk) {
-      if (done) return;
-      if (writer) send(chunk);
-      else pending.push(chunk);
-    },
-    close() {
-      if (done) return;
-      if (!writer) {
-        finish();
-        return;
-      }
-      done = true;
-      pending = [];
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, CLOSE_FLUSH_MS);
-      });
-      void Promise.race([lastWrite.catch(() => {}), timeout]).then(() => {
-        clearTimeout(timer);
-        closeSocket();
-      });
-    },
-  };
+  return stream.socket;
 }
 
 /** The workerd adapter. @example `listen(url, { socketAdapter: workerdSocketAdapter })` */

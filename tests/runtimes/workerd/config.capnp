@@ -1,7 +1,8 @@
 # workerd config for the runtime test (tests/runtimes/workerd.test.ts).
 # The driver bundles worker.ts into dist/ (esbuild, code splitting, so the
-# Node adapter stays in a chunk workerd never loads) and starts
-#   workerd serve config.capnp --socket-addr http=127.0.0.1:<free port>
+# Node adapter stays in a chunk workerd never loads), writes this config
+# into dist/ with the bundle's modules listed, and starts
+#   workerd serve dist/config.capnp --socket-addr http=127.0.0.1:<free port>
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -17,18 +18,10 @@ const config :Workerd.Config = (
 );
 
 const worker :Workerd.Worker = (
-  # One entry per file esbuild writes to dist/ (the driver checks the list).
-  modules = [
-    (name = "worker.js", esModule = embed "dist/worker.js"),
-    (name = "chunk.js", esModule = embed "dist/chunk.js"),
-    (name = "workerd.js", esModule = embed "dist/workerd.js"),
-    (name = "node.js", esModule = embed "dist/node.js"),
-    (name = "deno.js", esModule = embed "dist/deno.js"),
-    (name = "bun.js", esModule = embed "dist/bun.js"),
-    # @hpcc-js/wasm-zstd (zstd compression), imported on first zstd use;
-    # its WASM cannot be compiled in workerd, so the codec writes stored frames.
-    (name = "dist.js", esModule = embed "dist/dist.js"),
-  ],
+  # The driver writes this file's copy into dist/ with one entry per file
+  # esbuild wrote (the worker, the adapters, shared chunks, the zstd module):
+  # the line below is replaced by that list.
+  modules = [ (name = "worker.js", esModule = embed "worker.js") ],
   compatibilityDate = "2025-09-15",
   compatibilityFlags = ["nodejs_compat"],
   globalOutbound = "internet",
