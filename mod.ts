@@ -43,10 +43,13 @@ export type {
   EndpointResult,
 } from "./src/listener/dispatch.ts";
 export { HANDLED, REQUEUE } from "./src/listener/dispatch.ts";
+export type { PoolLag, PoolLagOptions } from "./src/listener/lag.ts";
+export { poolLag } from "./src/listener/lag.ts";
 export type { Listener } from "./src/listener/listener.ts";
 export { listen } from "./src/listener/listener.ts";
 export type { BatchOptions, ListenerErrorInfo, ListenOptions, ReceivedNotification } from "./src/listener/options.ts";
-export type { ListenerStats } from "./src/listener/records.ts";
+export type { ListenerCounters } from "./src/listener/records.ts";
+export type { ListenerHealth, ListenerStats, PartitionStats } from "./src/listener/stats.ts";
 export { consoleLogger } from "./src/log/console.ts";
 export type { LogFields, Logger, LogLevel } from "./src/log/logger.ts";
 export { silentLogger } from "./src/log/logger.ts";
@@ -57,6 +60,9 @@ export type { Priority } from "./src/message/priority.ts";
 export { PRIORITIES } from "./src/message/priority.ts";
 export type { Notifier, NotifierErrorInfo, NotifierOptions, NotifyMethod } from "./src/notifier/notifier.ts";
 export { createNotifier } from "./src/notifier/notifier.ts";
+export type { NotifierHealth, NotifierStats, TopicDeliveryStats } from "./src/notifier/stats.ts";
+export type { LastError } from "./src/observe/last-error.ts";
+export type { LatencySummary } from "./src/observe/latency.ts";
 export type { RuntimeName } from "./src/transport/detect.ts";
 export { detectRuntime, loadSocketAdapter } from "./src/transport/detect.ts";
 export type { ByteSocket, ConnectRequest, SocketAdapter, SocketHandlers, TlsSettings } from "./src/transport/socket.ts";

@@ -7,6 +7,7 @@
 
 import type { Consumer, Kafka } from "kafkajs";
 import { ConnectionError } from "../errors.ts";
+import { type ConsumerEvent, observeConsumer } from "./consumer-events.ts";
 import { toKafkaNotifyError } from "./errors.ts";
 import { disconnectWithin } from "./shutdown.ts";
 import { captureStartOffsets, commitStartPositions, type StartOffsets } from "./start-position.ts";
@@ -18,6 +19,8 @@ export interface ConsumedRecord {
   /** Offset as a decimal string (Kafka offsets exceed 2^53 in theory). */
   offset: string;
   value: Uint8Array | null;
+  /** The W3C `traceparent` header, when the producer traced the record. */
+  traceparent?: string | undefined;
 }
 
 /** The records of one partition, with controls valid while the handler runs. */
@@ -54,6 +57,8 @@ export interface ConsumerSettings {
   onStopTimeout: () => void;
   /** The consumer failed; kafkajs restarts it when `restarting`. */
   onCrash: (error: Error, restarting: boolean) => void;
+  /** Joins, fetches, batches and commits, for statistics and health. */
+  onEvent?: (event: ConsumerEvent) => void;
 }
 
 /** A partition's next offset to read, for commits. */
@@ -123,6 +128,7 @@ export async function startConsumer(
       })
       .finally(ready);
   });
+  observeConsumer(consumer, settings.onEvent);
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     settings.onCrash(toKafkaNotifyError(payload.error, settings.mask, "the listener's consumer failed"), payload.restart);
   });
@@ -149,6 +155,7 @@ export async function startConsumer(
             partition,
             offset: m.offset,
             value: m.value,
+            traceparent: m.headers?.traceparent?.toString(),
           })),
           active: () => isRunning() && !isStale(),
           markHandled: (offset) => resolveOffset(offset),

@@ -27,6 +27,8 @@ export interface BatchSettings extends BatchOptions {
   redelivery: Redelivery;
   commit: (offsets: PartitionOffset[]) => Promise<void>;
   seek: (position: PartitionOffset) => void;
+  /** Counts notifications no endpoint wanted. */
+  onFiltered?: (count: number) => void;
 }
 
 const partitionKey = (r: { topic: string; partition: number }) => `${r.topic}\u0000${r.partition}`;
@@ -118,6 +120,7 @@ export class BatchDispatcher {
     const records = items.map((item) => item.record);
     let result: EndpointResult = HANDLED;
     let failure: Error | undefined;
+    const filteredBefore = s.context.stats.filtered;
     if (notifications.length > 0) {
       s.context.stats.dispatched += notifications.length;
       const failed = (error: unknown) => {
@@ -125,7 +128,7 @@ export class BatchDispatcher {
         failure = s.context.handlerFailed(error, first, notifications[0]?.eventType ?? "");
       };
       if (s.routes) {
-        result = await dispatchBatch(s.routes, notifications, failed);
+        result = await dispatchBatch(s.routes, notifications, failed, s.onFiltered);
       } else {
         try {
           result = await s.onBatch?.(notifications);
@@ -135,6 +138,9 @@ export class BatchDispatcher {
         }
       }
     }
+    const wanted = notifications.length - (s.context.stats.filtered - filteredBefore);
+    if (result === REQUEUE) s.context.stats.requeued += wanted;
+    else s.context.stats.handled += wanted;
     if (result === REQUEUE && s.atLeastOnce) {
       if ((await s.redelivery.requeued(records, failure)) === "retry") {
         this.#readAgain(records);

@@ -157,9 +157,15 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
  * synchronous while the endpoints do: a promise only when one returns one.
  * The returned promise never rejects.
  */
-export function dispatch(table: RouteTable, n: Notification, onError: (error: unknown) => void): EndpointResult | Promise<EndpointResult> {
+export function dispatch(
+  table: RouteTable,
+  n: Notification,
+  onError: (error: unknown) => void,
+  onFiltered?: () => void,
+): EndpointResult | Promise<EndpointResult> {
   const routes = table.get(n.priority);
-  return routes ? dispatchFrom(routes, 0, n, onError) : HANDLED;
+  if (!routes) onFiltered?.();
+  return routes ? dispatchFrom(routes, 0, n, onError, onFiltered) : HANDLED;
 }
 
 function dispatchFrom(
@@ -167,10 +173,14 @@ function dispatchFrom(
   start: number,
   n: Notification,
   onError: (error: unknown) => void,
+  onFiltered?: () => void,
 ): EndpointResult | Promise<EndpointResult> {
+  // Reaching the end from the first route without a call means every filter refused n.
+  let called = start > 0;
   for (let i = start; i < routes.length; i++) {
     const route = routes[i] as Route;
     if (route.matches && !route.matches(n)) continue;
+    called = true;
     let result: unknown;
     try {
       const method = route.method as unknown as EndpointMethod;
@@ -190,6 +200,7 @@ function dispatchFrom(
     }
     if (result === REQUEUE) return REQUEUE;
   }
+  if (!called) onFiltered?.();
   return HANDLED;
 }
 
@@ -207,6 +218,7 @@ export async function dispatchBatch(
   table: RouteTable,
   batch: readonly Notification[],
   onError: (error: unknown) => void,
+  onFiltered?: (count: number) => void,
 ): Promise<EndpointResult> {
   const byPriority = new Map<Priority, Notification[]>();
   for (const n of batch) {
@@ -218,6 +230,7 @@ export async function dispatchBatch(
   for (const priority of PRIORITIES) {
     const group = byPriority.get(priority);
     if (!group) continue;
+    if (onFiltered) countFiltered(table.get(priority) ?? [], group, onFiltered);
     for (const route of table.get(priority) ?? []) {
       const wanted = route.matches ? group.filter(route.matches) : group;
       if (wanted.length === 0) continue;
@@ -231,4 +244,12 @@ export async function dispatchBatch(
     }
   }
   return requeue ? REQUEUE : HANDLED;
+}
+
+/** Count the notifications of `group` that no route wants (filters run again only when every route has one). */
+function countFiltered(routes: readonly Route[], group: readonly Notification[], onFiltered: (count: number) => void): void {
+  if (routes.some((route) => !route.matches)) return;
+  let refused = 0;
+  for (const n of group) if (!routes.some((route) => route.matches?.(n))) refused++;
+  if (refused > 0) onFiltered(refused);
 }

@@ -10,11 +10,12 @@ import { openProducer, type ProducerConnection } from "../kafka/producer.ts";
 import { ensureTopics } from "../kafka/topics.ts";
 import { BatchDispatcher } from "./batch.ts";
 import { type ListenOptions, planListener } from "./options.ts";
-import { type ListenerStats, RecordContext } from "./records.ts";
+import { RecordContext } from "./records.ts";
 import { Redelivery } from "./redelivery.ts";
+import { type ListenerHealth, ListenerObserver, type ListenerStats } from "./stats.ts";
 
 export type { ListenOptions, ReceivedNotification } from "./options.ts";
-export type { ListenerStats } from "./records.ts";
+export type { ListenerHealth, ListenerStats } from "./stats.ts";
 
 import { singleHandler } from "./single.ts";
 
@@ -32,13 +33,17 @@ export interface Listener extends AsyncDisposable {
   readonly topics: readonly string[];
   /** The consumer group. */
   readonly pool: string;
-  /** Counters since the listener started, updated as it runs. */
+  /** Statistics now: counters since the listener started, assigned partitions with their lag, the last error. */
   readonly stats: Readonly<ListenerStats>;
+  /** Whether it is connected, assigned and making progress, and why not: for a readiness endpoint. */
+  health(): ListenerHealth;
   /** Let running handlers finish, commit what they handled, and leave the pool. Idempotent. */
   stop(): Promise<void>;
 }
 
 const JOIN_TIMEOUT_MS = 60_000;
+// Without a fetch, heartbeat or commit for this long (beyond the fetch wait), a listener counts as disconnected.
+const SILENCE_MS = 10_000;
 // Partitions handled at once in batch mode, so batches can mix partitions.
 const BATCH_CONCURRENCY = 16;
 
@@ -60,6 +65,11 @@ export async function listen(url: string, options: ListenOptions): Promise<Liste
   const { base } = plan;
   const o = base.config.options;
   const context = new RecordContext(payloadCodec(base.codec).decode, base.logger, plan.onError);
+  const observer = new ListenerObserver(context.stats, SILENCE_MS + Math.round(o.kafkaConsumerTimeout * 1000));
+  context.noteError = (error) => observer.error(error);
+  const onFiltered = (count = 1) => {
+    context.stats.filtered += count;
+  };
   const kafka = await openKafka(base);
 
   let deadLetters: ProducerConnection | undefined;
@@ -97,6 +107,7 @@ export async function listen(url: string, options: ListenOptions): Promise<Liste
       redelivery,
       commit: (offsets) => consumer?.commit(offsets) ?? Promise.resolve(),
       seek: (position) => consumer?.seek(position),
+      onFiltered,
     });
   const handle =
     batcher?.handler() ??
@@ -108,6 +119,7 @@ export async function listen(url: string, options: ListenOptions): Promise<Liste
       autoCommit: o.enableAutoCommit,
       maxPollRecords: o.maxPollRecords,
       redelivery,
+      onFiltered,
     });
 
   try {
@@ -124,7 +136,9 @@ export async function listen(url: string, options: ListenOptions): Promise<Liste
         joinTimeoutMs: JOIN_TIMEOUT_MS,
         mask: base.mask,
         onStopTimeout: () => context.log.warn("leaving the pool did not finish in time; closing the connections", { pool: plan.pool }),
+        onEvent: observer.onEvent,
         onCrash: (error, restarting) => {
+          observer.crashed(error);
           context.log.error(`${error.message}${restarting ? "; restarting" : "; not restarting"}`, { pool: plan.pool });
           context.report(error, { topic: "", partition: -1, offset: "-1" });
         },
@@ -141,11 +155,21 @@ export async function listen(url: string, options: ListenOptions): Promise<Liste
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      observer.stopped();
       await batcher?.close();
       await consumer?.stop();
       await deadLetters?.disconnect();
     })();
     return stopping;
   };
-  return { topics: plan.topics, pool: plan.pool, stats: context.stats, stop, [Symbol.asyncDispose]: stop };
+  return {
+    topics: plan.topics,
+    pool: plan.pool,
+    get stats() {
+      return observer.snapshot();
+    },
+    health: () => observer.health(),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
 }

@@ -9,18 +9,24 @@ import type { Notification } from "../message/notification.ts";
 import type { ListenerErrorInfo, ReceivedNotification } from "./options.ts";
 
 /**
- * Counters of a running listener.
+ * Counters of a running listener (part of {@link ListenerStats}).
  * @example
  * ```ts
- * const { received, dispatched, poison }: ListenerStats = listener.stats;
+ * const { received, dispatched, poison }: ListenerCounters = listener.stats;
  * console.log(`${dispatched}/${received} dispatched, ${poison} poison`);
  * ```
  */
-export interface ListenerStats {
-  /** Records taken from Kafka. */
+export interface ListenerCounters {
+  /** Records taken from Kafka (a redelivered record counts again). */
   received: number;
   /** Notifications handed to endpoints or callbacks. */
   dispatched: number;
+  /** Notifications whose handlers returned without asking for them again. */
+  handled: number;
+  /** Notifications no endpoint wanted (no method for the priority, or every filter refused them). */
+  filtered: number;
+  /** Notifications given back by a handler (`"requeue"` or a throw); redelivered in at-least-once mode. */
+  requeued: number;
   /** Records that were not a notification and were skipped. */
   poison: number;
   /** Handler calls that threw. */
@@ -29,11 +35,29 @@ export interface ListenerStats {
   redelivered: number;
   /** Notifications sent to the dead-letter topic. */
   deadLettered: number;
+  /** Offset commits (each may cover several partitions). */
+  commits: number;
+  /** Partition assignments received from the group (the first join counts). */
+  rebalances: number;
 }
 
 /** What record handling shares: decoding, stats, logging, error reports. */
 export class RecordContext {
-  readonly stats: ListenerStats = { received: 0, dispatched: 0, poison: 0, handlerErrors: 0, redelivered: 0, deadLettered: 0 };
+  readonly stats: ListenerCounters = {
+    received: 0,
+    dispatched: 0,
+    handled: 0,
+    filtered: 0,
+    requeued: 0,
+    poison: 0,
+    handlerErrors: 0,
+    redelivered: 0,
+    deadLettered: 0,
+    commits: 0,
+    rebalances: 0,
+  };
+  /** Hears every reported error (for the statistics' last error). */
+  noteError: ((error: Error) => void) | undefined;
   readonly #decode: (value: Uint8Array) => Notification;
   readonly #log: Logger;
   readonly #onError: ((error: Error, info: ListenerErrorInfo) => void) | undefined;
@@ -79,6 +103,7 @@ export class RecordContext {
 
   /** Pass an error to the user's `onError`, which must not break the listener. */
   report(error: Error, record: ListenerErrorInfo): void {
+    this.noteError?.(error);
     try {
       this.#onError?.(error, where(record));
     } catch (hookError) {

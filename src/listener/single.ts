@@ -21,6 +21,8 @@ export interface SingleSettings {
   autoCommit: boolean;
   maxPollRecords: number;
   redelivery: Redelivery;
+  /** Counts a notification no endpoint wanted. */
+  onFiltered?: () => void;
 }
 
 interface Outcome {
@@ -29,11 +31,13 @@ interface Outcome {
 }
 
 const HANDLED_OUTCOME: Outcome = { result: HANDLED, error: undefined };
+// Counted as poison already: neither handled nor requeued.
+const POISON_OUTCOME: Outcome = { result: HANDLED, error: undefined };
 
 /** Decode and dispatch one record; synchronous unless a handler returns a promise. */
 function handleRecord(s: SingleSettings, record: ConsumedRecord): Outcome | Promise<Outcome> {
   const n = s.context.decode(record);
-  if (!n) return HANDLED_OUTCOME;
+  if (!n) return POISON_OUTCOME;
   s.context.stats.dispatched++;
   let error: Error | undefined;
   const failed = (e: unknown) => {
@@ -41,7 +45,7 @@ function handleRecord(s: SingleSettings, record: ConsumedRecord): Outcome | Prom
   };
   let result: unknown;
   if (s.routes) {
-    result = dispatch(s.routes, n, failed);
+    result = dispatch(s.routes, n, failed, s.onFiltered);
   } else {
     try {
       result = s.onNotification?.(n);
@@ -60,6 +64,13 @@ function handleRecord(s: SingleSettings, record: ConsumedRecord): Outcome | Prom
     );
   }
   return result === REQUEUE || error ? { result: result as EndpointResult, error } : HANDLED_OUTCOME;
+}
+
+/** Count a dispatch as handled or requeued (poison and filtered notifications were counted already). */
+function countOutcome(context: RecordContext, outcome: Outcome, filteredBefore: number): void {
+  if (outcome === POISON_OUTCOME || context.stats.filtered !== filteredBefore) return;
+  if (outcome.result === REQUEUE) context.stats.requeued++;
+  else context.stats.handled++;
 }
 
 /** The partition-batch handler for one-at-a-time dispatch. */
@@ -94,8 +105,11 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
           const record = records[i] as ConsumedRecord;
           // A committed poll is dispatched to the end, even while stopping: no other member will get it.
           if (!commitsBefore && !batch.active()) return;
+          const filteredBefore = s.context.stats.filtered;
           const handled = handleRecord(s, record);
-          const { result, error } = handled instanceof Promise ? await handled : handled;
+          const outcome = handled instanceof Promise ? await handled : handled;
+          const { result, error } = outcome;
+          countOutcome(s.context, outcome, filteredBefore);
           if (result === REQUEUE && s.atLeastOnce) {
             if ((await s.redelivery.requeued([record], error)) === "retry") {
               batch.rewind(record.offset);

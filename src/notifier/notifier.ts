@@ -20,6 +20,7 @@ import { PRIORITIES, type Priority } from "../message/priority.ts";
 import { pythonUtcTimestamp } from "../message/timestamp.ts";
 import { kafkaTopic, topicNameProblem } from "../message/topic.ts";
 import { BatchQueue } from "./batch-queue.ts";
+import { type NotifierHealth, type NotifierStats, NotifierStatsCollector } from "./stats.ts";
 
 /**
  * Details handed to `onError` with a failed notification.
@@ -108,6 +109,10 @@ export interface Notifier extends AsyncDisposable {
   flush(): Promise<void>;
   /** Flush, then disconnect. Idempotent. A prepared notifier's close only flushes. */
   close(): Promise<void>;
+  /** Statistics since creation, shared with prepared notifiers: counts, pending records, delivery latency, the last error. */
+  stats(): NotifierStats;
+  /** Whether it can deliver now, and why not: for a readiness endpoint. */
+  health(): NotifierHealth;
 }
 
 const OWN_KEYS = ["publisherId", "topics", "onError", "contextKeys"] as const;
@@ -121,6 +126,9 @@ interface Core {
   /** The codec writes only ASCII (the oslo envelope escapes the rest), so a value's length is its size. */
   asciiValues: boolean;
   contextKeys: ContextKeys;
+  stats: NotifierStatsCollector;
+  /** Queue a record, counted in the statistics. */
+  push: (record: OutgoingRecord) => Promise<void>;
   isClosed: () => boolean;
   report: (error: Error, topic: string) => void;
   close: () => Promise<void>;
@@ -199,6 +207,7 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     },
   );
 
+  const stats = new NotifierStatsCollector(() => queue.length);
   let closed = false;
   let closing: Promise<void> | undefined;
   return {
@@ -209,6 +218,12 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     encode: codec.encode,
     asciiValues: codec === osloCodec,
     contextKeys,
+    stats,
+    push: (record) => {
+      const done = queue.push(record);
+      stats.entered(done, record.topic);
+      return done;
+    },
     isClosed: () => closed,
     report,
     close: () => {
@@ -249,6 +264,7 @@ function sendOne(
   const fail = (error: Error) => {
     core.base.logger.error(error.message, { eventType: typeof eventType === "string" ? eventType : undefined });
     for (const topic of topics) core.report(error, topic);
+    core.stats.refused(error);
     const rejected = Promise.reject(error);
     rejected.catch(ignore);
     return rejected;
@@ -272,8 +288,8 @@ function sendOne(
     return fail(new EncodeError(`cannot encode "${eventType}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause }));
   }
   const bytes = core.asciiValues && typeof value === "string" ? value.length : undefined;
-  if (topics.length === 1) return core.queue.push({ topic: topics[0] as string, value, bytes });
-  const sent = Promise.all(topics.map((topic) => core.queue.push({ topic, value, bytes }))).then(ignore);
+  if (topics.length === 1) return core.push({ topic: topics[0] as string, value, bytes });
+  const sent = Promise.all(topics.map((topic) => core.push({ topic, value, bytes }))).then(ignore);
   // The queue's failure hook logs and reports; mark handled so nobody is forced to await.
   sent.catch(ignore);
   return sent;
@@ -299,6 +315,8 @@ function facade(core: Core, publisherId: string, isRoot: boolean): Notifier {
       facade(core, options?.publisherId === undefined ? publisherId : checkPublisherId(options.publisherId, "publisherId"), false),
     flush: () => core.queue.settled(),
     close,
+    stats: () => core.stats.snapshot(),
+    health: () => core.stats.health(core.isClosed()),
     [Symbol.asyncDispose]: close,
   };
 }

@@ -1,0 +1,214 @@
+/**
+ * The notifier's statistics and health, measured where a record enters
+ * the send queue and where it settles. Records that settle together share
+ * one promise (a batch), so the collector attaches one callback per batch,
+ * not per record, and a record costs an array slot for its start time.
+ * @module
+ */
+
+import { type LastError, lastErrorOf } from "../observe/last-error.ts";
+import { type LatencySummary, LatencyWindow, now } from "../observe/latency.ts";
+
+/**
+ * Counts of one topic.
+ * @example
+ * ```ts
+ * const { sent, acknowledged, failed }: TopicDeliveryStats = notifier.stats().topics["notifications.info"] ?? { sent: 0, acknowledged: 0, failed: 0 };
+ * ```
+ */
+export interface TopicDeliveryStats {
+  /** Records handed to the send queue. */
+  sent: number;
+  /** Records the broker acknowledged. */
+  acknowledged: number;
+  /** Records whose delivery finally failed. */
+  failed: number;
+}
+
+/**
+ * A notifier's statistics since it was created (a prepared notifier shares
+ * its parent's). Counts are of records: a notification sent to two topics
+ * counts twice.
+ * @example
+ * ```ts
+ * const s: NotifierStats = notifier.stats();
+ * console.log(`${s.acknowledged}/${s.sent} acknowledged, p99 ${s.latencyMs.p99} ms, ${s.pending} pending`);
+ * ```
+ */
+export interface NotifierStats {
+  /** Records handed to the send queue. */
+  sent: number;
+  /** Records the broker acknowledged. */
+  acknowledged: number;
+  /** Records whose delivery finally failed. */
+  failed: number;
+  /** Notifications refused before sending: invalid arguments, or the notifier was closed. */
+  refused: number;
+  /** Records sent and not yet settled (`queued` + `inFlight`). */
+  pending: number;
+  /** Records waiting for a produce request. */
+  queued: number;
+  /** Records in produce requests the broker has not answered yet. */
+  inFlight: number;
+  /** Time from entering the queue to the broker's acknowledgement, over the last minute. */
+  latencyMs: LatencySummary;
+  /** The last failure (delivery or refusal), if any. */
+  lastError: LastError | undefined;
+  /** Counts per Kafka topic. */
+  topics: Record<string, TopicDeliveryStats>;
+}
+
+/**
+ * Whether a notifier can deliver, for a readiness endpoint.
+ * @example
+ * ```ts
+ * const h: NotifierHealth = notifier.health();
+ * if (!h.healthy) console.error(h.reasons.join("; "));
+ * ```
+ */
+export interface NotifierHealth {
+  /** Connected, not stalled, not closed, and its last delivery did not fail. */
+  healthy: boolean;
+  /** The last produce request reached the broker (false before the first notification: the notifier connects lazily). */
+  connected: boolean;
+  /** Nothing pending, or a record settled within the stall limit. */
+  progressing: boolean;
+  /** Records sent and not yet settled. */
+  pending: number;
+  /** Why it is not healthy (empty when healthy). */
+  reasons: string[];
+}
+
+/** The last-minute window of delivery latencies. */
+const LATENCY_WINDOW_MS = 60_000;
+/** Pending records with no settlement for this long make a notifier "not progressing". */
+export const STALL_MS = 30_000;
+
+/** Start times and topics of the records of one batch. */
+interface Group {
+  times: number[];
+  topics: string[];
+}
+
+/** Collects a notifier's statistics. */
+export class NotifierStatsCollector {
+  readonly #latency = new LatencyWindow(LATENCY_WINDOW_MS);
+  readonly #topics = new Map<string, TopicDeliveryStats>();
+  readonly #groups = new Map<Promise<void>, Group>();
+  readonly #queued: () => number;
+  /** The batch the last record joined: consecutive records usually join the same one. */
+  #lastPromise: Promise<void> | undefined;
+  #lastGroup: Group | undefined;
+  #sent = 0;
+  #acknowledged = 0;
+  #failed = 0;
+  #refused = 0;
+  #lastError: LastError | undefined;
+  /** Whether the last settled batch was acknowledged (undefined before the first). */
+  #lastDelivered: boolean | undefined;
+  #progressAt = now();
+  /** Called when a batch settles: latency and per-record outcome, for metrics. */
+  onSettled: ((topic: string, latencyMs: number, error: Error | undefined) => void) | undefined;
+
+  /** `queued` reads the send queue's length of records waiting for a request. */
+  constructor(queued: () => number) {
+    this.#queued = queued;
+  }
+
+  /** A record of `topic` entered the queue; `done` settles when it is acknowledged or failed. */
+  entered(done: Promise<void>, topic: string): void {
+    const at = now();
+    if (this.#sent - this.#acknowledged - this.#failed === 0) this.#progressAt = at;
+    this.#sent++;
+    this.#topic(topic).sent++;
+    let group = done === this.#lastPromise ? this.#lastGroup : this.#groups.get(done);
+    if (!group) {
+      const created: Group = { times: [], topics: [] };
+      group = created;
+      this.#groups.set(done, created);
+      done.then(
+        () => this.#settle(done, created, undefined),
+        (error: unknown) => this.#settle(done, created, error instanceof Error ? error : new Error(String(error))),
+      );
+    }
+    this.#lastPromise = done;
+    this.#lastGroup = group;
+    group.times.push(at);
+    group.topics.push(topic);
+  }
+
+  /** A notification was refused before it was queued. */
+  refused(error: Error): void {
+    this.#refused++;
+    this.#lastError = lastErrorOf(error);
+  }
+
+  #topic(topic: string): TopicDeliveryStats {
+    let stats = this.#topics.get(topic);
+    if (!stats) {
+      stats = { sent: 0, acknowledged: 0, failed: 0 };
+      this.#topics.set(topic, stats);
+    }
+    return stats;
+  }
+
+  #settle(done: Promise<void>, group: Group, error: Error | undefined): void {
+    this.#groups.delete(done);
+    if (this.#lastPromise === done) {
+      this.#lastPromise = undefined;
+      this.#lastGroup = undefined;
+    }
+    const at = now();
+    this.#progressAt = at;
+    this.#lastDelivered = error === undefined;
+    if (error) this.#lastError = lastErrorOf(error);
+    const { times, topics } = group;
+    for (let i = 0; i < times.length; i++) {
+      const topic = topics[i] as string;
+      const latency = at - (times[i] as number);
+      const stats = this.#topic(topic);
+      if (error) {
+        this.#failed++;
+        stats.failed++;
+      } else {
+        this.#acknowledged++;
+        stats.acknowledged++;
+        this.#latency.record(latency, at);
+      }
+      this.onSettled?.(topic, latency, error);
+    }
+  }
+
+  /** A snapshot of the statistics. */
+  snapshot(): NotifierStats {
+    const pending = this.#sent - this.#acknowledged - this.#failed;
+    const queued = Math.min(pending, this.#queued());
+    const topics: Record<string, TopicDeliveryStats> = {};
+    for (const [name, s] of this.#topics) topics[name] = { ...s };
+    return {
+      sent: this.#sent,
+      acknowledged: this.#acknowledged,
+      failed: this.#failed,
+      refused: this.#refused,
+      pending,
+      queued,
+      inFlight: pending - queued,
+      latencyMs: this.#latency.summary(),
+      lastError: this.#lastError,
+      topics,
+    };
+  }
+
+  /** Health now; `closed` when the notifier was closed. */
+  health(closed: boolean): NotifierHealth {
+    const pending = this.#sent - this.#acknowledged - this.#failed;
+    const reasons: string[] = [];
+    if (closed) reasons.push("the notifier is closed");
+    const connected = this.#lastDelivered === true;
+    if (this.#lastDelivered === false) reasons.push(`the last delivery failed: ${this.#lastError?.message ?? "unknown error"}`);
+    const silentMs = now() - this.#progressAt;
+    const progressing = pending === 0 || silentMs < STALL_MS;
+    if (!progressing) reasons.push(`${pending} record(s) pending and none settled for ${Math.round(silentMs / 1000)} s`);
+    return { healthy: reasons.length === 0, connected, progressing, pending, reasons };
+  }
+}
