@@ -23,6 +23,7 @@ export type { OsloConfig } from "./src/config/oslo-conf.ts";
 export { loadOsloConfigFile, readOsloConfig } from "./src/config/oslo-conf.ts";
 export type { TransportOptions, TransportOptionsInput } from "./src/config/resolve.ts";
 export { maskUrl } from "./src/config/url.ts";
+export type { ValidationIssue } from "./src/errors.ts";
 export {
   AuthenticationError,
   ClosedError,
@@ -33,6 +34,7 @@ export {
   EncodeError,
   KafkaNotifyError,
   TlsError,
+  ValidationError,
 } from "./src/errors.ts";
 export type {
   BatchEndpoint,
@@ -63,6 +65,22 @@ export { createNotifier } from "./src/notifier/notifier.ts";
 export type { NotifierHealth, NotifierStats, TopicDeliveryStats } from "./src/notifier/stats.ts";
 export type { LastError } from "./src/observe/last-error.ts";
 export type { LatencySummary } from "./src/observe/latency.ts";
+export type { NotificationDeclaration, PayloadInput, PayloadOutput } from "./src/schema/declare.ts";
+export { defineNotification } from "./src/schema/declare.ts";
+export type { TypedBatchEndpoint, TypedBatchMessage, TypedEndpoint, TypedNotification } from "./src/schema/receive.ts";
+export type { SendOptions } from "./src/schema/send.ts";
+export type { SchemaInput, SchemaOutput, StandardSchema } from "./src/schema/standard.ts";
+export type { VersionedInfo, VersionedSpec, VersionRange } from "./src/schema/versioned.ts";
+export {
+  isVersionedObject,
+  matchesVersioned,
+  unwrapVersioned,
+  versionedFilter,
+  versionedInfo,
+  versionedPayload,
+  versionInRange,
+  wrapVersioned,
+} from "./src/schema/versioned.ts";
 export type { RuntimeName } from "./src/transport/detect.ts";
 export { detectRuntime, loadSocketAdapter } from "./src/transport/detect.ts";
 export type { ByteSocket, ConnectRequest, SocketAdapter, SocketHandlers, TlsSettings } from "./src/transport/socket.ts";

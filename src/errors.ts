@@ -141,3 +141,46 @@ export class EncodeError extends KafkaNotifyError {}
  * ```
  */
 export class DecodeError extends KafkaNotifyError {}
+
+/**
+ * One problem with a payload, as its schema reported it.
+ * @example
+ * ```ts
+ * const issue: ValidationIssue = { message: "Invalid type: Expected string but received undefined", path: ["flavor"] };
+ * ```
+ */
+export interface ValidationIssue {
+  /** What is wrong, in the schema library's words. */
+  message: string;
+  /** Where in the payload: property names and array indexes; empty for the payload itself. */
+  path: readonly (string | number)[];
+}
+
+/**
+ * A payload does not match the schema of its notification declaration.
+ * A typed send rejects with it before anything is queued; a listener
+ * reports it to `onError`, counts it in `stats.invalid` and never
+ * dispatches the notification.
+ * @example
+ * ```ts
+ * try {
+ *   await notifier.send(instanceCreated, {}, { instance_id: 42 } as never);
+ * } catch (error) {
+ *   if (error instanceof ValidationError) for (const issue of error.issues) console.log(issue.path.join("."), issue.message);
+ * }
+ * ```
+ */
+export class ValidationError extends KafkaNotifyError {
+  /** The event type whose payload failed, e.g. `compute.instance.create.end`. */
+  readonly eventType: string;
+  /** Every issue the schema reported. */
+  readonly issues: readonly ValidationIssue[];
+  /** An error listing the first issues in its message. */
+  constructor(eventType: string, issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
+    const shown = issues.slice(0, 5).map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
+    const more = issues.length > shown.length ? `; and ${issues.length - shown.length} more` : "";
+    super(`payload of "${eventType}" is invalid: ${shown.join("; ")}${more}`, options);
+    this.eventType = eventType;
+    this.issues = issues;
+  }
+}

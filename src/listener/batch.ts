@@ -55,7 +55,8 @@ export class BatchDispatcher {
       const last = batch.records[batch.records.length - 1];
       if (!last || this.#closed || !batch.active()) return;
       if (commitsBefore) await batch.commit(nextOffset(last.offset));
-      this.#add(batch.records.map((record) => ({ record, notification: this.#s.context.decode(record) })));
+      const items = this.#s.context.acceptAll(batch.records);
+      this.#add(items instanceof Promise ? await items : items);
       // Fetching goes on from here; commits follow dispatch (at-least-once) or came first.
       batch.markHandled(last.offset);
       while (this.#buffer.length >= 2 * this.#s.size && !this.#closed)

@@ -8,6 +8,7 @@ import { openKafka } from "../kafka/connect.ts";
 import { type ConsumerConnection, startConsumer } from "../kafka/consumer.ts";
 import { openProducer, type ProducerConnection } from "../kafka/producer.ts";
 import { ensureTopics } from "../kafka/topics.ts";
+import type { NotificationDeclaration } from "../schema/declare.ts";
 import { BatchDispatcher } from "./batch.ts";
 import { type ListenOptions, planListener } from "./options.ts";
 import { RecordContext } from "./records.ts";
@@ -60,11 +61,12 @@ const BATCH_CONCURRENCY = 16;
  * await listener.stop();
  * ```
  */
-export async function listen(url: string, options: ListenOptions): Promise<Listener> {
-  const plan = planListener(url, options);
+export async function listen<D extends NotificationDeclaration = never>(url: string, options: ListenOptions<D>): Promise<Listener> {
+  // Typed handlers receive what the checker validated: at run time they are the untyped ones.
+  const plan = planListener(url, options as unknown as ListenOptions);
   const { base } = plan;
   const o = base.config.options;
-  const context = new RecordContext(payloadCodec(base.codec).decode, base.logger, plan.onError);
+  const context = new RecordContext(payloadCodec(base.codec).decode, base.logger, plan.onError, plan.checker);
   const observer = new ListenerObserver(context.stats, SILENCE_MS + Math.round(o.kafkaConsumerTimeout * 1000));
   context.noteError = (error) => observer.error(error);
   const onFiltered = (count = 1) => {
@@ -91,6 +93,9 @@ export async function listen(url: string, options: ListenOptions): Promise<Liste
     },
     context,
   );
+  if (plan.atLeastOnce && plan.deadLetterTopic !== undefined) {
+    context.deadLetterInvalid = (record, error) => redelivery.deadLetterNow(record, error);
+  }
 
   await ensureTopics(kafka, plan.topics, o.topicPartitions, o.topicReplicationFactor, base.mask);
 

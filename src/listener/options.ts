@@ -7,7 +7,9 @@ import { ConfigError } from "../errors.ts";
 import type { Notification } from "../message/notification.ts";
 import { normalisePriority, PRIORITIES, type Priority } from "../message/priority.ts";
 import { kafkaTopic, topicNameProblem } from "../message/topic.ts";
-import { type BatchEndpoint, buildRoutes, type Endpoint, type EndpointResult, type RouteTable, routedPriorities } from "./dispatch.ts";
+import type { NotificationDeclaration } from "../schema/declare.ts";
+import { type EndpointsOf, PayloadChecker, type ReceivedOf } from "../schema/receive.ts";
+import { buildRoutes, type EndpointResult, type RouteTable, routedPriorities } from "./dispatch.ts";
 
 /**
  * A notification as `onNotification` receives it, with where it came from.
@@ -75,7 +77,15 @@ export interface ListenerErrorInfo {
  * const listener = await listen("kafka://localhost:9092", options);
  * ```
  */
-export interface ListenOptions extends ClientOptions {
+export interface ListenOptions<D extends NotificationDeclaration = never> extends ClientOptions {
+  /**
+   * Declarations from `defineNotification`: only their event types are
+   * dispatched, each payload validated by its schema first, and handlers
+   * are typed by event type. An invalid payload is reported (`onError`,
+   * `stats.invalid`, the dead-letter topic in at-least-once) and never
+   * dispatched; other event types are skipped (`stats.undeclared`).
+   */
+  notifications?: readonly D[];
   /**
    * Topics to consume (each with every priority wanted).
    * @default ["notifications"]
@@ -89,11 +99,11 @@ export interface ListenOptions extends ClientOptions {
    */
   pool?: string;
   /** oslo-style endpoints (batch endpoints with `batch`). Give these or `onNotification`. */
-  endpoints?: readonly Endpoint[] | readonly BatchEndpoint[];
+  endpoints?: EndpointsOf<D>;
   /** Called with every notification. Give this, `onBatch` or `endpoints`. */
-  onNotification?: (n: ReceivedNotification) => EndpointResult | Promise<EndpointResult>;
+  onNotification?: (n: ReceivedOf<D>) => EndpointResult | Promise<EndpointResult>;
   /** With `batch`: called with each batch of notifications. */
-  onBatch?: (batch: ReceivedNotification[]) => EndpointResult | Promise<EndpointResult>;
+  onBatch?: (batch: ReceivedOf<D>[]) => EndpointResult | Promise<EndpointResult>;
   /** Hand endpoints arrays of up to `size` notifications, waiting at most `timeoutMs` for a batch to fill. */
   batch?: BatchOptions;
   /**
@@ -128,8 +138,9 @@ export interface ListenerPlan {
   topics: string[];
   pool: string;
   routes: RouteTable | undefined;
-  onNotification: ListenOptions["onNotification"];
-  onBatch: ListenOptions["onBatch"];
+  onNotification: ((n: ReceivedNotification) => EndpointResult | Promise<EndpointResult>) | undefined;
+  onBatch: ((batch: ReceivedNotification[]) => EndpointResult | Promise<EndpointResult>) | undefined;
+  checker: PayloadChecker | undefined;
   batch: BatchOptions | undefined;
   atLeastOnce: boolean;
   maxRedeliveries: number;
@@ -140,6 +151,7 @@ export interface ListenerPlan {
 }
 
 const OWN_KEYS = [
+  "notifications",
   "topics",
   "priorities",
   "pool",
@@ -195,6 +207,7 @@ export function planListener(url: string, options: ListenOptions): ListenerPlan 
   if (batch && onNotification) throw new ConfigError("onNotification", "with batch, use onBatch (it receives arrays)");
   if (!batch && onBatch) throw new ConfigError("onBatch", "needs the batch option ({ size, timeoutMs })");
   const routes = endpoints === undefined ? undefined : buildRoutes(endpoints);
+  const checker = options.notifications === undefined ? undefined : new PayloadChecker(options.notifications);
   const priorities = choosePriorities(options.priorities, routes && routedPriorities(routes));
   const delivery = options.delivery ?? "at-most-once";
   if (delivery !== "at-most-once" && delivery !== "at-least-once") {
@@ -230,6 +243,7 @@ export function planListener(url: string, options: ListenOptions): ListenerPlan 
     routes,
     onNotification,
     onBatch,
+    checker,
     batch,
     atLeastOnce: delivery === "at-least-once",
     maxRedeliveries: wholeNumber(options.maxRedeliveries, "maxRedeliveries", 5, 0),

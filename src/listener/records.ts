@@ -6,6 +6,7 @@
 import type { ConsumedRecord } from "../kafka/consumer.ts";
 import type { LogFields, Logger } from "../log/logger.ts";
 import type { Notification } from "../message/notification.ts";
+import type { PayloadChecker, PayloadVerdict } from "../schema/receive.ts";
 import type { ListenerErrorInfo, ReceivedNotification } from "./options.ts";
 
 /**
@@ -39,6 +40,10 @@ export interface ListenerCounters {
   commits: number;
   /** Partition assignments received from the group (the first join counts). */
   rebalances: number;
+  /** Notifications whose payload failed its declaration's schema (not dispatched). */
+  invalid: number;
+  /** Notifications skipped because no declaration names their event type (with `notifications`). */
+  undeclared: number;
 }
 
 /** What record handling shares: decoding, stats, logging, error reports. */
@@ -54,6 +59,8 @@ export class RecordContext {
     redelivered: 0,
     deadLettered: 0,
     commits: 0,
+    invalid: 0,
+    undeclared: 0,
     rebalances: 0,
   };
   /** Hears every reported error (for the statistics' last error). */
@@ -61,15 +68,20 @@ export class RecordContext {
   readonly #decode: (value: Uint8Array) => Notification;
   readonly #log: Logger;
   readonly #onError: ((error: Error, info: ListenerErrorInfo) => void) | undefined;
+  readonly #checker: PayloadChecker | undefined;
+  /** Where an invalid payload goes in at-least-once with a dead-letter topic; resolves once written. */
+  deadLetterInvalid: ((record: ConsumedRecord, error: Error) => Promise<void>) | undefined;
 
   constructor(
     decode: (value: Uint8Array) => Notification,
     log: Logger,
     onError: ((error: Error, info: ListenerErrorInfo) => void) | undefined,
+    checker?: PayloadChecker,
   ) {
     this.#decode = decode;
     this.#log = log;
     this.#onError = onError;
+    this.#checker = checker;
   }
 
   get log(): Logger {
@@ -90,6 +102,47 @@ export class RecordContext {
       this.report(err, record);
       return undefined;
     }
+  }
+
+  /**
+   * The notification in `record`, with its payload validated when
+   * declarations were given; `undefined` when it must not be dispatched
+   * (poison, undeclared, or invalid: reported and, in at-least-once with a
+   * dead-letter topic, dead-lettered first). A promise only for async schemas
+   * or a dead letter.
+   */
+  accept(record: ConsumedRecord): ReceivedNotification | undefined | Promise<ReceivedNotification | undefined> {
+    const n = this.decode(record);
+    if (!n || !this.#checker) return n;
+    const verdict = this.#checker.check(n.eventType, n.payload);
+    return verdict instanceof Promise ? verdict.then((v) => this.#apply(v, n, record)) : this.#apply(verdict, n, record);
+  }
+
+  /** {@link accept} for every record, in order. */
+  acceptAll(
+    records: readonly ConsumedRecord[],
+  ):
+    | { record: ConsumedRecord; notification: ReceivedNotification | undefined }[]
+    | Promise<{ record: ConsumedRecord; notification: ReceivedNotification | undefined }[]> {
+    const accepted = records.map((record) => this.accept(record));
+    const pair = (notification: ReceivedNotification | undefined, i: number) => ({ record: records[i] as ConsumedRecord, notification });
+    if (!accepted.some((a) => a instanceof Promise)) return (accepted as (ReceivedNotification | undefined)[]).map(pair);
+    return Promise.all(accepted).then((all) => all.map(pair));
+  }
+
+  #apply(verdict: PayloadVerdict, n: ReceivedNotification, record: ConsumedRecord): ReceivedNotification | undefined | Promise<undefined> {
+    if (verdict === "undeclared") {
+      this.stats.undeclared++;
+      return undefined;
+    }
+    if (verdict.ok) {
+      n.payload = verdict.value;
+      return n;
+    }
+    this.stats.invalid++;
+    this.#log.warn(`not dispatching an invalid notification: ${verdict.error.message}`, where(record));
+    this.report(verdict.error, record);
+    return this.deadLetterInvalid?.(record, verdict.error).then(() => undefined);
   }
 
   /** Log and report a handler failure. */

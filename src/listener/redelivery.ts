@@ -10,6 +10,8 @@ import type { OutgoingRecord } from "../kafka/producer.ts";
 import { type RecordContext, where } from "./records.ts";
 
 const MAX_BACKOFF_MS = 5_000;
+/** Attempts at writing the dead letter of an invalid notification before the record is left uncommitted. */
+const DEAD_LETTER_ATTEMPTS = 5;
 
 /** What to do with a requeued record. */
 export type RedeliveryDecision = "retry" | "done";
@@ -40,6 +42,30 @@ export class Redelivery {
   handled(records: readonly ConsumedRecord[]): void {
     if (this.#counts.size === 0) return;
     for (const record of records) this.#counts.delete(keyOf(record));
+  }
+
+  /**
+   * Send `record` to the dead-letter topic at once, without redelivery: its
+   * payload is invalid, and reading it again cannot change that. Retries
+   * with backoff; throws after the last attempt, so that the record is not
+   * committed and is read again.
+   */
+  async deadLetterNow(record: ConsumedRecord, error: Error): Promise<void> {
+    const topic = this.#settings.deadLetterTopic;
+    if (topic === undefined) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#settings.sendDeadLetters([deadLetter(record, topic, error, 0)]);
+        this.#context.stats.deadLettered++;
+        this.#context.log.warn(`sent an invalid notification to dead-letter topic "${topic}"`, where(record));
+        return;
+      } catch (sendError) {
+        const reason = sendError instanceof Error ? sendError.message : String(sendError);
+        this.#context.log.error(`cannot write to dead-letter topic "${topic}": ${reason}`, where(record));
+        if (attempt >= DEAD_LETTER_ATTEMPTS) throw sendError;
+        await sleep(Math.min(this.#settings.backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
+      }
+    }
   }
 
   /**

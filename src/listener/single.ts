@@ -31,13 +31,17 @@ interface Outcome {
 }
 
 const HANDLED_OUTCOME: Outcome = { result: HANDLED, error: undefined };
-// Counted as poison already: neither handled nor requeued.
+// Counted already (poison, invalid or undeclared): neither handled nor requeued.
 const POISON_OUTCOME: Outcome = { result: HANDLED, error: undefined };
 
-/** Decode and dispatch one record; synchronous unless a handler returns a promise. */
+/** Decode (and validate) and dispatch one record; synchronous unless a schema or handler returns a promise. */
 function handleRecord(s: SingleSettings, record: ConsumedRecord): Outcome | Promise<Outcome> {
-  const n = s.context.decode(record);
-  if (!n) return POISON_OUTCOME;
+  const n = s.context.accept(record);
+  if (n instanceof Promise) return n.then((accepted) => (accepted ? dispatchOne(s, record, accepted) : POISON_OUTCOME));
+  return n ? dispatchOne(s, record, n) : POISON_OUTCOME;
+}
+
+function dispatchOne(s: SingleSettings, record: ConsumedRecord, n: ReceivedNotification): Outcome | Promise<Outcome> {
   s.context.stats.dispatched++;
   let error: Error | undefined;
   const failed = (e: unknown) => {

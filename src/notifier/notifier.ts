@@ -5,7 +5,7 @@
 
 import { type ClientBase, type ClientOptions, resolveClient } from "../client/options.ts";
 import { osloCodec, payloadCodec } from "../codec/payload.ts";
-import { ClosedError, ConfigError, EncodeError } from "../errors.ts";
+import { ClosedError, ConfigError, EncodeError, type ValidationError } from "../errors.ts";
 import { openKafka } from "../kafka/connect.ts";
 import {
   MAX_RECORDS_PER_PARTITION_REQUEST,
@@ -19,6 +19,8 @@ import type { Context } from "../message/notification.ts";
 import { PRIORITIES, type Priority } from "../message/priority.ts";
 import { pythonUtcTimestamp } from "../message/timestamp.ts";
 import { kafkaTopic, topicNameProblem } from "../message/topic.ts";
+import type { NotificationDeclaration, PayloadInput } from "../schema/declare.ts";
+import { type SendOptions, sendValidated } from "../schema/send.ts";
 import { BatchQueue } from "./batch-queue.ts";
 import { type NotifierHealth, type NotifierStats, NotifierStatsCollector } from "./stats.ts";
 
@@ -103,6 +105,18 @@ export interface Notifier extends AsyncDisposable {
   critical: NotifyMethod;
   /** Send at priority `sample`. */
   sample: NotifyMethod;
+  /**
+   * Send a declared notification: the payload is checked against the
+   * declaration's schema first, and an invalid one rejects with
+   * `ValidationError` without being queued. Priority: the declaration's
+   * (default `info`) unless `options.priority` says otherwise.
+   */
+  send<D extends NotificationDeclaration>(
+    declaration: D,
+    ctxt: Context | null | undefined,
+    payload: PayloadInput<D>,
+    options?: SendOptions,
+  ): Promise<void>;
   /** A notifier with another publisher id sharing this one's connection and queue. */
   prepare(options: { publisherId?: string }): Notifier;
   /** Resolves once everything queued so far is acknowledged or has failed. */
@@ -301,6 +315,10 @@ function facade(core: Core, publisherId: string, isRoot: boolean): Notifier {
     (ctxt, eventType, payload) =>
       sendOne(core, publisherId, priority, ctxt, eventType, payload);
   const close = isRoot ? core.close : () => core.queue.settled();
+  const rejectInvalid = (error: ValidationError, priority: Priority) => {
+    core.base.logger.error(error.message, { eventType: error.eventType });
+    for (const topic of core.topicsByPriority.get(priority) ?? []) core.report(error, topic);
+  };
   return {
     publisherId,
     audit: method("audit"),
@@ -311,6 +329,8 @@ function facade(core: Core, publisherId: string, isRoot: boolean): Notifier {
     error: method("error"),
     critical: method("critical"),
     sample: method("sample"),
+    send: (declaration, ctxt, payload, options) =>
+      sendValidated((p, c, e, v) => sendOne(core, publisherId, p, c, e, v), rejectInvalid, declaration, ctxt, payload, options),
     prepare: (options) =>
       facade(core, options?.publisherId === undefined ? publisherId : checkPublisherId(options.publisherId, "publisherId"), false),
     flush: () => core.queue.settled(),

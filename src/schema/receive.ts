@@ -1,0 +1,108 @@
+/**
+ * Typed receiving: the types listeners see when given declarations, and
+ * the check that runs between decoding a record and dispatching it.
+ * @module
+ */
+import type { BatchEndpoint, BatchMessage, Endpoint, EndpointResult } from "../listener/dispatch.ts";
+import type { ReceivedNotification } from "../listener/options.ts";
+import type { FilterRule } from "../message/filter.ts";
+import type { Context, NotificationMetadata } from "../message/notification.ts";
+import type { Priority } from "../message/priority.ts";
+import { declarationsByEventType, type NotificationDeclaration, type PayloadOutput } from "./declare.ts";
+import { type Checked, check } from "./standard.ts";
+
+/**
+ * A received notification of one of the declarations `D`, with its
+ * validated payload: a union discriminated by `eventType`, so a `switch`
+ * on it narrows the payload.
+ * @example
+ * ```ts
+ * const handle = (n: TypedNotification<typeof created | typeof deleted>) => {
+ *   if (n.eventType === "compute.instance.create.end") console.log(n.payload.flavor);
+ * };
+ * ```
+ */
+export type TypedNotification<D extends NotificationDeclaration> =
+  D extends NotificationDeclaration<infer E>
+    ? Omit<ReceivedNotification, "eventType" | "payload"> & { eventType: E; payload: PayloadOutput<D> }
+    : never;
+
+/**
+ * A batch endpoint's message for one of the declarations `D`, narrowed by `event_type`.
+ * @example
+ * ```ts
+ * const info = (messages: TypedBatchMessage<typeof created>[]) => messages.map((m) => m.payload.flavor);
+ * ```
+ */
+export type TypedBatchMessage<D extends NotificationDeclaration> =
+  D extends NotificationDeclaration<infer E>
+    ? Omit<BatchMessage, "event_type" | "payload"> & { event_type: E; payload: PayloadOutput<D> }
+    : never;
+
+/**
+ * An oslo-style endpoint whose methods receive validated payloads of the
+ * declarations `D`: `eventType` is the union of their event types and
+ * `payload` the union of their outputs (TypeScript cannot narrow one
+ * parameter by another for every arity; `onNotification` receives one
+ * object that narrows, and an endpoint per declaration is exact).
+ * @example
+ * ```ts
+ * const endpoint: TypedEndpoint<typeof created> = {
+ *   info(ctxt, publisherId, eventType, payload) { console.log(eventType, payload.flavor); },
+ * };
+ * ```
+ */
+export type TypedEndpoint<D extends NotificationDeclaration> = {
+  [P in Priority]?: (
+    ctxt: Context,
+    publisherId: string,
+    eventType: D["eventType"],
+    payload: PayloadOutput<D>,
+    metadata: NotificationMetadata,
+  ) => EndpointResult | Promise<EndpointResult>;
+} & { filterRule?: FilterRule };
+
+/**
+ * A batch endpoint whose methods receive validated messages of the declarations `D`.
+ * @example
+ * ```ts
+ * const endpoint: TypedBatchEndpoint<typeof created> = { info: (messages) => console.log(messages[0]?.payload.flavor) };
+ * ```
+ */
+export type TypedBatchEndpoint<D extends NotificationDeclaration> = {
+  [P in Priority]?: (messages: TypedBatchMessage<D>[]) => EndpointResult | Promise<EndpointResult>;
+} & { filterRule?: FilterRule };
+
+/** `[D] extends [never]`: no declarations given, so the untyped shapes apply. */
+type Untyped<D> = [D] extends [never] ? true : false;
+
+/** What `onNotification` receives: typed when declarations are given. */
+export type ReceivedOf<D extends NotificationDeclaration> = Untyped<D> extends true ? ReceivedNotification : TypedNotification<D>;
+
+/** What `endpoints` holds: typed when declarations are given. */
+export type EndpointsOf<D extends NotificationDeclaration> =
+  Untyped<D> extends true ? readonly Endpoint[] | readonly BatchEndpoint[] : readonly TypedEndpoint<D>[] | readonly TypedBatchEndpoint<D>[];
+
+/** What the listener does with a decoded notification, given declarations. */
+export type PayloadVerdict = Checked<unknown> | "undeclared";
+
+/**
+ * Checks decoded notifications against declarations: the schema of the
+ * notification's event type validates its payload; an event type nobody
+ * declared is `"undeclared"`.
+ */
+export class PayloadChecker {
+  readonly #byEventType: Map<string, NotificationDeclaration>;
+
+  /** Throws `ConfigError` when `declarations` is not a list of distinct declarations. */
+  constructor(declarations: unknown) {
+    this.#byEventType = declarationsByEventType(declarations);
+  }
+
+  /** The verdict on `eventType`'s payload; synchronous unless the schema is async. */
+  check(eventType: string, payload: unknown): PayloadVerdict | Promise<PayloadVerdict> {
+    const declaration = this.#byEventType.get(eventType);
+    if (!declaration) return "undeclared";
+    return check(declaration.payload, eventType, payload);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Typed sending: validate against the declaration, then hand the payload
+ * to the notifier's ordinary method for the priority.
+ * @module
+ */
+import type { ValidationError } from "../errors.ts";
+import type { Context } from "../message/notification.ts";
+import { normalisePriority, type Priority } from "../message/priority.ts";
+import type { NotificationDeclaration } from "./declare.ts";
+import { check } from "./standard.ts";
+
+/**
+ * Options of a typed send.
+ * @example
+ * ```ts
+ * await notifier.send(instanceCreated, {}, payload, { priority: "audit" } satisfies SendOptions);
+ * ```
+ */
+export interface SendOptions {
+  /** Send at this priority instead of the declaration's. */
+  priority?: Priority | "warning";
+}
+
+/** Sends one notification at `priority` (a notifier's `info`, `error`, ...). */
+type SendAt = (priority: Priority, ctxt: Context | null | undefined, eventType: string, payload: unknown) => Promise<void>;
+
+const ignore = (): void => {};
+
+/**
+ * Validate `payload` against `declaration`, then send it as given with
+ * `sendAt`. An invalid payload is never queued: the promise rejects with a
+ * {@link ValidationError}, which `reject` also logs and reports (so that an
+ * un-awaited failure is seen). A synchronous schema sends in the same tick.
+ */
+export function sendValidated(
+  sendAt: SendAt,
+  reject: (error: ValidationError, priority: Priority) => void,
+  declaration: NotificationDeclaration,
+  ctxt: Context | null | undefined,
+  payload: unknown,
+  options: SendOptions | undefined,
+): Promise<void> {
+  const priority = (options?.priority === undefined ? undefined : normalisePriority(options.priority)) ?? declaration.priority;
+  const checked = check(declaration.payload, declaration.eventType, payload);
+  const go = (result: Awaited<typeof checked>): Promise<void> => {
+    if (result.ok) return sendAt(priority, ctxt, declaration.eventType, payload);
+    reject(result.error, priority);
+    const rejected = Promise.reject(result.error);
+    rejected.catch(ignore);
+    return rejected;
+  };
+  if (!(checked instanceof Promise)) return go(checked);
+  const sent = checked.then(go);
+  sent.catch(ignore);
+  return sent;
+}
