@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run bench`: kafka-notify against its peers on the local broker
 # (started here, and stopped afterwards, unless it already runs), then the
-# compression codecs against native ones; both write docs/benchmarks.md.
+# compression codecs against native ones, then the cost of typed
+# notifications' validation; each writes its section of docs/benchmarks.md.
 # Arguments go to scripts/bench/run.ts (--quick, --runs N,
 # --only producers,listeners,latency,memory, --no-write); the compression
 # table is left alone when --only, --quick or --no-write is given.
@@ -15,6 +16,7 @@ if ! bash scripts/kafka/kafka.sh status >/dev/null 2>&1; then
 fi
 export NODE24 DENO BUN
 "$NODE24" --no-warnings scripts/bench/run.ts "$@"
+case " $* " in *" --no-write "*) ;; *) "$NODE24" --no-warnings scripts/bench/validation.ts ;; esac
 case " $* " in *" --only "* | *" --quick "* | *" --no-write "*) exit 0 ;; esac
 # Native codec peers for the compression table: .cache/bench only, never package.json.
 if [ ! -d .cache/bench/node_modules/snappy ] || [ ! -d .cache/bench/node_modules/lz4-napi ]; then

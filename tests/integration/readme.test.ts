@@ -1,6 +1,6 @@
 /**
- * The README's main example, run as written against the broker (only the
- * broker address and the import specifier are replaced).
+ * The README's examples, run as written against the broker (only the
+ * broker address, the import specifiers and the pool names are replaced).
  */
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,20 +9,18 @@ import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { plaintextUrl, REPO } from "../support/broker.ts";
 
-/** Run the first TypeScript example of a README section, as written (broker, import and pool replaced); returns what it printed. */
-async function runSection(heading: string, pool: string): Promise<unknown[][]> {
-  const readme = readFileSync(join(REPO, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf(heading));
-  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(code, `the ${heading} section has a TypeScript example`);
+/** Run a README example as written (broker, imports and pool names replaced); returns what it printed. */
+async function runCode(code: string): Promise<unknown[][]> {
   const url = plaintextUrl().split("?")[0] as string;
+  const stamp = Date.now(); // one per example: a pool named twice stays one pool
   const runnable = code
     .replace('from "kafka-notify"', `from ${JSON.stringify(pathToFileURL(join(REPO, "mod.ts")).href)}`)
+    .replace('from "valibot"', `from ${JSON.stringify(import.meta.resolve("valibot"))}`)
     .replaceAll("kafka://localhost:9092", url)
-    .replaceAll(`pool: "${pool}"`, `pool: "readme_${pool}_${Date.now()}"`);
+    .replace(/pool: "([^"]+)"/g, (_, pool: string) => `pool: "readme_${pool}_${stamp}"`);
   const dir = join(REPO, ".cache", "readme-test");
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `example-${Date.now()}.ts`);
+  const file = join(dir, `example-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.ts`);
   writeFileSync(file, runnable);
   const printed: unknown[][] = [];
   const original = console.log;
@@ -35,8 +33,17 @@ async function runSection(heading: string, pool: string): Promise<unknown[][]> {
   return printed;
 }
 
+/** Run the first TypeScript example of a README section; returns what it printed. */
+async function runSection(heading: string): Promise<unknown[][]> {
+  const readme = readFileSync(join(REPO, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf(heading));
+  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(code, `the ${heading} section has a TypeScript example`);
+  return runCode(code);
+}
+
 test("the README's Use example runs and prints the notification", async () => {
-  const printed = await runSection("## Use", "ceilometer");
+  const printed = await runSection("## Use");
   assert.equal(printed.length, 1, `printed ${JSON.stringify(printed)}`);
   const [eventType, payload, messageId] = printed[0] ?? [];
   assert.equal(eventType, "compute.instance.create.end");
@@ -45,9 +52,30 @@ test("the README's Use example runs and prints the notification", async () => {
 });
 
 test("the README's Observability example runs and prints statistics, health and lag", async () => {
-  const printed = await runSection("## Observability", "metering");
+  const printed = await runSection("## Observability");
   assert.equal(printed.length, 3, `printed ${JSON.stringify(printed)}`);
   assert.match(String(printed[0]?.[0]), /^3\/3 acknowledged, p99 \d+(\.\d+)? ms$/);
   assert.deepEqual(printed[1]?.[0], { healthy: true, connected: true, assigned: true, progressing: true, reasons: [] });
   assert.ok(Array.isArray(printed[2]?.[0]));
+});
+
+test("the README's Typed notifications examples run: valibot declarations, and a versioned notification", async () => {
+  const readme = readFileSync(join(REPO, "README.md"), "utf8");
+  const start = readme.indexOf("## Typed notifications");
+  const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  const [typed, versioned] = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+  assert.ok(typed && versioned, "the section has two TypeScript examples");
+
+  const printed = await runCode(typed);
+  // The rejection may print before or after the listener's first line; "deleted" is last.
+  assert.deepEqual(
+    printed.map((line) => JSON.stringify(line)).sort(),
+    [
+      ["ValidationError", ["flavor"]],
+      ["created", "i-1", 1],
+      ["deleted", "i-1", "user"],
+    ].map((line) => JSON.stringify(line)),
+  );
+  assert.deepEqual(printed.at(-1), ["deleted", "i-1", "user"]);
+  assert.deepEqual(await runCode(versioned), [["InstanceUpdatePayload", "1.9", "active", "m1.small"]]);
 });
