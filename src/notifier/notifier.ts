@@ -318,6 +318,7 @@ function facade(core: Core, publisherId: string, isRoot: boolean): Notifier {
   const rejectInvalid = (error: ValidationError, priority: Priority) => {
     core.base.logger.error(error.message, { eventType: error.eventType });
     for (const topic of core.topicsByPriority.get(priority) ?? []) core.report(error, topic);
+    core.stats.refused(error);
   };
   return {
     publisherId,

@@ -131,7 +131,7 @@ test("sendValidated: an invalid payload rejects with ValidationError, is reporte
   assert.deepEqual(sent, [["audit", {}, "compute.instance.create.end", { instance_id: "i-9" }]]);
 });
 
-test("notifier.send rejects an invalid payload before connecting, and tells onError; un-awaited, it never crashes", async () => {
+test("notifier.send rejects an invalid payload before connecting, tells onError and counts it refused; un-awaited, it never crashes", async () => {
   const errors: [Error, string][] = [];
   const notifier = createNotifier("kafka://127.0.0.1:1", {
     publisherId: "typed.test",
@@ -151,6 +151,8 @@ test("notifier.send rejects an invalid payload before connecting, and tells onEr
       ["ValidationError", "b.info"],
     ],
   );
+  assert.equal(notifier.stats().refused, 2, "counted as refused: invalid arguments");
+  assert.equal(notifier.stats().sent, 0);
   await notifier.close();
 });
 
