@@ -86,7 +86,8 @@ export function isStandardSchema(value: unknown): value is StandardSchema {
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: ValidationError };
 
 function pathOf(issue: StandardIssue): (string | number)[] {
-  return (issue.path ?? []).map((segment) => {
+  // Array.from, not .map: a library's path may be an Array subclass (arktype's is), and .map would keep the subclass.
+  return Array.from(issue.path ?? [], (segment) => {
     const key = typeof segment === "object" && segment !== null ? segment.key : segment;
     return typeof key === "number" ? key : String(key);
   });

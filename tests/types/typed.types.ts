@@ -12,6 +12,7 @@ import {
   type Notifier,
   type PayloadInput,
   type PayloadOutput,
+  type TypedBatchMessage,
   type TypedNotification,
   versionedInfo,
   versionedPayload,
@@ -146,4 +147,35 @@ export function helpers(): void {
   // @ts-expect-error the payload is not narrowed before the event type is checked
   void n.payload.flavor;
   void [input, output];
+}
+
+// Bring your own schema library: zod and arktype declarations type the send and the handler alike.
+import { type as arktype } from "arktype";
+import { z } from "zod";
+
+const zodVolume = defineNotification({ eventType: "volume.create.end", payload: z.object({ volume_id: z.string(), size: z.number() }) });
+const arkImage = defineNotification({ eventType: "image.upload", payload: arktype({ image_id: "string", size: "number" }) });
+
+export async function otherLibraries(): Promise<Listener> {
+  await notifier.send(zodVolume, {}, { volume_id: "v-1", size: 1 });
+  await notifier.send(arkImage, {}, { image_id: "img-1", size: 1 });
+  // @ts-expect-error size is a number in the zod schema
+  await notifier.send(zodVolume, {}, { volume_id: "v-1", size: "1" });
+  // @ts-expect-error image_id is missing from the arktype payload
+  await notifier.send(arkImage, {}, { size: 1 });
+  return listen(url, {
+    notifications: [zodVolume, arkImage],
+    batch: { size: 10, timeoutMs: 100 },
+    endpoints: [
+      {
+        // Batch endpoints name their message type: `endpoints` is one-at-a-time or batch, so TypeScript cannot pick for them.
+        info(messages: TypedBatchMessage<typeof zodVolume | typeof arkImage>[]) {
+          for (const m of messages) {
+            if (m.event_type === "volume.create.end") void m.payload.volume_id.toUpperCase();
+            else void m.payload.image_id.toUpperCase();
+          }
+        },
+      },
+    ],
+  });
 }
