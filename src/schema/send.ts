@@ -3,9 +3,9 @@
  * to the notifier's ordinary method for the priority.
  * @module
  */
-import type { ValidationError } from "../errors.ts";
+import { ConfigError, type ValidationError } from "../errors.ts";
 import type { Context } from "../message/notification.ts";
-import { normalisePriority, type Priority } from "../message/priority.ts";
+import { normalisePriority, PRIORITIES, type Priority } from "../message/priority.ts";
 import type { NotificationDeclaration } from "./declare.ts";
 import { check } from "./standard.ts";
 
@@ -40,7 +40,15 @@ export function sendValidated(
   payload: unknown,
   options: SendOptions | undefined,
 ): Promise<void> {
-  const priority = (options?.priority === undefined ? undefined : normalisePriority(options.priority)) ?? declaration.priority;
+  const asked = options?.priority;
+  const priority = asked === undefined ? declaration.priority : typeof asked === "string" ? normalisePriority(asked) : undefined;
+  if (priority === undefined) {
+    const rejected = Promise.reject(
+      new ConfigError("priority", `unknown priority ${JSON.stringify(asked)}; expected one of ${PRIORITIES.join(", ")}`),
+    );
+    rejected.catch(ignore);
+    return rejected;
+  }
   const checked = check(declaration.payload, declaration.eventType, payload);
   const go = (result: Awaited<typeof checked>): Promise<void> => {
     if (result.ok) return sendAt(priority, ctxt, declaration.eventType, payload);

@@ -6,7 +6,7 @@
  * `versioned_object`, ...).
  * @module
  */
-import { ValidationError } from "../errors.ts";
+import { ConfigError } from "../errors.ts";
 import type { SchemaOutput, StandardResult, StandardSchema } from "./standard.ts";
 import { check } from "./standard.ts";
 
@@ -184,7 +184,7 @@ function compare(a: [number, number], b: [number, number]): number {
 export type VersionRange = string;
 
 /**
- * Whether `version` (`major.minor`) is in `range`; throws `ValidationError` on a malformed range.
+ * Whether `version` (`major.minor`) is in `range`; throws `ConfigError` on a malformed range.
  * @example
  * ```ts
  * versionInRange("1.8", "1.5"); // true: same major, newer minor
@@ -201,7 +201,11 @@ export function versionInRange(version: string, range: VersionRange): boolean {
   return terms.every((term) => {
     const match = /^(>=|<=|>|<|=)(\d+\.\d+)$/.exec(term);
     const bound = match ? parseVersion(match[2] as string) : undefined;
-    if (!match || !bound) throw new ValidationError("version range", [{ message: `malformed version range "${range}"`, path: [] }]);
+    if (!match || !bound)
+      throw new ConfigError(
+        "version",
+        `malformed version range "${range}"; expected "1.5" (compatible) or comparisons such as ">=1.5 <2.0"`,
+      );
     const c = compare(v, bound);
     switch (match[1]) {
       case ">=":

@@ -109,6 +109,11 @@ test("sendValidated sends a valid payload as given, in the same tick, at the dec
   assert.equal(sent[0]?.[3], payload, "the payload as given (the schema's input), not the stripped output");
   await sendValidated(sendAt, (e) => rejected.push(e), created, {}, payload, { priority: "warning" });
   assert.equal(sent[1]?.[0], "warn");
+  await assert.rejects(
+    sendValidated(sendAt, (e) => rejected.push(e), created, {}, payload, { priority: "loud" as "info" }),
+    (e) => e instanceof ConfigError && e.field === "priority",
+  );
+  assert.equal(sent.length, 2, "an unknown priority sends nothing");
   assert.equal(rejected.length, 0);
 });
 

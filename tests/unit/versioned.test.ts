@@ -7,10 +7,10 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import * as v from "valibot";
 import {
+  ConfigError,
   isVersionedObject,
   matchesVersioned,
   unwrapVersioned,
-  ValidationError,
   versionedFilter,
   versionedInfo,
   versionedPayload,
@@ -84,8 +84,12 @@ test("version ranges: a bare version means compatible (same major, newer or equa
   assert.equal(versionInRange("2.0", ">2.0"), false);
   assert.equal(versionInRange("1.3", "=1.3"), true);
   assert.equal(versionInRange("one", "1.0"), false);
-  assert.throws(() => versionInRange("1.0", "about 1"), ValidationError);
-  assert.throws(() => versionedFilter({ version: "~1" }), ValidationError);
+  assert.throws(
+    () => versionInRange("1.0", "about 1"),
+    (e) => e instanceof ConfigError && e.field === "version",
+  );
+  assert.throws(() => versionedFilter({ version: "~1" }), ConfigError);
+  assert.throws(() => versionedPayload({ name: "X", version: "1" }), ConfigError);
 });
 
 test("filters on object name and version", () => {
