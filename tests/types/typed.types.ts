@@ -149,30 +149,17 @@ export function helpers(): void {
   void [input, output];
 }
 
-// Bring your own schema library: zod and arktype declarations type the send and the handler alike.
-import { type as arktype } from "arktype";
-import { z } from "zod";
-
-const zodVolume = defineNotification({ eventType: "volume.create.end", payload: z.object({ volume_id: z.string(), size: z.number() }) });
-const arkImage = defineNotification({ eventType: "image.upload", payload: arktype({ image_id: "string", size: "number" }) });
-
-export async function otherLibraries(): Promise<Listener> {
-  await notifier.send(zodVolume, {}, { volume_id: "v-1", size: 1 });
-  await notifier.send(arkImage, {}, { image_id: "img-1", size: 1 });
-  // @ts-expect-error size is a number in the zod schema
-  await notifier.send(zodVolume, {}, { volume_id: "v-1", size: "1" });
-  // @ts-expect-error image_id is missing from the arktype payload
-  await notifier.send(arkImage, {}, { size: 1 });
+// Batch endpoints name their message type: `endpoints` is one-at-a-time or batch, so TypeScript cannot pick for them.
+export async function batchEndpoints(): Promise<Listener> {
   return listen(url, {
-    notifications: [zodVolume, arkImage],
+    notifications: [created, deleted],
     batch: { size: 10, timeoutMs: 100 },
     endpoints: [
       {
-        // Batch endpoints name their message type: `endpoints` is one-at-a-time or batch, so TypeScript cannot pick for them.
-        info(messages: TypedBatchMessage<typeof zodVolume | typeof arkImage>[]) {
+        info(messages: TypedBatchMessage<typeof created | typeof deleted>[]) {
           for (const m of messages) {
-            if (m.event_type === "volume.create.end") void m.payload.volume_id.toUpperCase();
-            else void m.payload.image_id.toUpperCase();
+            if (m.event_type === "compute.instance.create.end") void m.payload.flavor.toUpperCase();
+            else void m.payload.reason;
           }
         },
       },
