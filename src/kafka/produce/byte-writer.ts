@@ -1,0 +1,139 @@
+/**
+ * A growing byte buffer with Kafka's integer and varint encodings. One
+ * writer is reused for many records or requests: `reset()` keeps its
+ * memory, so encoding allocates only when a buffer must grow.
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+/** Bytes of a zigzag varint for a 32-bit signed value. */
+export function varintSize(value: number): number {
+  let v = ((value << 1) ^ (value >> 31)) >>> 0;
+  let size = 1;
+  while (v >= 0x80) {
+    v >>>= 7;
+    size++;
+  }
+  return size;
+}
+
+/** Appends big-endian integers, zigzag varints and byte strings. */
+export class ByteWriter {
+  bytes: Uint8Array;
+  view: DataView;
+  offset = 0;
+
+  constructor(initialSize = 1024) {
+    this.bytes = new Uint8Array(initialSize);
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  /** Forget the contents, keep the memory. */
+  reset(): void {
+    this.offset = 0;
+  }
+
+  /** Make room for `length` more bytes (doubling, so appends stay linear). */
+  ensure(length: number): void {
+    const needed = this.offset + length;
+    if (needed <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < needed) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes.subarray(0, this.offset));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer);
+  }
+
+  /** The bytes written so far (a view, valid until the next write or reset). */
+  written(): Uint8Array {
+    return this.bytes.subarray(0, this.offset);
+  }
+
+  int8(value: number): void {
+    this.ensure(1);
+    this.view.setInt8(this.offset, value);
+    this.offset += 1;
+  }
+
+  int16(value: number): void {
+    this.ensure(2);
+    this.view.setInt16(this.offset, value);
+    this.offset += 2;
+  }
+
+  int32(value: number): void {
+    this.ensure(4);
+    this.view.setInt32(this.offset, value);
+    this.offset += 4;
+  }
+
+  uint32(value: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.offset, value);
+    this.offset += 4;
+  }
+
+  int64(value: bigint | number): void {
+    this.ensure(8);
+    this.view.setBigInt64(this.offset, typeof value === "bigint" ? value : BigInt(value));
+    this.offset += 8;
+  }
+
+  /** A zigzag varint of a 32-bit signed value. */
+  varint(value: number): void {
+    this.uvarint(((value << 1) ^ (value >> 31)) >>> 0);
+  }
+
+  /** An unsigned varint of a value below 2^32. */
+  uvarint(value: number): void {
+    this.ensure(5);
+    let v = value >>> 0;
+    const bytes = this.bytes;
+    while (v >= 0x80) {
+      bytes[this.offset++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    bytes[this.offset++] = v;
+  }
+
+  /** A zigzag varlong of a safe integer (timestamps deltas, non-negative or small). */
+  varlong(value: number): void {
+    if (value >= -0x40000000 && value < 0x40000000) {
+      this.varint(value);
+      return;
+    }
+    let v = (BigInt(value) << 1n) ^ (BigInt(value) >> 63n);
+    this.ensure(10);
+    while (v >= 0x80n) {
+      this.bytes[this.offset++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    this.bytes[this.offset++] = Number(v);
+  }
+
+  raw(data: Uint8Array): void {
+    this.ensure(data.length);
+    this.bytes.set(data, this.offset);
+    this.offset += data.length;
+  }
+
+  /** UTF-8 of a string whose encoded size is `size` (known by the caller). */
+  utf8(text: string, size: number): void {
+    this.ensure(size);
+    const { written } = encoder.encodeInto(text, this.bytes.subarray(this.offset, this.offset + size));
+    this.offset += written;
+  }
+
+  /** A protocol STRING: int16 length and UTF-8 bytes; `null` is length -1. */
+  string(text: string | null): void {
+    if (text === null) {
+      this.int16(-1);
+      return;
+    }
+    const data = encoder.encode(text);
+    this.int16(data.length);
+    this.raw(data);
+  }
+}

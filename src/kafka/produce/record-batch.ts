@@ -1,0 +1,165 @@
+/**
+ * Kafka's record batch format v2 (magic 2): records are encoded into bytes
+ * as they join a batch, and the batch header (with its CRC32C over
+ * attributes..end) is written when the batch goes into a request, so the
+ * same batch can be sent again with the same bytes.
+ * @see https://kafka.apache.org/documentation/#recordbatch
+ * @module
+ */
+import { ByteWriter, varintSize } from "./byte-writer.ts";
+import { crc32c } from "./crc32c.ts";
+
+const utf8 = new TextEncoder();
+
+/** A record as the notifier hands it over. */
+export interface RecordInput {
+  value: string | Uint8Array;
+  /** The value's UTF-8 size, when the caller knows it (ASCII strings: their length). */
+  bytes?: number | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+/** A record and its topic. */
+export interface OutgoingRecord extends RecordInput {
+  topic: string;
+}
+
+/** The compression codec ids of a batch's attributes. */
+export const COMPRESSION_IDS = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
+
+/** Bytes of the batch header, before the first record. */
+export const BATCH_HEADER_SIZE = 61;
+
+/** Bytes of a zigzag varlong (timestamp deltas). */
+function varlongSize(value: number): number {
+  if (value >= -0x40000000 && value < 0x40000000) return varintSize(value);
+  let v = (BigInt(value) << 1n) ^ (BigInt(value) >> 63n);
+  let size = 1;
+  while (v >= 0x80n) {
+    v >>= 7n;
+    size++;
+  }
+  return size;
+}
+
+/** Records of one batch, encoded as they arrive. */
+export class RecordsBuilder {
+  readonly out: ByteWriter;
+  count = 0;
+  firstTimestamp = 0;
+  maxTimestamp = 0;
+
+  constructor(initialSize = 4096) {
+    this.out = new ByteWriter(initialSize);
+  }
+
+  /** Drop the encoded records (the batch settled). */
+  release(): void {
+    this.out.bytes = new Uint8Array(0);
+    this.out.reset();
+  }
+
+  /** Bytes of the records so far. */
+  get size(): number {
+    return this.out.offset;
+  }
+
+  /** Encode one record at the end of the batch; returns the bytes it took. */
+  append(record: RecordInput, now: number): number {
+    if (this.count === 0) {
+      this.firstTimestamp = now;
+      this.maxTimestamp = now;
+    } else if (now > this.maxTimestamp) {
+      this.maxTimestamp = now;
+    }
+    const timestampDelta = now - this.firstTimestamp;
+    const offsetDelta = this.count;
+    const value = record.value;
+    let data: Uint8Array | undefined;
+    let valueSize: number;
+    if (typeof value === "string") {
+      if (record.bytes !== undefined) valueSize = record.bytes;
+      else {
+        data = utf8.encode(value);
+        valueSize = data.length;
+      }
+    } else {
+      data = value;
+      valueSize = value.length;
+    }
+    let headers: [Uint8Array, Uint8Array][] | undefined;
+    let headersSize = 1;
+    if (record.headers) {
+      headers = Object.entries(record.headers).map(([k, v]) => [utf8.encode(k), utf8.encode(v)]);
+      headersSize = varintSize(headers.length);
+      for (const [k, v] of headers) headersSize += varintSize(k.length) + k.length + varintSize(v.length) + v.length;
+    }
+    // attributes, timestamp delta, offset delta, null key (varint -1: one byte), value, headers
+    const bodySize = 1 + varlongSize(timestampDelta) + varintSize(offsetDelta) + 1 + varintSize(valueSize) + valueSize + headersSize;
+    const out = this.out;
+    const start = out.offset;
+    out.ensure(bodySize + 5);
+    out.varint(bodySize);
+    out.int8(0);
+    out.varlong(timestampDelta);
+    out.varint(offsetDelta);
+    out.varint(-1);
+    out.varint(valueSize);
+    if (data) out.raw(data);
+    else out.utf8(value as string, valueSize);
+    if (headers) {
+      out.varint(headers.length);
+      for (const [k, v] of headers) {
+        out.varint(k.length);
+        out.raw(k);
+        out.varint(v.length);
+        out.raw(v);
+      }
+    } else {
+      out.varint(0);
+    }
+    this.count++;
+    return out.offset - start;
+  }
+}
+
+/** What a batch header says besides its records. */
+export interface BatchHeader {
+  /** Compression id ({@link COMPRESSION_IDS}) of `payload`. */
+  compression: number;
+  /** -1n when not idempotent. */
+  producerId: bigint;
+  producerEpoch: number;
+  /** -1 when not idempotent. */
+  baseSequence: number;
+  count: number;
+  firstTimestamp: number;
+  maxTimestamp: number;
+}
+
+/**
+ * Append a whole record batch to `out`: header, then `payload` (the records
+ * section, compressed when the header says so), with its CRC32C.
+ */
+export function writeRecordBatch(out: ByteWriter, header: BatchHeader, payload: Uint8Array): void {
+  out.ensure(BATCH_HEADER_SIZE + payload.length);
+  const start = out.offset;
+  out.int64(0); // base offset: the broker assigns offsets
+  out.int32(BATCH_HEADER_SIZE - 12 + payload.length); // batch length, after this field
+  out.int32(-1); // partition leader epoch
+  out.int8(2); // magic
+  const crcAt = out.offset;
+  out.uint32(0);
+  const attributesAt = out.offset;
+  out.int16(header.compression & 0x07); // create-time timestamps, not transactional
+  out.int32(header.count - 1); // last offset delta
+  out.int64(header.firstTimestamp);
+  out.int64(header.maxTimestamp);
+  out.int64(header.producerId);
+  out.int16(header.producerEpoch);
+  out.int32(header.baseSequence);
+  out.int32(header.count);
+  out.raw(payload);
+  out.view.setUint32(crcAt, crc32c(out.bytes, 0, attributesAt, out.offset));
+  if (out.offset - start !== BATCH_HEADER_SIZE + payload.length) throw new Error("record batch size mismatch");
+}
