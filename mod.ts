@@ -60,7 +60,7 @@ export type { FilterRule, Pattern } from "./src/message/filter.ts";
 export type { Context, Notification, NotificationMetadata } from "./src/message/notification.ts";
 export type { Priority } from "./src/message/priority.ts";
 export { PRIORITIES } from "./src/message/priority.ts";
-export type { Notifier, NotifierErrorInfo, NotifierOptions, NotifyMethod } from "./src/notifier/notifier.ts";
+export type { CloseOptions, CloseSummary, Notifier, NotifierErrorInfo, NotifierOptions, NotifyMethod } from "./src/notifier/notifier.ts";
 export { createNotifier } from "./src/notifier/notifier.ts";
 export type { NotifierHealth, NotifierStats, TopicDeliveryStats } from "./src/notifier/stats.ts";
 export type { LastError } from "./src/observe/last-error.ts";

@@ -63,7 +63,7 @@ export const OPTION_TABLE = [
     camel: "producerBatchSize",
     kind: { type: "int", min: 1 },
     default: 16384,
-    doc: "Most records per partition in one produce request (librdkafka's batch.num.messages; at most 2048 with kafkajs).",
+    doc: "Most records per partition in one produce request (librdkafka's batch.num.messages).",
   },
   {
     oslo: "producer_batch_bytes",
@@ -152,7 +152,20 @@ export const OPTION_TABLE = [
     default: "all",
     doc: "Acknowledgements a produce request waits for.",
   },
-  { oslo: "idempotent", camel: "idempotent", kind: { type: "bool" }, default: false, doc: "Idempotent producer (needs acks=all)." },
+  {
+    oslo: "idempotent",
+    camel: "idempotent",
+    kind: { type: "bool" },
+    default: true,
+    doc: "Idempotent producer: a retried batch is written once (with acks=all; off with acks 0 or 1 unless set).",
+  },
+  {
+    oslo: "delivery_timeout",
+    camel: "deliveryTimeout",
+    kind: { type: "float", min: 0.001 },
+    default: 120.0,
+    doc: "Seconds a notification may wait for its acknowledgement, retries included, before its promise rejects.",
+  },
   {
     oslo: "max_queued_notifications",
     camel: "maxQueuedNotifications",

@@ -91,6 +91,8 @@ export function resolveTransport(url: string, options: Record<string, unknown>):
   const resolved = values as unknown as TransportOptions;
   const warnings: string[] = [];
   applySslSwitch(resolved, sslSwitch, explicit.has("securityProtocol"), parsed.username !== undefined);
+  // Idempotence is the default with acks=all; acks 0 or 1 turn the default off (an explicit true is refused below).
+  if (!explicit.has("idempotent") && resolved.acks !== "all" && resolved.acks !== "-1") resolved.idempotent = false;
   checkCombinations(resolved, parsed.username, parsed.password, warnings);
   if (parsed.mixedCredentials) warnings.push("the URL names different credentials per host; the first host's are used");
 

@@ -35,7 +35,7 @@ export interface TransportOptions {
    */
   producerBatchTimeout: number;
   /**
-   * Most records per partition in one produce request (librdkafka's batch.num.messages; at most 2048 with kafkajs). (URL query: `producer_batch_size`)
+   * Most records per partition in one produce request (librdkafka's batch.num.messages). (URL query: `producer_batch_size`)
    * @default 16384
    */
   producerBatchSize: number;
@@ -110,10 +110,15 @@ export interface TransportOptions {
    */
   acks: "all" | "-1" | "0" | "1";
   /**
-   * Idempotent producer (needs acks=all). (URL query: `idempotent`)
-   * @default false
+   * Idempotent producer: a retried batch is written once (with acks=all; off with acks 0 or 1 unless set). (URL query: `idempotent`)
+   * @default true
    */
   idempotent: boolean;
+  /**
+   * Seconds a notification may wait for its acknowledgement, retries included, before its promise rejects. (URL query: `delivery_timeout`)
+   * @default 120
+   */
+  deliveryTimeout: number;
   /**
    * Notifications held before sends wait for room (backpressure). (URL query: `max_queued_notifications`)
    * @default 100000

@@ -1,130 +1,77 @@
 /**
- * A produce connection: connects on first use, sends one batch of records
- * per call (kafkajs turns it into one produce request per broker), and
- * reports failures as kafka-notify errors.
+ * The produce side of `src/kafka`: a queue that partitions, batches,
+ * encodes and retries records itself (see ./produce/), and a small
+ * send-a-list connection on top of it for the listener's dead letters.
  * @module
  */
 
-import type { Kafka, Producer, TopicMessages } from "kafkajs";
-import { DeliveryError, KafkaNotifyError } from "../errors.ts";
-import { compressionType } from "./compression.ts";
-import { toKafkaNotifyError } from "./errors.ts";
-import { learningPartitioner } from "./partitioner.ts";
-import { disconnectWithin } from "./shutdown.ts";
+import type { Kafka } from "kafkajs";
+import { silentLogger } from "../log/logger.ts";
+import { ProduceQueue, type ProduceSettings } from "./produce/producer.ts";
+import type { OutgoingRecord } from "./produce/record-batch.ts";
+
+export type { OutgoingRecord, ProduceSettings };
+export { ProduceQueue };
 
 /**
- * Records per partition in one produce request, at most: kafkajs groups a
- * request's records by partition by copying the partition's list for every
- * record, a cost that grows with the square of this number.
- */
-export const MAX_RECORDS_PER_PARTITION_REQUEST = 2048;
-
-/**
- * Record bytes in one produce request, at most, over all its partitions:
- * kafkajs encodes a request in several growing copies, so this bounds the
- * memory a send takes (measured: a notifier sending 100,000 queued
- * notifications peaks about 100 MiB lower with 4 MiB than without a cap,
- * at the same throughput).
+ * Record bytes in one produce request, at most, over all its partitions
+ * (a request is encoded in one buffer, and kafkajs copies it twice into
+ * its frame, so this bounds the memory a send takes).
  */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
-/** One record to produce. */
-export interface OutgoingRecord {
-  topic: string;
-  value: string | Uint8Array;
-  headers?: Record<string, string>;
-  /** The value's size in bytes, when the producer of the value knows it cheaply. */
-  bytes?: number | undefined;
+/** Open a produce queue whose client is opened on first use. */
+export function openProduceQueue(open: () => Promise<Kafka>, settings: ProduceSettings): ProduceQueue {
+  return new ProduceQueue(open, settings);
 }
 
-/** Settings of a produce connection. */
+/** Settings of a send-a-list connection. */
 export interface ProducerSettings {
   acks: "all" | "-1" | "0" | "1";
   compression: "none" | "gzip" | "snappy" | "lz4" | "zstd";
   idempotent: boolean;
   requestTimeoutMs: number;
+  /** Each record's delivery timeout (default 120 s). */
+  deliveryTimeoutMs?: number;
   mask: (text: string) => string;
   /** Disconnecting did not finish in time; the connections are being closed. */
   onStopTimeout?: () => void;
 }
 
-/** Sends batches of records. */
+/** Sends lists of records. */
 export interface ProducerConnection {
   /** Send every record; resolves when the broker acknowledged all of them. */
   send(records: readonly OutgoingRecord[]): Promise<void>;
-  /** Partitions records of `topic` spread over (1 until the first send to it). */
-  partitionsOf(topic: string): number;
   /** Close the connection. Idempotent. */
   disconnect(): Promise<void>;
 }
 
-const asValue = (value: string | Uint8Array): string | Buffer =>
-  typeof value === "string" || Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-
-const ACKS = { all: -1, "-1": -1, "0": 0, "1": 1 } as const;
-
-/** Open (lazily) a produce connection on `kafka`. */
+/** Open (lazily) a connection on `kafka` that sends lists of records. */
 export function openProducer(kafka: Kafka, settings: ProducerSettings): ProducerConnection {
-  let producer: Producer | undefined;
-  let connecting: Promise<Producer> | undefined;
-  const acks = ACKS[settings.acks];
-  const compression = compressionType(settings.compression);
-  const partitioner = learningPartitioner();
-
-  const connected = (): Promise<Producer> => {
-    if (producer) return Promise.resolve(producer);
-    connecting ??= (async () => {
-      const created = kafka.producer({
-        allowAutoTopicCreation: true,
-        createPartitioner: partitioner.create,
-        idempotent: settings.idempotent,
-        ...(settings.idempotent && { maxInFlightRequests: 1 }),
-      });
-      try {
-        await created.connect();
-      } catch (error) {
-        connecting = undefined;
-        await created.disconnect().catch(() => {});
-        throw toKafkaNotifyError(error, settings.mask, "cannot connect the producer");
-      }
-      producer = created;
-      return created;
-    })();
-    return connecting;
-  };
-
+  const queue = new ProduceQueue(() => Promise.resolve(kafka), {
+    acks: settings.acks,
+    compression: settings.compression,
+    idempotent: settings.idempotent,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    deliveryTimeoutMs: settings.deliveryTimeoutMs ?? 120_000,
+    lingerMs: 0,
+    maxBatchRecords: 16384,
+    maxBatchBytes: 900_000,
+    maxQueued: 100_000,
+    maxRequestBytes: MAX_REQUEST_BYTES,
+    mask: settings.mask,
+    logger: silentLogger,
+    seeds: "the listener's brokers",
+    onStopTimeout: settings.onStopTimeout,
+  });
+  let closing: Promise<unknown> | undefined;
   return {
-    async send(records) {
-      const target = await connected();
-      const byTopic = new Map<string, TopicMessages>();
-      for (const record of records) {
-        let group = byTopic.get(record.topic);
-        if (!group) {
-          group = { topic: record.topic, messages: [] };
-          byTopic.set(record.topic, group);
-        }
-        group.messages.push(record.headers ? { value: asValue(record.value), headers: record.headers } : { value: asValue(record.value) });
-      }
-      try {
-        await target.sendBatch({ topicMessages: [...byTopic.values()], acks, compression, timeout: settings.requestTimeoutMs });
-      } catch (error) {
-        const mapped = toKafkaNotifyError(error, settings.mask);
-        // Connection, TLS and authentication failures keep their class; the rest is a refused delivery.
-        if (Object.getPrototypeOf(mapped) !== KafkaNotifyError.prototype) throw mapped;
-        throw new DeliveryError([...byTopic.keys()].join(", "), mapped.message, { cause: error });
-      }
+    send: async (records) => {
+      await Promise.all(records.map((record) => queue.push(record)));
     },
-    partitionsOf: partitioner.partitionsOf,
-    async disconnect() {
-      const current = producer ?? (connecting ? await connecting.catch(() => undefined) : undefined);
-      producer = undefined;
-      connecting = undefined;
-      if (current)
-        await disconnectWithin(
-          kafka,
-          () => current.disconnect(),
-          () => settings.onStopTimeout?.(),
-        );
+    disconnect: async () => {
+      closing ??= queue.close();
+      await closing;
     },
   };
 }

@@ -5,15 +5,10 @@
 
 import { type ClientBase, type ClientOptions, resolveClient } from "../client/options.ts";
 import { osloCodec, payloadCodec } from "../codec/payload.ts";
+import { seedBrokers } from "../config/resolve.ts";
 import { ClosedError, ConfigError, EncodeError, type ValidationError } from "../errors.ts";
 import { openKafka } from "../kafka/connect.ts";
-import {
-  MAX_RECORDS_PER_PARTITION_REQUEST,
-  MAX_REQUEST_BYTES,
-  type OutgoingRecord,
-  openProducer,
-  type ProducerConnection,
-} from "../kafka/producer.ts";
+import { MAX_REQUEST_BYTES, type OutgoingRecord, openProduceQueue, type ProduceQueue } from "../kafka/producer.ts";
 import { type ContextKeys, redactContext } from "../message/context.ts";
 import type { Context } from "../message/notification.ts";
 import { PRIORITIES, type Priority } from "../message/priority.ts";
@@ -21,7 +16,7 @@ import { pythonUtcTimestamp } from "../message/timestamp.ts";
 import { kafkaTopic, topicNameProblem } from "../message/topic.ts";
 import type { NotificationDeclaration, PayloadInput } from "../schema/declare.ts";
 import { type SendOptions, sendValidated } from "../schema/send.ts";
-import { BatchQueue } from "./batch-queue.ts";
+import { failureLog, observe } from "./observed.ts";
 import { type NotifierHealth, type NotifierStats, NotifierStatsCollector } from "./stats.ts";
 
 /**
@@ -121,12 +116,44 @@ export interface Notifier extends AsyncDisposable {
   prepare(options: { publisherId?: string }): Notifier;
   /** Resolves once everything queued so far is acknowledged or has failed. */
   flush(): Promise<void>;
-  /** Flush, then disconnect. Idempotent. A prepared notifier's close only flushes. */
-  close(): Promise<void>;
+  /**
+   * Flush, then disconnect. Idempotent. With `timeoutMs`, what is not
+   * acknowledged by then is given up (its promises reject with a
+   * `ClosedError`). Resolves with the number of notifications (per topic)
+   * that failed or were given up during the close. A prepared notifier's
+   * close only flushes.
+   */
+  close(options?: CloseOptions): Promise<CloseSummary>;
   /** Statistics since creation, shared with prepared notifiers: counts, pending records, delivery latency, the last error. */
   stats(): NotifierStats;
   /** Whether it can deliver now, and why not: for a readiness endpoint. */
   health(): NotifierHealth;
+}
+
+/**
+ * Options of {@link Notifier.close}.
+ * @example
+ * ```ts
+ * const options: CloseOptions = { timeoutMs: 5_000 };
+ * const { undelivered } = await notifier.close(options);
+ * ```
+ */
+export interface CloseOptions {
+  /** Milliseconds to wait for acknowledgements before giving up what is left (default: until each notification's delivery_timeout). */
+  timeoutMs?: number;
+}
+
+/**
+ * What {@link Notifier.close} reports.
+ * @example
+ * ```ts
+ * const summary: CloseSummary = await notifier.close({ timeoutMs: 5_000 });
+ * if (summary.undelivered > 0) console.error(`${summary.undelivered} notification(s) not delivered`);
+ * ```
+ */
+export interface CloseSummary {
+  /** Notifications (one per topic) that failed or were given up while closing. */
+  undelivered: number;
 }
 
 const OWN_KEYS = ["publisherId", "topics", "onError", "contextKeys"] as const;
@@ -134,7 +161,7 @@ const OWN_KEYS = ["publisherId", "topics", "onError", "contextKeys"] as const;
 /** The shared machinery behind a notifier and its prepared children. */
 interface Core {
   base: ClientBase;
-  queue: BatchQueue;
+  queue: ProduceQueue;
   topicsByPriority: Map<Priority, string[]>;
   encode: ReturnType<typeof payloadCodec>["encode"];
   /** The codec writes only ASCII (the oslo envelope escapes the rest), so a value's length is its size. */
@@ -145,7 +172,9 @@ interface Core {
   push: (record: OutgoingRecord) => Promise<void>;
   isClosed: () => boolean;
   report: (error: Error, topic: string) => void;
-  close: () => Promise<void>;
+  /** Log a failure: at error level when the caller did not handle it, at debug otherwise. */
+  logFailure: (error: Error, handled: boolean, message: (count: number) => string) => void;
+  close: (options?: CloseOptions) => Promise<CloseSummary>;
 }
 
 function checkPublisherId(value: unknown, field: string): string {
@@ -176,27 +205,6 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
   const o = base.config.options;
   const topicsByPriority = new Map(PRIORITIES.map((p) => [p, topics.map((t) => kafkaTopic(t, p, base.config.virtualHost))]));
 
-  let producer: Promise<ProducerConnection> | undefined;
-  let opened: ProducerConnection | undefined;
-  const connection = (): Promise<ProducerConnection> => {
-    producer ??= openKafka(base).then(
-      (kafka) =>
-        (opened = openProducer(kafka, {
-          acks: o.acks,
-          compression: o.compressionCodec,
-          idempotent: o.idempotent,
-          requestTimeoutMs: Math.round(o.requestTimeout * 1000),
-          mask: base.mask,
-          onStopTimeout: () => base.logger.warn("disconnecting did not finish in time; closing the connections"),
-        })),
-      (error: unknown) => {
-        producer = undefined;
-        throw error;
-      },
-    );
-    return producer;
-  };
-
   const report = (error: Error, topic: string) => {
     try {
       options.onError?.(error, { topic });
@@ -205,25 +213,34 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     }
   };
 
-  const queue = new BatchQueue(
-    {
-      maxBatch: Math.min(o.producerBatchSize, MAX_RECORDS_PER_PARTITION_REQUEST),
-      maxBatchBytes: o.producerBatchBytes,
-      lingerMs: Math.round(o.producerBatchTimeout * 1000),
-      maxQueued: o.maxQueuedNotifications,
-      partitionsOf: (topic) => opened?.partitionsOf(topic) ?? 1,
-      maxRequestBytes: MAX_REQUEST_BYTES,
+  const queue = openProduceQueue(() => openKafka(base), {
+    acks: o.acks,
+    compression: o.compressionCodec,
+    idempotent: o.idempotent,
+    requestTimeoutMs: Math.round(o.requestTimeout * 1000),
+    deliveryTimeoutMs: Math.round(o.deliveryTimeout * 1000),
+    lingerMs: Math.round(o.producerBatchTimeout * 1000),
+    maxBatchRecords: o.producerBatchSize,
+    maxBatchBytes: o.producerBatchBytes,
+    maxQueued: o.maxQueuedNotifications,
+    maxRequestBytes: MAX_REQUEST_BYTES,
+    mask: base.mask,
+    logger: base.logger,
+    seeds: seedBrokers(base.config).join(", "),
+    onFailure: (error, topic, count) => {
+      for (let i = 0; i < count; i++) report(error, topic);
     },
-    async (records) => (await connection()).send(records),
-    (error, records: readonly OutgoingRecord[]) => {
-      base.logger.error(`${records.length} notification(s) not delivered: ${error.message}`, { url: base.config.maskedUrl });
-      for (const record of records) report(error, record.topic);
-    },
-  );
+    onStopTimeout: () => base.logger.warn("disconnecting did not finish in time; closing the connections"),
+  });
+  const fields = { url: base.config.maskedUrl };
+  const logFailure = failureLog({
+    error: (message) => base.logger.error(message, fields),
+    debug: (message) => base.logger.debug(message, fields),
+  });
 
   const stats = new NotifierStatsCollector(() => queue.length);
   let closed = false;
-  let closing: Promise<void> | undefined;
+  let closing: Promise<CloseSummary> | undefined;
   return {
     publisherId,
     base,
@@ -240,13 +257,14 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     },
     isClosed: () => closed,
     report,
-    close: () => {
+    logFailure,
+    close: (closeOptions) => {
       closed = true;
-      closing ??= (async () => {
-        await queue.settled();
-        const current = producer ? await producer.catch(() => undefined) : undefined;
-        await current?.disconnect();
-      })();
+      const timeoutMs = closeOptions?.timeoutMs;
+      if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs >= 0))) {
+        return Promise.reject(new ConfigError("close.timeoutMs", "expected a number of milliseconds >= 0"));
+      }
+      closing ??= queue.close(timeoutMs);
       return closing;
     },
   };
@@ -276,12 +294,9 @@ function sendOne(
 ): Promise<void> {
   const topics = core.topicsByPriority.get(priority) ?? [];
   const fail = (error: Error) => {
-    core.base.logger.error(error.message, { eventType: typeof eventType === "string" ? eventType : undefined });
     for (const topic of topics) core.report(error, topic);
     core.stats.refused(error);
-    const rejected = Promise.reject(error);
-    rejected.catch(ignore);
-    return rejected;
+    return observe(Promise.reject(error), (e, handled) => core.logFailure(e, handled, () => e.message));
   };
   if (core.isClosed()) return fail(new ClosedError("the notifier is closed"));
   if (typeof eventType !== "string" || eventType === "") return fail(new EncodeError("eventType: a non-empty string is required"));
@@ -302,11 +317,13 @@ function sendOne(
     return fail(new EncodeError(`cannot encode "${eventType}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause }));
   }
   const bytes = core.asciiValues && typeof value === "string" ? value.length : undefined;
-  if (topics.length === 1) return core.push({ topic: topics[0] as string, value, bytes });
-  const sent = Promise.all(topics.map((topic) => core.push({ topic, value, bytes }))).then(ignore);
-  // The queue's failure hook logs and reports; mark handled so nobody is forced to await.
-  sent.catch(ignore);
-  return sent;
+  const sent =
+    topics.length === 1
+      ? core.push({ topic: topics[0] as string, value, bytes })
+      : Promise.all(topics.map((topic) => core.push({ topic, value, bytes }))).then(ignore);
+  return observe(sent, (error, handled) =>
+    core.logFailure(error, handled, (count) => `${count} notification(s) not delivered: ${error.message}`),
+  );
 }
 
 function facade(core: Core, publisherId: string, isRoot: boolean): Notifier {
@@ -314,7 +331,7 @@ function facade(core: Core, publisherId: string, isRoot: boolean): Notifier {
     (priority: Priority): NotifyMethod =>
     (ctxt, eventType, payload) =>
       sendOne(core, publisherId, priority, ctxt, eventType, payload);
-  const close = isRoot ? core.close : () => core.queue.settled();
+  const close = isRoot ? core.close : () => core.queue.flush().then(() => ({ undelivered: 0 }));
   const rejectInvalid = (error: ValidationError, priority: Priority) => {
     core.base.logger.error(error.message, { eventType: error.eventType });
     for (const topic of core.topicsByPriority.get(priority) ?? []) core.report(error, topic);
@@ -334,11 +351,11 @@ function facade(core: Core, publisherId: string, isRoot: boolean): Notifier {
       sendValidated((p, c, e, v) => sendOne(core, publisherId, p, c, e, v), rejectInvalid, declaration, ctxt, payload, options),
     prepare: (options) =>
       facade(core, options?.publisherId === undefined ? publisherId : checkPublisherId(options.publisherId, "publisherId"), false),
-    flush: () => core.queue.settled(),
+    flush: () => core.queue.flush(),
     close,
     stats: () => core.stats.snapshot(),
     health: () => core.stats.health(core.isClosed()),
-    [Symbol.asyncDispose]: close,
+    [Symbol.asyncDispose]: () => close().then(ignore),
   };
 }
 

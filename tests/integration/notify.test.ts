@@ -214,7 +214,7 @@ describe("beyond oslo's test case", () => {
     try {
       const { lines, logger } = captureLogger();
       const errors: Error[] = [];
-      const n = createNotifier("kafka://127.0.0.1:1?connect_timeout=1&request_timeout=2", {
+      const n = createNotifier("kafka://127.0.0.1:1?connect_timeout=1&request_timeout=2&delivery_timeout=2", {
         publisherId: "p",
         logger,
         onError: (e) => void errors.push(e),
