@@ -3,8 +3,16 @@ import { defineConfig } from "tsup";
 // The npm build: ESM with declarations and source maps, from the same
 // sources the JSR package publishes.
 export default defineConfig({
-  // cli: the kafka-notify command (package.json "bin"); its #!/usr/bin/env node line is kept by esbuild.
-  entry: { mod: "mod.ts", cli: "src/cli/main.ts" },
+  // One entry per export (named after its subpath; "." is mod). cli: the kafka-notify command
+  // (package.json "bin" and the "./cli" export); its #!/usr/bin/env node line is kept by esbuild.
+  entry: {
+    mod: "mod.ts",
+    node: "src/entries/node.ts",
+    deno: "src/entries/deno.ts",
+    bun: "src/entries/bun.ts",
+    workerd: "src/entries/workerd.ts",
+    cli: "src/cli/main.ts",
+  },
   format: ["esm"],
   target: "es2022",
   platform: "neutral",

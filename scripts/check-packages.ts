@@ -7,16 +7,18 @@
  *
  * Runs on Node 24 (type stripping). Checks:
  *   - version and license equal; names are kafka-notify / @kafka-notify/core
- *   - exports equal: every deno.json export "./x.ts" (or the string "./mod.ts" as ".")
- *     is a package.json export with types ./dist/x.d.ts and import ./dist/x.js, and a tsup entry
+ *   - exports equal: every deno.json export "./x" -> "./src/.../file.ts" (or the string "./mod.ts" as ".")
+ *     is a package.json export with types ./dist/x.d.ts, import and default ./dist/x.js ("." is mod),
+ *     and a tsup entry x built from that file
  *   - dependency versions equal: deno.json imports "name": "npm:name@range" for every
  *     package.json dependency, with the same range, and no npm: import that is not one
  *   - deno.json publish.exclude covers tests and scripts (and publish.include does not add them)
  *   - package.json files covers dist and every exports / bin target; sideEffects false; engines.node;
  *     type module; the bin target is a tsup entry
- *   - every export of mod.ts has JSDoc with an @example (TypeScript's view of the JSDoc)
- *   - with --built: dist/ has every target, dist/mod.d.ts exports the same names as mod.ts,
- *     and dist/mod.js exports the same values
+ *   - every export of every library entry (mod.ts, src/entries/<runtime>.ts) has JSDoc with an
+ *     @example (TypeScript's view of the JSDoc)
+ *   - with --built: dist/ has every target, each dist/<entry>.d.ts exports the same names as its
+ *     source, and each dist/<entry>.js the same values
  * Prints one line per check and exits 1 when any fails.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -66,6 +68,13 @@ check(`version equal (${String(pkg.version)})`, [
     : [`package.json version ${JSON.stringify(pkg.version)} is not semver`]),
   ...(pkg.version === deno.version ? [] : [`package.json ${JSON.stringify(pkg.version)} != deno.json ${JSON.stringify(deno.version)}`]),
 ]);
+{
+  const m = /export const VERSION = "([^"]+)";/.exec(readFileSync(join(ROOT, "src/version.ts"), "utf8"));
+  check(
+    `src/version.ts (kafka-notify --version) says ${m?.[1]}`,
+    m?.[1] === pkg.version ? [] : [`src/version.ts has ${m?.[1]}, package.json ${String(pkg.version)}`],
+  );
+}
 check("license equal", pkg.license === deno.license ? [] : [`package.json ${String(pkg.license)} != deno.json ${String(deno.license)}`]);
 
 // ---- tsup entries ------------------------------------------------------------
@@ -117,11 +126,13 @@ const exportTargets: string[] = [];
       problems.push(`deno.json export ${subpath} -> ${source}: expected ./<file>.ts`);
       continue;
     }
-    const base = m[1].split("/").pop() as string;
-    const expected = { types: `./dist/${base}.d.ts`, import: `./dist/${base}.js` };
+    // dist/ is named after the subpath ("." is mod): ./node -> dist/node.js, ./cli -> dist/cli.js.
+    const base = subpath === "." ? "mod" : subpath.replace(/^\.\//, "").replaceAll("/", "-");
+    // "default" is the same ES module, for require() (Node >= 22.12 and Bun load ESM synchronously).
+    const expected = { types: `./dist/${base}.d.ts`, import: `./dist/${base}.js`, default: `./dist/${base}.js` };
     const target = pkgExports[subpath];
     if (!isObject(target)) {
-      if (target !== undefined) problems.push(`package.json export ${subpath} must be { types, import }`);
+      if (target !== undefined) problems.push(`package.json export ${subpath} must be { types, import, default }`);
       continue;
     }
     const keys = Object.keys(target);
@@ -140,7 +151,7 @@ const exportTargets: string[] = [];
   }
   check(
     `exports equal: ${Object.entries(denoExports)
-      .map(([k, v]) => `${k} = ${v} <-> ./dist/${v.replace(/^\.\/(.*\/)?/, "").replace(/\.ts$/, "")}.{js,d.ts}`)
+      .map(([k, v]) => `${k} = ${v} <-> ./dist/${k === "." ? "mod" : k.slice(2)}.{js,d.ts}`)
       .join("; ")}`,
     problems,
   );
@@ -254,14 +265,19 @@ function exportsOf(file: string): ExportInfo {
   return { names, diagnostics };
 }
 
-const source = exportsOf(join(ROOT, "mod.ts"));
-{
+// The library entries ("./cli" runs the command when imported: it is checked by running it).
+const libraryEntries = Object.entries(denoExports)
+  .filter(([subpath]) => subpath !== "./cli")
+  .map(([subpath, file]) => ({ subpath, file: normalise(file), base: subpath === "." ? "mod" : subpath.slice(2) }));
+const sources = new Map(libraryEntries.map((e) => [e.subpath, exportsOf(join(ROOT, e.file))]));
+for (const e of libraryEntries) {
+  const source = sources.get(e.subpath) as ExportInfo;
   const problems = [...source.diagnostics];
   for (const [name, info] of source.names) {
     if (!info.jsdoc) problems.push(`${name}: no JSDoc`);
     else if (!info.example) problems.push(`${name}: JSDoc has no @example`);
   }
-  check(`JSDoc with @example on every export of mod.ts (${source.names.size} exports)`, problems);
+  check(`JSDoc with @example on every export of ${e.file} (${source.names.size} exports)`, problems);
 }
 
 // ---- the build -----------------------------------------------------------------------------
@@ -280,21 +296,27 @@ if (built) {
     }
     check("dist/: every exports and bin target built, with source maps", problems);
   }
-  {
-    const declared = exportsOf(join(ROOT, "dist/mod.d.ts"));
-    const problems = [...declared.diagnostics, ...sameSet("export", source.names.keys(), declared.names.keys(), "mod.ts", "dist/mod.d.ts")];
-    check(`dist/mod.d.ts exports the same ${declared.names.size} names as mod.ts`, problems);
-  }
-  {
-    const problems: string[] = [];
-    const values = [...source.names].filter(([, info]) => info.value).map(([name]) => name);
-    try {
-      const runtime = Object.keys(await import(pathToFileURL(join(ROOT, "dist/mod.js")).href));
-      problems.push(...sameSet("value export", values, runtime, "mod.ts", "dist/mod.js"));
-    } catch (error) {
-      problems.push(`dist/mod.js could not be imported: ${(error as Error).message}`);
+  for (const e of libraryEntries) {
+    const source = sources.get(e.subpath) as ExportInfo;
+    {
+      const declared = exportsOf(join(ROOT, `dist/${e.base}.d.ts`));
+      const problems = [
+        ...declared.diagnostics,
+        ...sameSet("export", source.names.keys(), declared.names.keys(), e.file, `dist/${e.base}.d.ts`),
+      ];
+      check(`dist/${e.base}.d.ts exports the same ${declared.names.size} names as ${e.file}`, problems);
     }
-    check(`dist/mod.js exports the same ${values.length} values as mod.ts`, problems);
+    {
+      const problems: string[] = [];
+      const values = [...source.names].filter(([, info]) => info.value).map(([name]) => name);
+      try {
+        const runtime = Object.keys(await import(pathToFileURL(join(ROOT, `dist/${e.base}.js`)).href));
+        problems.push(...sameSet("value export", values, runtime, e.file, `dist/${e.base}.js`));
+      } catch (error) {
+        problems.push(`dist/${e.base}.js could not be imported: ${(error as Error).message}`);
+      }
+      check(`dist/${e.base}.js exports the same ${values.length} values as ${e.file}`, problems);
+    }
   }
 }
 

@@ -6,10 +6,12 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { type ClientBase, resolveClient } from "../client/options.ts";
+import { withAdapter } from "../entries/bind.ts";
 import { AuthenticationError, ConfigError, ConnectionError, TlsError } from "../errors.ts";
 import { openKafka } from "../kafka/connect.ts";
 import { toKafkaNotifyError } from "../kafka/errors.ts";
 import { PRIORITIES } from "../message/priority.ts";
+import { loadSocketAdapter } from "../transport/detect.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, causeChain, connection, EXIT, EXIT_HELP, exitCodeFor, UsageError } from "./common.ts";
 import { colourEnabled, painter } from "./output.ts";
 
@@ -159,7 +161,12 @@ export async function check(args: string[]): Promise<number> {
   let base: ClientBase | undefined;
   try {
     const conn = await connection(values);
-    base = resolveClient(conn.url, { ...conn.options, logger: conn.logger, logLevel: conn.logLevel }, []);
+    const options = { ...conn.options, logger: conn.logger, logLevel: conn.logLevel };
+    base = resolveClient(
+      conn.url,
+      withAdapter(options, () => loadSocketAdapter()),
+      [],
+    );
     const o = base.config.options;
     const auth = o.securityProtocol.startsWith("SASL_") ? `, SASL ${o.saslMechanism} as "${base.config.username}"` : "";
     console.log(`url:      ${base.config.maskedUrl} (${o.securityProtocol}${auth})`);

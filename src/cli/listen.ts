@@ -5,7 +5,8 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { type ReceivedNotification, listen as startListener } from "../listener/listener.ts";
+import { listen as startListener } from "../entries/detect.ts";
+import type { ReceivedNotification } from "../listener/listener.ts";
 import { compileFilter, type FilterRule } from "../message/filter.ts";
 import { PRIORITIES } from "../message/priority.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connection, EXIT, EXIT_HELP, listFlag, UsageError, wholeNumber } from "./common.ts";

@@ -6,6 +6,7 @@
  * @module
  */
 import process from "node:process";
+import { VERSION } from "../version.ts";
 import { CHECK_HELP, check } from "./check.ts";
 import { describeError, EXIT, EXIT_HELP, exitCodeFor, UsageError } from "./common.ts";
 import { LISTEN_HELP, listen } from "./listen.ts";
@@ -26,7 +27,8 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
   .join("\n")}
 
-Run "kafka-notify <command> --help" for a command's options.
+Run "kafka-notify <command> --help" for a command's options,
+"kafka-notify --version" for the version.
 The broker comes from --url, else $KAFKA_NOTIFY_URL, else --config-file
 (an oslo configuration file such as nova.conf).
 
@@ -35,6 +37,10 @@ ${EXIT_HELP}`;
 /** Run the command line `args` (without the runtime and script); resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
+  if (name === "--version" || name === "-V") {
+    console.log(`kafka-notify ${VERSION}`);
+    return EXIT.ok;
+  }
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? rest[0] : undefined;
     const command = topic === undefined ? undefined : COMMANDS[topic];

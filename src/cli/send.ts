@@ -6,10 +6,11 @@
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { createNotifier } from "../entries/detect.ts";
 import { AuthenticationError, ConnectionError } from "../errors.ts";
 import type { Context } from "../message/notification.ts";
 import { normalisePriority, PRIORITIES } from "../message/priority.ts";
-import { createNotifier, type NotifyMethod } from "../notifier/notifier.ts";
+import type { NotifyMethod } from "../notifier/notifier.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connection, EXIT, EXIT_HELP, exitCodeFor, listFlag, UsageError } from "./common.ts";
 import { count, progressLine, rate } from "./output.ts";
 

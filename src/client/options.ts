@@ -31,8 +31,12 @@ export interface ClientOptions extends Omit<TransportOptionsInput, "codec"> {
    * @default "warn"
    */
   logLevel?: LogLevel;
-  /** Socket adapter; detected from the runtime when absent. */
-  socketAdapter?: SocketAdapter;
+  /**
+   * Socket adapter, or a promise of one (`loadSocketAdapter("deno")`).
+   * The `kafka-notify` entry detects the runtime when absent; the
+   * `kafka-notify/node`, `/deno`, `/bun` and `/workerd` entries bind theirs.
+   */
+  socketAdapter?: SocketAdapter | Promise<SocketAdapter>;
   /**
    * Payload codec: `"oslo"` (2.0 envelope), `"json"` (bare dictionary) or a custom codec.
    * @default "oslo"
@@ -46,7 +50,7 @@ export interface ClientBase {
   logger: Logger;
   mask: (text: string) => string;
   debug: boolean;
-  socketAdapter: SocketAdapter | undefined;
+  socketAdapter: SocketAdapter | Promise<SocketAdapter> | undefined;
   codec: "oslo" | "json" | PayloadCodec | undefined;
 }
 

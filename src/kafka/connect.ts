@@ -7,7 +7,6 @@ import type { Kafka } from "kafkajs";
 import type { ClientBase } from "../client/options.ts";
 import { loadTlsSettings } from "../config/pem.ts";
 import { ConfigError } from "../errors.ts";
-import { loadSocketAdapter } from "../transport/detect.ts";
 import type { SocketAdapter, TlsSettings } from "../transport/socket.ts";
 import { createKafka } from "./client.ts";
 
@@ -22,9 +21,16 @@ function unsupportedField(adapter: SocketAdapter, tls: TlsSettings): string {
   return candidates.find(([, subset]) => adapter.unsupportedTls?.(subset))?.[0] ?? "security_protocol";
 }
 
-/** Build the kafkajs client for `base` (async: reads TLS files, loads the adapter). */
+/**
+ * Build the kafkajs client for `base` (async: reads TLS files, awaits the adapter).
+ * The adapter comes from the entry point (detected or bound to one runtime):
+ * this module imports none, so a bundle holds only the adapter its entry names.
+ */
 export async function openKafka(base: ClientBase): Promise<Kafka> {
-  const adapter = base.socketAdapter ?? (await loadSocketAdapter());
+  if (base.socketAdapter === undefined) {
+    throw new ConfigError("socketAdapter", "no socket adapter: import kafka-notify (detects the runtime) or kafka-notify/<runtime>");
+  }
+  const adapter = await base.socketAdapter;
   const tls = await loadTlsSettings(base.config);
   const unsupported = tls && adapter.unsupportedTls?.(tls);
   if (tls && unsupported) throw new ConfigError(unsupportedField(adapter, tls), `${adapter.runtime}: ${unsupported}`);

@@ -5,7 +5,14 @@
  * @module
  */
 
-/** Latency percentiles over the window, in milliseconds. */
+/**
+ * Latency percentiles over the window, in milliseconds.
+ * @example
+ * ```ts
+ * const { p50, p99, max } = notifier.stats().latencyMs;
+ * console.log(`delivery p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`);
+ * ```
+ */
 export interface LatencySummary {
   /** Samples in the window. */
   count: number;

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -154,6 +155,15 @@ describe("kafka-notify command (Node 24)", () => {
     const bad = await run(["send", "--no-such-flag", "{}"]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /no-such-flag/);
+  });
+
+  test("--version prints the package version", async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string };
+    for (const flag of ["--version", "-V"]) {
+      const r = await run([flag]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `kafka-notify ${version}\n`);
+    }
   });
 
   test("usage errors exit 2: no URL, bad JSON payload, a non-kafka scheme", async () => {
