@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # The package test: both published packages, as their users get them.
 #
-#   bash scripts/package-test.sh        build, pack, install, run everywhere, lint both packages
+#   bash scripts/package-test.sh        clone, pack, install, run everywhere, lint both packages
 #   KEEP=1 bash scripts/package-test.sh keep the temporary project (its path is printed)
 #
-# npm: tsup builds dist/, `npm pack` makes the tarball, which is installed
-# into a temporary project outside the repository; from there Node 24,
-# Node 22, Bun and Deno (npm: specifier, node_modules of that project)
-# import `kafka-notify` and do a round trip against KAFKA_URL (default
-# kafka://127.0.0.1:9092): listen + createNotifier + info + receive. The
-# installed bin runs, a strict TypeScript consumer type-checks, publint and
-# @arethetypeswrong/cli lint the tarball.
-# JSR: `deno publish --dry-run` (no slow types, tests and scripts left out)
-# and `deno doc --lint mod.ts`.
+# Everything starts from a fresh `git clone` of this repository (the committed
+# tree, HEAD) in a temporary directory:
+# Deno from source: `deno check` of every entry and `deno run src/cli/main.ts`
+# in the clone before any node_modules exists (deno.json resolves npm: itself).
+# npm: `npm pack` in the clone (its prepack builds dist/ with tsup; the
+# clone borrows this repository's node_modules, same lock file), and the
+# tarball is installed into an empty project outside the repository; from
+# there Node 24, Node 22, Bun and Deno (npm: specifier, node_modules of that
+# project) import `kafka-notify` and do a round trip against KAFKA_URL
+# (default kafka://127.0.0.1:9092): listen + createNotifier + info +
+# receive; the per-runtime entry (kafka-notify/node, /bun, /deno) does the
+# same; CommonJS `require("kafka-notify")` does it on Node 24, Node 22 and
+# Bun. The installed bin runs, a strict TypeScript consumer type-checks,
+# publint and @arethetypeswrong/cli lint the tarball.
+# JSR: `deno publish --dry-run` (no slow types, tests and scripts left out),
+# `deno doc --lint` and the HTML API reference (`deno doc --html`) of every entry.
 # scripts/check-packages.ts checks that the two manifests agree.
 #
 # Every step runs under a time limit and logs to .cache/package-test/<step>.log;
@@ -26,7 +33,6 @@ rm -rf "$LOGS"
 mkdir -p "$LOGS"
 
 PUBLINT="publint@0.3.25"
-ATTW="@arethetypeswrong/cli@0.18.5"
 export KAFKA_URL="${KAFKA_URL:-kafka://127.0.0.1:9092}"
 export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1 npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 
@@ -42,6 +48,7 @@ export PATH="$(dirname "$NODE24"):$PATH"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kafka-notify-package.XXXXXX")"
 PROJECT="$WORK/project"
+CLONE="$WORK/clone"
 cleanup() {
   if [[ "${KEEP:-}" == 1 ]]; then echo "package-test: kept $WORK"; else rm -rf "$WORK"; fi
 }
@@ -83,16 +90,37 @@ step() {
   fi
 }
 
+# ---- a fresh clone ------------------------------------------------------------------
+
+clone() {
+  if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no)" ]]; then
+    echo "note: $ROOT has uncommitted changes; the package test uses the committed tree (HEAD)"
+  fi
+  git clone --quiet --no-hardlinks "$ROOT" "$CLONE" || return 1
+  echo "cloned $(git -C "$CLONE" log --oneline -1)"
+  [[ ! -e "$CLONE/node_modules" && ! -e "$CLONE/dist" ]] || { echo "the clone has node_modules or dist"; return 1; }
+}
+
+in_clone() { cd "$CLONE" && "$@"; }
+
+# JSR users run the source: no npm install, no node_modules (checked), npm: from Deno's cache.
+deno_source() {
+  cd "$CLONE" || return 1
+  "$DENO" check mod.ts src/entries/*.ts src/cli/main.ts || return 1
+  "$DENO" run -A src/cli/main.ts --version || return 1
+  "$DENO" run -A src/cli/main.ts check --url "$KAFKA_URL" --timeout 30 || return 1
+  [[ ! -e node_modules ]] || { echo "deno made a node_modules folder"; return 1; }
+}
+
 # ---- npm ---------------------------------------------------------------------------
-
-build() { "$ROOT/node_modules/.bin/tsup"; }
-
-check_manifests() { "$NODE24" scripts/check-packages.ts --built; }
 
 # The tarball npm pack wrote (its name is kept in $WORK/tarball, since steps run in child shells).
 tarball() { cat "$WORK/tarball"; }
+# npm pack in the clone: its prepack script builds dist/ (tsup, from the repository's node_modules).
 pack() {
   local json file
+  ln -s "$ROOT/node_modules" "$CLONE/node_modules" || return 1
+  cd "$CLONE" || return 1
   json="$(npm pack --json --pack-destination "$WORK")" || return 1
   file="$WORK/$("$NODE24" -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8"))[0].filename)' <<<"$json")"
   [[ -f "$file" ]] || { echo "no tarball at $file"; return 1; }
@@ -100,16 +128,24 @@ pack() {
   echo "$file ($(du -k "$file" | cut -f1) kB)"
 }
 
+check_manifests() { in_clone "$NODE24" scripts/check-packages.ts --built; }
+
 # What the tarball holds: dist/ (with .d.ts and maps), the manifest and docs; nothing else.
 tarball_contents() {
   local list missing=0
   list="$(tar -tzf "$(tarball)" | sed 's|^package/||' | sort)"
   echo "$list"
-  for need in package.json README.md LICENSE dist/mod.js dist/mod.d.ts dist/mod.js.map dist/cli.js; do
+  for need in package.json README.md LICENSE dist/mod.js dist/mod.d.ts dist/mod.js.map dist/cli.js \
+    dist/node.js dist/deno.js dist/bun.js dist/workerd.js dist/workerd.d.ts; do
     grep -qx "$need" <<<"$list" || { echo "MISSING from the tarball: $need"; missing=1; }
   done
   if grep -vE '^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist/.*)$' <<<"$list"; then
     echo "UNEXPECTED files in the tarball (above)"
+    missing=1
+  fi
+  # require() of an ES module needs a module graph without top-level await.
+  if tar -xzOf "$(tarball)" --wildcards 'package/dist/*.js' | grep -nE '^(await |export default await|const .* = await )'; then
+    echo "top-level await in dist/ (above): require(\"kafka-notify\") would fail"
     missing=1
   fi
   echo "$(wc -l <<<"$list") files"
@@ -121,7 +157,7 @@ install_tarball() {
   cd "$PROJECT" || return 1
   printf '{ "name": "kafka-notify-package-test", "private": true, "type": "module" }\n' >package.json
   npm install --no-audit --no-fund "$(tarball)" || return 1
-  cp "$ROOT"/tests/package/*.mjs .
+  cp "$ROOT"/tests/package/*.mjs "$ROOT"/tests/package/*.cjs .
   # The installed copy must be the tarball's: a file: dependency, not a registry version.
   "$NODE24" -e '
     const pkg = require("./package.json"), dep = pkg.dependencies["kafka-notify"];
@@ -131,9 +167,13 @@ install_tarball() {
 
 in_project() { cd "$PROJECT" && "$@"; }
 
-node24() { in_project "$NODE24" node.mjs; }
-node22() { in_project "$NODE22" node.mjs; }
-bun() { in_project "$BUN" node.mjs; }
+node24() { in_project "$NODE24" node.mjs && in_project "$NODE24" entry.mjs; }
+node22() { in_project "$NODE22" node.mjs && in_project "$NODE22" entry.mjs; }
+bun() { in_project "$BUN" node.mjs && in_project "$BUN" entry.mjs; }
+# CommonJS: require("kafka-notify") (Node >= 22.12 and Bun load the ES module synchronously).
+require_node24() { in_project "$NODE24" require.cjs; }
+require_node22() { in_project "$NODE22" require.cjs; }
+require_bun() { in_project "$BUN" require.cjs; }
 # Deno: `npm:kafka-notify` resolved from the project's node_modules (the tarball), not the registry.
 deno_npm() {
   in_project "$DENO" eval --node-modules-dir=manual \
@@ -143,6 +183,7 @@ deno_npm() {
 
 cli() {
   cd "$PROJECT" || return 1
+  node_modules/.bin/kafka-notify --version || return 1
   node_modules/.bin/kafka-notify --help | head -n 3 || return 1
   node_modules/.bin/kafka-notify check --url "$KAFKA_URL"
 }
@@ -183,54 +224,62 @@ EOF
 
 publint() { cd "$WORK" && npx --yes "$PUBLINT" run --strict "$(tarball)"; }
 
-# ESM-only profile: the package ships only ESM (exports has "import", no "require"), as
-# designed for Node >= 22, Deno, Bun and workerd. The profile leaves out the two
-# resolutions that cannot load ESM by design: node10 (no exports support) and
-# node16 from CommonJS (require of ESM). Every ESM resolution must be clean.
-attw() { cd "$WORK" && npx --yes "$ATTW" "$(tarball)" --profile esm-only --format table-flipped --no-color; }
+# Every resolution, CommonJS included. One rule is off: cjs-resolves-to-esm says that CommonJS
+# can only import() an ES module, which stopped being true with Node 22.12 (require of ESM
+# without top-level await, tested above on Node 22, Node 24 and Bun) and TypeScript 5.8's
+# nodenext. The node10 column resolves the subpaths through typesVersions.
+attw() { cd "$WORK" && "$ROOT/node_modules/.bin/attw" "$(tarball)" --ignore-rules cjs-resolves-to-esm --format table-flipped --no-color; }
 
 # ---- JSR -----------------------------------------------------------------------------
 
-# --allow-dirty: the dry run refuses uncommitted changes, which says nothing about the
-# package; the repository is often dirty while this runs. The dry run neither logs in
-# to nor uploads to jsr.io.
+# In the clone: the committed tree, as `deno publish` sees it in CI. The dry run neither logs
+# in to nor uploads to jsr.io.
 deno_publish() {
   local out status=0
-  out="$("$DENO" publish --dry-run --allow-dirty 2>&1)" || status=$?
+  cd "$CLONE" || return 1
+  out="$("$DENO" publish --dry-run 2>&1)" || status=$?
   echo "$out"
   [[ $status -eq 0 ]] || return $status
   grep -q "Success Dry run complete" <<<"$out" || { echo "no 'Success Dry run complete'"; return 1; }
   if grep -E "^error|slow-type|missing-explicit" <<<"$out"; then echo "errors or slow types above"; return 1; fi
-  if grep -E "file://$ROOT/(tests|scripts|dist|node_modules|\.cache)/" <<<"$out"; then echo "files above must not be published"; return 1; fi
-  echo "published files: $(grep -c "file://" <<<"$out"); none under tests/, scripts/, dist/"
+  if grep -E "file://$CLONE/(tests|scripts|dist|node_modules|examples|\.cache)/" <<<"$out"; then echo "files above must not be published"; return 1; fi
+  echo "published files: $(grep -c "file://" <<<"$out"); none under tests/, scripts/, examples/, dist/"
 }
 
-deno_doc_lint() { "$DENO" doc --lint mod.ts && echo "deno doc --lint mod.ts: no problems"; }
+deno_doc_lint() { in_clone "$DENO" doc --lint mod.ts src/entries/*.ts && echo "deno doc --lint: no problems"; }
 
-export ROOT WORK PROJECT LOGS PUBLINT ATTW NODE24 NODE22 DENO BUN
-export -f tarball build check_manifests pack tarball_contents install_tarball in_project node24 node22 bun deno_npm cli types \
-  publint attw deno_publish deno_doc_lint
+# The HTML API reference (what `npm run docs` writes to docs/api/), built from the clone.
+api_docs() { cd "$CLONE" && bash scripts/docs.sh "$WORK/api"; }
+
+export ROOT WORK PROJECT CLONE LOGS PUBLINT NODE24 NODE22 DENO BUN
+export -f tarball clone in_clone deno_source check_manifests pack tarball_contents install_tarball in_project node24 node22 bun \
+  require_node24 require_node22 require_bun deno_npm cli types publint attw deno_publish deno_doc_lint api_docs
 
 # ---- run --------------------------------------------------------------------------------
 
 echo "package-test: broker $KAFKA_URL, temporary project $PROJECT"
 echo "  node24 $("$NODE24" --version), node22 $("$NODE22" --version), bun $("$BUN" --version), $("$DENO" --version | head -n 1)"
 
-step build 300 "" build
-step check-packages 120 build check_manifests
-step npm-pack 120 build pack
+step clone 60 "" clone
+step deno-source 300 clone deno_source
+step npm-pack 300 clone pack
+step check-packages 120 npm-pack check_manifests
 step tarball-contents 30 npm-pack tarball_contents
 step install 300 npm-pack install_tarball
 step node24 120 install node24
 step node22 120 install node22
 step bun 120 install bun
+step require-node24 120 install require_node24
+step require-node22 120 install require_node22
+step require-bun 120 install require_bun
 step deno 180 install deno_npm
 step bin 60 install cli
 step types 120 install types
 step publint 180 npm-pack publint
 step attw 180 npm-pack attw
-step deno-publish-dry-run 300 "" deno_publish
-step deno-doc-lint 120 "" deno_doc_lint
+step deno-publish-dry-run 300 clone deno_publish
+step deno-doc-lint 120 clone deno_doc_lint
+step api-docs 180 clone api_docs
 
 printf '\n== summary\n'
 for name in "${STEPS[@]}"; do

@@ -4,3 +4,7 @@ import * as lib from "npm:kafka-notify";
 import { roundTrip } from "./roundtrip.mjs";
 
 await roundTrip(lib, "deno");
+
+// The per-runtime entry, npm:kafka-notify/deno.
+const entry = await import("npm:kafka-notify/deno");
+await roundTrip(entry, "deno");
