@@ -10,7 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 OUT="${1:-$ROOT/docs/api}"
-eval "$(bash scripts/runtimes.sh paths)"
+[[ -n "${DENO:-}" ]] || eval "$(bash scripts/runtimes.sh paths)"
 export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1
 rm -rf "$OUT"
 "$DENO" doc --html --name="kafka-notify" --output="$OUT" mod.ts src/entries/node.ts src/entries/deno.ts src/entries/bun.ts src/entries/workerd.ts

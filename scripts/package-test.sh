@@ -118,12 +118,12 @@ deno_source() {
 tarball() { cat "$WORK/tarball"; }
 # npm pack in the clone: its prepack script builds dist/ (tsup, from the repository's node_modules).
 pack() {
-  local json file
+  local file
   ln -s "$ROOT/node_modules" "$CLONE/node_modules" || return 1
   cd "$CLONE" || return 1
-  json="$(npm pack --json --pack-destination "$WORK")" || return 1
-  file="$WORK/$("$NODE24" -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8"))[0].filename)' <<<"$json")"
-  [[ -f "$file" ]] || { echo "no tarball at $file"; return 1; }
+  npm pack --pack-destination "$WORK" || return 1
+  file="$(ls "$WORK"/kafka-notify-*.tgz)"
+  [[ -f "$file" ]] || { echo "no tarball in $WORK"; return 1; }
   echo "$file" >"$WORK/tarball"
   echo "$file ($(du -k "$file" | cut -f1) kB)"
 }
