@@ -5,7 +5,7 @@
 # pass counts per runtime, and stops what it started.
 #
 #   npm test            everything
-#   npm test -- unit    unit tests only (no broker)
+#   npm test -- unit    unit tests only (no broker, no Debian peers)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -69,6 +69,8 @@ run node22 "$NODE22" --experimental-strip-types --no-warnings=ExperimentalWarnin
 run deno "$DENO" test -A --no-check "${SHARED[@]}"
 run bun "$BUN" test --timeout 600000 "${SHARED[@]}"
 run package bash scripts/package-test.sh
+# Every program in examples/, started with its own runtime and driven from Node 24.
+run examples "$NODE24" --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 tests/examples/*.test.ts
 
 # Stop what we started before the summary, so that the summary closes the output.
 stop_kafka >/dev/null 2>&1
@@ -77,7 +79,7 @@ STARTED_KAFKA=0
 say "pass counts per runtime"
 total_pass=0
 total_fail=0
-for name in node24 node22 deno bun package; do
+for name in node24 node22 deno bun package examples; do
   printf '  %-7s %4d passed, %d failed\n' "$name" "${PASSED[$name]}" "${FAILED[$name]}"
   total_pass=$((total_pass + PASSED[$name]))
   total_fail=$((total_fail + FAILED[$name]))
