@@ -21,6 +21,7 @@ import { listen as listenWith } from "../listener/listener.ts";
 import type { ListenOptions } from "../listener/options.ts";
 import type { Notifier, NotifierOptions } from "../notifier/notifier.ts";
 import { createNotifier as createNotifierWith } from "../notifier/notifier.ts";
+import type { NotificationDeclaration } from "../schema/declare.ts";
 import { bunSocketAdapter } from "../transport/bun.ts";
 import { withAdapter } from "./bind.ts";
 
@@ -55,7 +56,7 @@ export function createNotifier(url: string, options: NotifierOptions): Notifier 
  * await listener.stop();
  * ```
  */
-export function listen(url: string, options: ListenOptions): Promise<Listener> {
+export function listen<D extends NotificationDeclaration = never>(url: string, options: ListenOptions<D>): Promise<Listener> {
   return listenWith(url, withAdapter(options, bunSocketAdapter));
 }
 
