@@ -33,6 +33,7 @@ rm -rf "$LOGS"
 mkdir -p "$LOGS"
 
 PUBLINT="publint@0.3.25"
+ATTW="@arethetypeswrong/cli@0.18.5"
 export KAFKA_URL="${KAFKA_URL:-kafka://127.0.0.1:9092}"
 export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1 npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 
@@ -228,7 +229,7 @@ publint() { cd "$WORK" && npx --yes "$PUBLINT" run --strict "$(tarball)"; }
 # can only import() an ES module, which stopped being true with Node 22.12 (require of ESM
 # without top-level await, tested above on Node 22, Node 24 and Bun) and TypeScript 5.8's
 # nodenext. The node10 column resolves the subpaths through typesVersions.
-attw() { cd "$WORK" && "$ROOT/node_modules/.bin/attw" "$(tarball)" --ignore-rules cjs-resolves-to-esm --format table-flipped --no-color; }
+attw() { cd "$WORK" && npx --yes "$ATTW" "$(tarball)" --ignore-rules cjs-resolves-to-esm --format table-flipped --no-color; }
 
 # ---- JSR -----------------------------------------------------------------------------
 
@@ -251,7 +252,7 @@ deno_doc_lint() { in_clone "$DENO" doc --lint mod.ts src/entries/*.ts && echo "d
 # The HTML API reference (what `npm run docs` writes to docs/api/), built from the clone.
 api_docs() { cd "$CLONE" && bash scripts/docs.sh "$WORK/api"; }
 
-export ROOT WORK PROJECT CLONE LOGS PUBLINT NODE24 NODE22 DENO BUN
+export ROOT WORK PROJECT CLONE LOGS PUBLINT ATTW NODE24 NODE22 DENO BUN
 export -f tarball clone in_clone deno_source check_manifests pack tarball_contents install_tarball in_project node24 node22 bun \
   require_node24 require_node22 require_bun deno_npm cli types publint attw deno_publish deno_doc_lint api_docs
 
