@@ -218,6 +218,33 @@ describe("typed notifications", () => {
     assert.match(letters[0]?.headers["kafka-notify.error"] ?? "", /^payload of "compute\.instance\.create\.end" is invalid: flavor: /);
   });
 
+  test("at-least-once batches: the invalid payload is dead-lettered before the batch commits, the valid ones are handled once", async () => {
+    const topic = unique("typed_batch_dlt");
+    const deadLetterTopic = unique("typed_batch_dead");
+    const pool = unique("pool");
+    const handled: string[] = [];
+    const listener = await listen(BROKER_URL, {
+      ...quiet,
+      topics: [topic],
+      pool,
+      priorities: ["info"],
+      delivery: "at-least-once",
+      deadLetterTopic,
+      notifications: [created],
+      batch: { size: 10, timeoutMs: 200 },
+      onBatch: (batch) => void handled.push(...batch.map((n) => n.payload.instance_id)),
+    });
+    cleanups.push(() => listener.stop());
+    const n = notifier(topic);
+    await n.send(created, {}, { instance_id: "i-1", flavor: "a" });
+    await n.info({}, "compute.instance.create.end", { instance_id: "i-bad" });
+    await n.send(created, {}, { instance_id: "i-3", flavor: "c" });
+    await waitFor(() => handled.length === 2 && listener.stats.deadLettered === 1, 20_000, "the batch and the dead letter");
+    assert.deepEqual(handled, ["i-1", "i-3"]);
+    assert.equal(listener.stats.invalid, 1);
+    assert.equal(listener.stats.redelivered, 0);
+  });
+
   test("a nova-shaped versioned payload: checked by object name and version, unwrapped for the handler", async () => {
     const sample = JSON.parse(readFileSync(new URL("../fixtures/nova-instance-create-end.json", import.meta.url), "utf8")) as {
       payload: Record<string, unknown>;
