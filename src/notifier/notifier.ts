@@ -333,9 +333,9 @@ function facade(core: Core, publisherId: string, isRoot: boolean): Notifier {
       sendOne(core, publisherId, priority, ctxt, eventType, payload);
   const close = isRoot ? core.close : () => core.queue.flush().then(() => ({ undelivered: 0 }));
   const rejectInvalid = (error: ValidationError, priority: Priority) => {
-    core.base.logger.error(error.message, { eventType: error.eventType });
     for (const topic of core.topicsByPriority.get(priority) ?? []) core.report(error, topic);
     core.stats.refused(error);
+    return observe(Promise.reject(error), (e, handled) => core.logFailure(e, handled, () => e.message));
   };
   return {
     publisherId,

@@ -28,13 +28,13 @@ const ignore = (): void => {};
 
 /**
  * Validate `payload` against `declaration`, then send it as given with
- * `sendAt`. An invalid payload is never queued: the promise rejects with a
- * {@link ValidationError}, which `reject` also logs and reports (so that an
- * un-awaited failure is seen). A synchronous schema sends in the same tick.
+ * `sendAt`. An invalid payload is never queued: `reject` reports the
+ * {@link ValidationError} (so that an un-awaited failure is seen) and gives
+ * the rejected promise returned. A synchronous schema sends in the same tick.
  */
 export function sendValidated(
   sendAt: SendAt,
-  reject: (error: ValidationError, priority: Priority) => void,
+  reject: (error: ValidationError, priority: Priority) => Promise<void>,
   declaration: NotificationDeclaration,
   ctxt: Context | null | undefined,
   payload: unknown,
@@ -51,11 +51,7 @@ export function sendValidated(
   }
   const checked = check(declaration.payload, declaration.eventType, payload);
   const go = (result: Awaited<typeof checked>): Promise<void> => {
-    if (result.ok) return sendAt(priority, ctxt, declaration.eventType, payload);
-    reject(result.error, priority);
-    const rejected = Promise.reject(result.error);
-    rejected.catch(ignore);
-    return rejected;
+    return result.ok ? sendAt(priority, ctxt, declaration.eventType, payload) : reject(result.error, priority);
   };
   if (!(checked instanceof Promise)) return go(checked);
   const sent = checked.then(go);

@@ -43,9 +43,9 @@ test("a schema written against the specification alone: valid passes, invalid is
 
   const sent: unknown[] = [];
   const sendAt = async (...args: unknown[]) => void sent.push(args);
-  await sendValidated(sendAt, () => {}, volumeCreated, {}, { volume_id: "v-1", size: 10 }, undefined);
+  await sendValidated(sendAt, (e) => Promise.reject(e), volumeCreated, {}, { volume_id: "v-1", size: 10 }, undefined);
   await assert.rejects(
-    sendValidated(sendAt, () => {}, volumeCreated, {}, { volume_id: "v-1", size: 0 }, undefined),
+    sendValidated(sendAt, (e) => Promise.reject(e), volumeCreated, {}, { volume_id: "v-1", size: 0 }, undefined),
     ValidationError,
   );
   assert.equal(sent.length, 1);

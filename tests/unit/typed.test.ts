@@ -97,20 +97,26 @@ test("ValidationError shows five issues and counts the rest", () => {
   assert.equal(error.name, "ValidationError");
 });
 
+/** A `reject` hook that keeps what it was given and returns the rejection, as the notifier's does. */
+const rejectInto = (kept: unknown[]) => (error: ValidationError) => {
+  kept.push(error);
+  return Promise.reject(error);
+};
+
 test("sendValidated sends a valid payload as given, in the same tick, at the declaration's priority", async () => {
   const sent: unknown[][] = [];
   const rejected: unknown[] = [];
   const sendAt = async (...args: unknown[]) => void sent.push(args);
   const payload = { instance_id: "i-1", flavor: "m1", extra: true };
-  const promise = sendValidated(sendAt, (e) => rejected.push(e), created, { request_id: "r" }, payload, undefined);
+  const promise = sendValidated(sendAt, rejectInto(rejected), created, { request_id: "r" }, payload, undefined);
   assert.equal(sent.length, 1, "queued synchronously");
   await promise;
   assert.deepEqual(sent[0], ["info", { request_id: "r" }, "compute.instance.create.end", payload]);
   assert.equal(sent[0]?.[3], payload, "the payload as given (the schema's input), not the stripped output");
-  await sendValidated(sendAt, (e) => rejected.push(e), created, {}, payload, { priority: "warning" });
+  await sendValidated(sendAt, rejectInto(rejected), created, {}, payload, { priority: "warning" });
   assert.equal(sent[1]?.[0], "warn");
   await assert.rejects(
-    sendValidated(sendAt, (e) => rejected.push(e), created, {}, payload, { priority: "loud" as "info" }),
+    sendValidated(sendAt, rejectInto(rejected), created, {}, payload, { priority: "loud" as "info" }),
     (e) => e instanceof ConfigError && e.field === "priority",
   );
   assert.equal(sent.length, 2, "an unknown priority sends nothing");
@@ -121,7 +127,10 @@ test("sendValidated: an invalid payload rejects with ValidationError, is reporte
   const sent: unknown[] = [];
   const rejected: [unknown, unknown][] = [];
   const sendAt = async (...args: unknown[]) => void sent.push(args);
-  const reject = (e: ValidationError, p: string) => void rejected.push([e, p]);
+  const reject = (e: ValidationError, p: string) => {
+    rejected.push([e, p]);
+    return Promise.reject(e);
+  };
   await assert.rejects(sendValidated(sendAt, reject, created, {}, { instance_id: "i-1" }, undefined), ValidationError);
   await assert.rejects(sendValidated(sendAt, reject, asyncCreated, {}, { instance_id: "x-1" }, undefined), /unknown instance/);
   assert.equal(sent.length, 0);
@@ -138,15 +147,23 @@ test("sendValidated: an invalid payload rejects with ValidationError, is reporte
 
 test("notifier.send rejects an invalid payload before connecting, tells onError and counts it refused; un-awaited, it never crashes", async () => {
   const errors: [Error, string][] = [];
+  const lines: [string, string][] = [];
   const notifier = createNotifier("kafka://127.0.0.1:1", {
     publisherId: "typed.test",
     topics: ["a", "b"],
-    logger: silentLogger,
+    logLevel: "debug",
+    logger: { ...silentLogger, debug: (m: string) => void lines.push(["debug", m]), error: (m: string) => void lines.push(["error", m]) },
     onError: (error, info) => void errors.push([error, info.topic]),
   });
   await assert.rejects(notifier.send(created, {}, { instance_id: "i-1" } as never), ValidationError);
   void notifier.send(created, {}, { flavor: 1 } as never); // nobody awaits: must not be an unhandled rejection
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  // As for any refused notification: the awaited failure is logged at debug, the un-awaited one at error.
+  const invalid = lines.filter(([, m]) => m.includes('payload of "compute.instance.create.end" is invalid'));
+  assert.deepEqual(
+    invalid.map(([level]) => level),
+    ["debug", "error"],
+  );
   assert.deepEqual(
     errors.map(([e, topic]) => [e.name, topic]),
     [
