@@ -54,9 +54,16 @@ export type { LastError } from "../observe/last-error.ts";
 export type { LatencySummary } from "../observe/latency.ts";
 export type { NotificationDeclaration, PayloadInput, PayloadOutput } from "../schema/declare.ts";
 export { defineNotification } from "../schema/declare.ts";
-export type { TypedBatchEndpoint, TypedBatchMessage, TypedEndpoint, TypedNotification } from "../schema/receive.ts";
+export type {
+  EndpointsOf,
+  ReceivedOf,
+  TypedBatchEndpoint,
+  TypedBatchMessage,
+  TypedEndpoint,
+  TypedNotification,
+} from "../schema/receive.ts";
 export type { SendOptions } from "../schema/send.ts";
-export type { SchemaInput, SchemaOutput, StandardSchema } from "../schema/standard.ts";
+export type { SchemaInput, SchemaOutput, StandardIssue, StandardResult, StandardSchema, StandardSchemaProps } from "../schema/standard.ts";
 export type { VersionedInfo, VersionedSpec, VersionRange } from "../schema/versioned.ts";
 export {
   isVersionedObject,

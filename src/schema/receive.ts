@@ -73,15 +73,26 @@ export type TypedBatchEndpoint<D extends NotificationDeclaration> = {
   [P in Priority]?: (messages: TypedBatchMessage<D>[]) => EndpointResult | Promise<EndpointResult>;
 } & { filterRule?: FilterRule };
 
-/** `[D] extends [never]`: no declarations given, so the untyped shapes apply. */
-type Untyped<D> = [D] extends [never] ? true : false;
+/**
+ * What `onNotification` receives: typed when declarations are given
+ * (`[D] extends [never]`: none given, so the untyped shape applies).
+ * @example
+ * ```ts
+ * const show = (n: ReceivedOf<typeof created>) => console.log(n.eventType, n.payload.instance_id);
+ * ```
+ */
+export type ReceivedOf<D extends NotificationDeclaration> = [D] extends [never] ? ReceivedNotification : TypedNotification<D>;
 
-/** What `onNotification` receives: typed when declarations are given. */
-export type ReceivedOf<D extends NotificationDeclaration> = Untyped<D> extends true ? ReceivedNotification : TypedNotification<D>;
-
-/** What `endpoints` holds: typed when declarations are given. */
-export type EndpointsOf<D extends NotificationDeclaration> =
-  Untyped<D> extends true ? readonly Endpoint[] | readonly BatchEndpoint[] : readonly TypedEndpoint<D>[] | readonly TypedBatchEndpoint<D>[];
+/**
+ * What `endpoints` holds: typed when declarations are given.
+ * @example
+ * ```ts
+ * const endpoints: EndpointsOf<typeof created> = [{ info: (ctxt, publisherId, eventType, payload) => console.log(payload.flavor) }];
+ * ```
+ */
+export type EndpointsOf<D extends NotificationDeclaration> = [D] extends [never]
+  ? readonly Endpoint[] | readonly BatchEndpoint[]
+  : readonly TypedEndpoint<D>[] | readonly TypedBatchEndpoint<D>[];
 
 /** What the listener does with a decoded notification, given declarations. */
 export type PayloadVerdict = Checked<unknown> | "undeclared";

@@ -37,12 +37,24 @@ export interface StandardSchemaProps<Input = unknown, Output = Input> {
   readonly types?: { readonly input: Input; readonly output: Output } | undefined;
 }
 
-/** The outcome of a validation: a value, or issues. */
+/**
+ * The outcome of a validation: a value, or issues.
+ * @example
+ * ```ts
+ * const result: StandardResult<number> = { issues: [{ message: "expected a number", path: ["vcpus"] }] };
+ * ```
+ */
 export type StandardResult<Output> =
   | { readonly value: Output; readonly issues?: undefined }
   | { readonly issues: readonly StandardIssue[] };
 
-/** One problem found by a schema. */
+/**
+ * One problem found by a schema.
+ * @example
+ * ```ts
+ * const issue: StandardIssue = { message: "expected a string", path: ["instance_id"] };
+ * ```
+ */
 export interface StandardIssue {
   /** What is wrong, in the schema library's words. */
   readonly message: string;
