@@ -42,7 +42,7 @@ fi
 # The suite every runtime runs; Node 24 also runs the scripts, interop, CLI and workerd tests.
 SHARED=(tests/unit/*.test.ts tests/integration/notify.test.ts tests/integration/codecs.test.ts
   tests/integration/security.test.ts tests/integration/delivery.test.ts tests/integration/observe.test.ts
-  tests/integration/typed.test.ts
+  tests/integration/typed.test.ts tests/integration/otel.test.ts
   tests/runtimes/socket-adapter.test.ts tests/runtimes/entries.test.ts)
 ALL=(tests/unit/*.test.ts tests/integration/*.test.ts tests/runtimes/*.test.ts)
 

@@ -9,6 +9,7 @@ import { ConfigError } from "../errors.ts";
 import { consoleLogger } from "../log/console.ts";
 import { type Logger, type LogLevel, withLevel } from "../log/logger.ts";
 import { redactingLogger, secretMasker } from "../log/redact.ts";
+import { isMeter, isTracer, type OtelMeter, type OtelTracer } from "../observe/otel.ts";
 import type { SocketAdapter } from "../transport/socket.ts";
 
 /**
@@ -42,6 +43,13 @@ export interface ClientOptions extends Omit<TransportOptionsInput, "codec"> {
    * @default "oslo"
    */
   codec?: "oslo" | "json" | PayloadCodec;
+  /**
+   * An OpenTelemetry tracer (`trace.getTracer(...)`): a producer span per notification sent, a
+   * consumer span per dispatch, the trace context in a `traceparent` record header.
+   */
+  tracer?: OtelTracer;
+  /** An OpenTelemetry meter (`metrics.getMeter(...)`): the statistics as metrics. */
+  meter?: OtelMeter;
 }
 
 /** The shared part of a client, resolved once at creation. */
@@ -52,6 +60,8 @@ export interface ClientBase {
   debug: boolean;
   socketAdapter: SocketAdapter | Promise<SocketAdapter> | undefined;
   codec: "oslo" | "json" | PayloadCodec | undefined;
+  tracer: OtelTracer | undefined;
+  meter: OtelMeter | undefined;
 }
 
 const LEVELS = new Set(["debug", "info", "warn", "error"]);
@@ -61,7 +71,7 @@ const LEVELS = new Set(["debug", "info", "warn", "error"]);
  * rest, and log the configuration warnings once.
  */
 export function resolveClient(url: string, options: ClientOptions, ownKeys: readonly string[]): ClientBase {
-  const { logger, logLevel, socketAdapter, codec, ...rest } = options;
+  const { logger, logLevel, socketAdapter, codec, tracer, meter, ...rest } = options;
   const transportOptions: Record<string, unknown> = { ...rest };
   for (const key of ownKeys) delete transportOptions[key];
   if (logLevel !== undefined && !LEVELS.has(logLevel)) {
@@ -70,6 +80,8 @@ export function resolveClient(url: string, options: ClientOptions, ownKeys: read
   if (logger !== undefined && (typeof logger !== "object" || typeof logger.error !== "function")) {
     throw new ConfigError("logger", "expected an object with debug, info, warn and error methods");
   }
+  if (tracer !== undefined && !isTracer(tracer)) throw new ConfigError("tracer", "expected an OpenTelemetry Tracer (with startSpan)");
+  if (meter !== undefined && !isMeter(meter)) throw new ConfigError("meter", "expected an OpenTelemetry Meter");
   if (typeof codec === "string") transportOptions.codec = codec;
   const config = resolveTransport(url, transportOptions);
   const secrets = [config.password, config.options.sslClientKeyPassword];
@@ -83,5 +95,7 @@ export function resolveClient(url: string, options: ClientOptions, ownKeys: read
     debug: level === "debug",
     socketAdapter,
     codec: typeof codec === "object" ? codec : config.options.codec,
+    tracer,
+    meter,
   };
 }

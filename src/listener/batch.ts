@@ -11,6 +11,7 @@ import { dispatchBatch, type EndpointResult, HANDLED, REQUEUE, type RouteTable }
 import type { BatchOptions, ReceivedNotification } from "./options.ts";
 import { nextOffset, type RecordContext, where } from "./records.ts";
 import type { Redelivery } from "./redelivery.ts";
+import type { ListenerTracing } from "./telemetry.ts";
 
 interface Item {
   record: ConsumedRecord;
@@ -29,6 +30,8 @@ export interface BatchSettings extends BatchOptions {
   seek: (position: PartitionOffset) => void;
   /** Counts notifications no endpoint wanted. */
   onFiltered?: (count: number) => void;
+  /** Consumer spans, when a tracer was given. */
+  tracing?: ListenerTracing | undefined;
 }
 
 const partitionKey = (r: { topic: string; partition: number }) => `${r.topic}\u0000${r.partition}`;
@@ -122,6 +125,7 @@ export class BatchDispatcher {
     let result: EndpointResult = HANDLED;
     let failure: Error | undefined;
     const filteredBefore = s.context.stats.filtered;
+    const span = s.tracing?.startBatch(records);
     if (notifications.length > 0) {
       s.context.stats.dispatched += notifications.length;
       const failed = (error: unknown) => {
@@ -142,6 +146,7 @@ export class BatchDispatcher {
     const wanted = notifications.length - (s.context.stats.filtered - filteredBefore);
     if (result === REQUEUE) s.context.stats.requeued += wanted;
     else s.context.stats.handled += wanted;
+    if (span) s.tracing?.end(span, result === REQUEUE ? "requeued" : wanted > 0 ? "handled" : "filtered", failure);
     if (result === REQUEUE && s.atLeastOnce) {
       if ((await s.redelivery.requeued(records, failure)) === "retry") {
         this.#readAgain(records);

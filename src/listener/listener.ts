@@ -14,6 +14,7 @@ import { type ListenOptions, planListener } from "./options.ts";
 import { RecordContext } from "./records.ts";
 import { Redelivery } from "./redelivery.ts";
 import { type ListenerHealth, ListenerObserver, type ListenerStats } from "./stats.ts";
+import { ListenerTracing, listenerMetrics } from "./telemetry.ts";
 
 export type { ListenOptions, ReceivedNotification } from "./options.ts";
 export type { ListenerHealth, ListenerStats } from "./stats.ts";
@@ -72,6 +73,8 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
   const onFiltered = (count = 1) => {
     context.stats.filtered += count;
   };
+  const tracing = base.tracer && new ListenerTracing(base.tracer, plan.pool);
+  if (base.meter) listenerMetrics(base.meter, plan.pool, () => observer.snapshot());
   const kafka = await openKafka(base);
 
   let deadLetters: ProducerConnection | undefined;
@@ -113,6 +116,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
       commit: (offsets) => consumer?.commit(offsets) ?? Promise.resolve(),
       seek: (position) => consumer?.seek(position),
       onFiltered,
+      tracing,
     });
   const handle =
     batcher?.handler() ??
@@ -125,6 +129,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
       maxPollRecords: o.maxPollRecords,
       redelivery,
       onFiltered,
+      tracing,
     });
 
   try {

@@ -7,10 +7,12 @@
  * @module
  */
 import type { ConsumedRecord, PartitionBatch } from "../kafka/consumer.ts";
+import type { OtelSpan } from "../observe/otel.ts";
 import { dispatch, type EndpointResult, HANDLED, isThenable, REQUEUE, type RouteTable } from "./dispatch.ts";
 import type { ReceivedNotification } from "./options.ts";
 import { nextOffset, type RecordContext, where } from "./records.ts";
 import type { Redelivery } from "./redelivery.ts";
+import type { DispatchOutcome, ListenerTracing } from "./telemetry.ts";
 
 /** What the per-record handler needs. */
 export interface SingleSettings {
@@ -23,6 +25,8 @@ export interface SingleSettings {
   redelivery: Redelivery;
   /** Counts a notification no endpoint wanted. */
   onFiltered?: () => void;
+  /** Consumer spans, when a tracer was given. */
+  tracing?: ListenerTracing | undefined;
 }
 
 interface Outcome {
@@ -35,13 +39,19 @@ const HANDLED_OUTCOME: Outcome = { result: HANDLED, error: undefined };
 const POISON_OUTCOME: Outcome = { result: HANDLED, error: undefined };
 
 /** Decode (and validate) and dispatch one record; synchronous unless a schema or handler returns a promise. */
-function handleRecord(s: SingleSettings, record: ConsumedRecord): Outcome | Promise<Outcome> {
+function handleRecord(s: SingleSettings, record: ConsumedRecord, span: OtelSpan | undefined): Outcome | Promise<Outcome> {
   const n = s.context.accept(record);
-  if (n instanceof Promise) return n.then((accepted) => (accepted ? dispatchOne(s, record, accepted) : POISON_OUTCOME));
-  return n ? dispatchOne(s, record, n) : POISON_OUTCOME;
+  if (n instanceof Promise) return n.then((accepted) => (accepted ? dispatchOne(s, record, accepted, span) : POISON_OUTCOME));
+  return n ? dispatchOne(s, record, n, span) : POISON_OUTCOME;
 }
 
-function dispatchOne(s: SingleSettings, record: ConsumedRecord, n: ReceivedNotification): Outcome | Promise<Outcome> {
+function dispatchOne(
+  s: SingleSettings,
+  record: ConsumedRecord,
+  n: ReceivedNotification,
+  span: OtelSpan | undefined,
+): Outcome | Promise<Outcome> {
+  if (span) s.tracing?.decoded(span, n);
   s.context.stats.dispatched++;
   let error: Error | undefined;
   const failed = (e: unknown) => {
@@ -71,10 +81,15 @@ function dispatchOne(s: SingleSettings, record: ConsumedRecord, n: ReceivedNotif
 }
 
 /** Count a dispatch as handled or requeued (poison and filtered notifications were counted already). */
-function countOutcome(context: RecordContext, outcome: Outcome, filteredBefore: number): void {
-  if (outcome === POISON_OUTCOME || context.stats.filtered !== filteredBefore) return;
-  if (outcome.result === REQUEUE) context.stats.requeued++;
-  else context.stats.handled++;
+function countOutcome(context: RecordContext, outcome: Outcome, filteredBefore: number): DispatchOutcome {
+  if (outcome === POISON_OUTCOME) return "poison";
+  if (context.stats.filtered !== filteredBefore) return "filtered";
+  if (outcome.result === REQUEUE) {
+    context.stats.requeued++;
+    return "requeued";
+  }
+  context.stats.handled++;
+  return "handled";
 }
 
 /** The partition-batch handler for one-at-a-time dispatch. */
@@ -110,10 +125,12 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
           // A committed poll is dispatched to the end, even while stopping: no other member will get it.
           if (!commitsBefore && !batch.active()) return;
           const filteredBefore = s.context.stats.filtered;
-          const handled = handleRecord(s, record);
+          const span = s.tracing?.start(record);
+          const handled = handleRecord(s, record, span);
           const outcome = handled instanceof Promise ? await handled : handled;
           const { result, error } = outcome;
-          countOutcome(s.context, outcome, filteredBefore);
+          const counted = countOutcome(s.context, outcome, filteredBefore);
+          if (span) s.tracing?.end(span, counted, error);
           if (result === REQUEUE && s.atLeastOnce) {
             if ((await s.redelivery.requeued([record], error)) === "retry") {
               batch.rewind(record.offset);

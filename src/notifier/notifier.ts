@@ -18,6 +18,7 @@ import type { NotificationDeclaration, PayloadInput } from "../schema/declare.ts
 import { type SendOptions, sendValidated } from "../schema/send.ts";
 import { failureLog, observe } from "./observed.ts";
 import { type NotifierHealth, type NotifierStats, NotifierStatsCollector } from "./stats.ts";
+import { NotifierTracing, notifierMetrics } from "./telemetry.ts";
 
 /**
  * Details handed to `onError` with a failed notification.
@@ -168,6 +169,8 @@ interface Core {
   asciiValues: boolean;
   contextKeys: ContextKeys;
   stats: NotifierStatsCollector;
+  /** Producer spans, when a tracer was given. */
+  tracing: NotifierTracing | undefined;
   /** Queue a record, counted in the statistics. */
   push: (record: OutgoingRecord) => Promise<void>;
   isClosed: () => boolean;
@@ -239,6 +242,9 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
   });
 
   const stats = new NotifierStatsCollector(() => queue.length);
+  if (base.meter) notifierMetrics(base.meter, stats);
+  const seed = base.config.brokers[0];
+  const tracing = base.tracer && new NotifierTracing(base.tracer, seed ? { "server.address": seed.host, "server.port": seed.port } : {});
   let closed = false;
   let closing: Promise<CloseSummary> | undefined;
   return {
@@ -250,6 +256,7 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     asciiValues: codec === osloCodec,
     contextKeys,
     stats,
+    tracing,
     push: (record) => {
       const done = queue.push(record);
       stats.entered(done, record.topic);
@@ -304,6 +311,7 @@ function sendOne(
     return fail(new EncodeError(`ctxt: expected an object, got ${Array.isArray(ctxt) ? "an array" : typeof ctxt}`));
   }
   let value: string | Uint8Array;
+  const messageId = crypto.randomUUID();
   try {
     value = core.encode({
       priority,
@@ -311,19 +319,39 @@ function sendOne(
       publisherId,
       eventType,
       payload: payload ?? null,
-      metadata: { message_id: crypto.randomUUID(), timestamp: timestampNow() },
+      metadata: { message_id: messageId, timestamp: timestampNow() },
     });
   } catch (cause) {
     return fail(new EncodeError(`cannot encode "${eventType}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause }));
   }
   const bytes = core.asciiValues && typeof value === "string" ? value.length : undefined;
-  const sent =
-    topics.length === 1
+  const sent = core.tracing
+    ? sendTraced(core, core.tracing, topics, value, bytes, { priority, eventType, publisherId, messageId })
+    : topics.length === 1
       ? core.push({ topic: topics[0] as string, value, bytes })
       : Promise.all(topics.map((topic) => core.push({ topic, value, bytes }))).then(ignore);
   return observe(sent, (error, handled) =>
     core.logFailure(error, handled, (count) => `${count} notification(s) not delivered: ${error.message}`),
   );
+}
+
+/** Queue one record per topic, each with a producer span and its `traceparent` header. */
+function sendTraced(
+  core: Core,
+  tracing: NotifierTracing,
+  topics: readonly string[],
+  value: string | Uint8Array,
+  bytes: number | undefined,
+  n: { priority: Priority; eventType: string; publisherId: string; messageId: string },
+): Promise<void> {
+  return Promise.all(
+    topics.map((topic) => {
+      const { span, headers } = tracing.start({ ...n, topic });
+      const done = core.push({ topic, value, headers, bytes });
+      tracing.endOnSettle(span, done);
+      return done;
+    }),
+  ).then(ignore);
 }
 
 function facade(core: Core, publisherId: string, isRoot: boolean): Notifier {

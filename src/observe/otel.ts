@@ -1,0 +1,161 @@
+/**
+ * OpenTelemetry without a dependency: the few structural types of
+ * `@opentelemetry/api` that kafka-notify calls (a user's `Tracer` and
+ * `Meter` fit them), the W3C `traceparent` header, and a context holding a
+ * remote parent span.
+ * @module
+ */
+
+/** Attribute values kafka-notify sets. */
+export type OtelAttributes = Record<string, string | number | boolean>;
+
+/** `SpanContext` of `@opentelemetry/api`. */
+export interface OtelSpanContext {
+  traceId: string;
+  spanId: string;
+  traceFlags: number;
+  isRemote?: boolean;
+}
+
+/** The part of `Span` of `@opentelemetry/api` kafka-notify calls. */
+export interface OtelSpan {
+  spanContext(): OtelSpanContext;
+  setAttribute(key: string, value: string | number | boolean): unknown;
+  setStatus(status: { code: number; message?: string }): unknown;
+  recordException(exception: Error): void;
+  end(): void;
+}
+
+/** `SpanOptions` of `@opentelemetry/api`, as far as kafka-notify sets them. */
+export interface OtelSpanOptions {
+  kind?: number;
+  attributes?: OtelAttributes;
+  links?: { context: OtelSpanContext }[];
+}
+
+/**
+ * A tracer: `trace.getTracer("my-service")` from `@opentelemetry/api`.
+ * @example
+ * ```ts
+ * import { trace } from "@opentelemetry/api";
+ * const tracer: OtelTracer = trace.getTracer("compute");
+ * const notifier = createNotifier(url, { publisherId: "compute.host1", tracer });
+ * ```
+ */
+export interface OtelTracer {
+  startSpan(name: string, options?: OtelSpanOptions, context?: unknown): OtelSpan;
+}
+
+/** An observable instrument of `@opentelemetry/api`. */
+export interface OtelObservable {
+  addCallback(callback: (result: { observe(value: number, attributes?: OtelAttributes): void }) => void): void;
+}
+
+/** A histogram of `@opentelemetry/api`. */
+export interface OtelHistogram {
+  record(value: number, attributes?: OtelAttributes): void;
+}
+
+/** Instrument options of `@opentelemetry/api`. */
+export interface OtelInstrumentOptions {
+  description?: string;
+  unit?: string;
+}
+
+/**
+ * A meter: `metrics.getMeter("my-service")` from `@opentelemetry/api`.
+ * @example
+ * ```ts
+ * import { metrics } from "@opentelemetry/api";
+ * const meter: OtelMeter = metrics.getMeter("compute");
+ * const listener = await listen(url, { pool: "ceilometer", meter, onNotification: () => {} });
+ * ```
+ */
+export interface OtelMeter {
+  createObservableCounter(name: string, options?: OtelInstrumentOptions): OtelObservable;
+  createObservableGauge(name: string, options?: OtelInstrumentOptions): OtelObservable;
+  createObservableUpDownCounter(name: string, options?: OtelInstrumentOptions): OtelObservable;
+  createHistogram(name: string, options?: OtelInstrumentOptions): OtelHistogram;
+}
+
+/** `SpanKind.PRODUCER` and `SpanKind.CONSUMER` of `@opentelemetry/api`. */
+export const SPAN_KIND = { producer: 3, consumer: 4 } as const;
+/** `SpanStatusCode.ERROR`. */
+export const STATUS_ERROR = 2;
+
+/** The record header carrying the trace context (W3C Trace Context). */
+export const TRACEPARENT = "traceparent";
+
+const TRACEPARENT_FORMAT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** The `traceparent` header value of a span. */
+export function formatTraceparent(context: OtelSpanContext): string {
+  return `00-${context.traceId}-${context.spanId}-${(context.traceFlags & 0xff).toString(16).padStart(2, "0")}`;
+}
+
+/** The span context a `traceparent` header names, or `undefined` when it is absent or malformed. */
+export function parseTraceparent(value: string | undefined): OtelSpanContext | undefined {
+  if (value === undefined) return undefined;
+  const m = TRACEPARENT_FORMAT.exec(value.trim());
+  if (!m || /^0+$/.test(m[1] as string) || /^0+$/.test(m[2] as string)) return undefined;
+  return { traceId: m[1] as string, spanId: m[2] as string, traceFlags: Number.parseInt(m[3] as string, 16), isRemote: true };
+}
+
+// @opentelemetry/api keys its context entries with Symbol.for(description) so that
+// every copy of the API reads the same entries; a context built here is read alike.
+const SPAN_KEY = Symbol.for("OpenTelemetry Context Key SPAN");
+
+/** A minimal immutable `Context` of `@opentelemetry/api`. */
+class PlainContext {
+  readonly #values: Map<symbol, unknown>;
+  constructor(values: Map<symbol, unknown>) {
+    this.#values = values;
+  }
+  getValue(key: symbol): unknown {
+    return this.#values.get(key);
+  }
+  setValue(key: symbol, value: unknown): PlainContext {
+    return new PlainContext(new Map(this.#values).set(key, value));
+  }
+  deleteValue(key: symbol): PlainContext {
+    const values = new Map(this.#values);
+    values.delete(key);
+    return new PlainContext(values);
+  }
+}
+
+/** A context whose current span is the remote `parent`, for `tracer.startSpan(name, options, context)`. */
+export function remoteParentContext(parent: OtelSpanContext): unknown {
+  const self = {
+    spanContext: () => parent,
+    isRecording: () => false,
+    setAttribute: () => self,
+    setAttributes: () => self,
+    addEvent: () => self,
+    addLink: () => self,
+    addLinks: () => self,
+    setStatus: () => self,
+    updateName: () => self,
+    end: () => {},
+    recordException: () => {},
+  };
+  return new PlainContext(new Map([[SPAN_KEY, self]]));
+}
+
+/** Whether `value` looks like a tracer (checked once, when a client is created). */
+export function isTracer(value: unknown): value is OtelTracer {
+  return value !== null && typeof value === "object" && typeof (value as OtelTracer).startSpan === "function";
+}
+
+/** Whether `value` looks like a meter. */
+export function isMeter(value: unknown): value is OtelMeter {
+  const m = value as OtelMeter | null;
+  return (
+    m !== null &&
+    typeof m === "object" &&
+    typeof m.createObservableCounter === "function" &&
+    typeof m.createObservableGauge === "function" &&
+    typeof m.createObservableUpDownCounter === "function" &&
+    typeof m.createHistogram === "function"
+  );
+}
