@@ -52,7 +52,17 @@ export type { CloseOptions, CloseSummary, Notifier, NotifierErrorInfo, NotifierO
 export type { NotifierHealth, NotifierStats, TopicDeliveryStats } from "../notifier/stats.ts";
 export type { LastError } from "../observe/last-error.ts";
 export type { LatencySummary } from "../observe/latency.ts";
-export type { OtelMeter, OtelTracer } from "../observe/otel.ts";
+export type {
+  OtelAttributes,
+  OtelHistogram,
+  OtelInstrumentOptions,
+  OtelMeter,
+  OtelObservable,
+  OtelSpan,
+  OtelSpanContext,
+  OtelSpanOptions,
+  OtelTracer,
+} from "../observe/otel.ts";
 export type { NotificationDeclaration, PayloadInput, PayloadOutput } from "../schema/declare.ts";
 export { defineNotification } from "../schema/declare.ts";
 export type {

@@ -6,30 +6,67 @@
  * @module
  */
 
-/** Attribute values kafka-notify sets. */
+/**
+ * Attribute values kafka-notify sets.
+ * @example
+ * ```ts
+ * const attributes: OtelAttributes = { "messaging.system": "kafka", "messaging.destination.name": "notifications.info" };
+ * ```
+ */
 export type OtelAttributes = Record<string, string | number | boolean>;
 
-/** `SpanContext` of `@opentelemetry/api`. */
+/**
+ * `SpanContext` of `@opentelemetry/api`.
+ * @example
+ * ```ts
+ * const parent: OtelSpanContext = { traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 1 };
+ * ```
+ */
 export interface OtelSpanContext {
+  /** 32 lower-case hex digits. */
   traceId: string;
+  /** 16 lower-case hex digits. */
   spanId: string;
+  /** 1 when sampled. */
   traceFlags: number;
+  /** Whether the context came from another process. */
   isRemote?: boolean;
 }
 
-/** The part of `Span` of `@opentelemetry/api` kafka-notify calls. */
+/**
+ * The part of `Span` of `@opentelemetry/api` kafka-notify calls.
+ * @example
+ * ```ts
+ * const span: OtelSpan = tracer.startSpan("send notifications.info");
+ * span.end();
+ * ```
+ */
 export interface OtelSpan {
+  /** The span's identity, for the `traceparent` header. */
   spanContext(): OtelSpanContext;
+  /** Set one attribute. */
   setAttribute(key: string, value: string | number | boolean): unknown;
+  /** Mark the span failed (`code` 2) with a message. */
   setStatus(status: { code: number; message?: string }): unknown;
+  /** Record an exception event. */
   recordException(exception: Error): void;
+  /** End the span. */
   end(): void;
 }
 
-/** `SpanOptions` of `@opentelemetry/api`, as far as kafka-notify sets them. */
+/**
+ * `SpanOptions` of `@opentelemetry/api`, as far as kafka-notify sets them.
+ * @example
+ * ```ts
+ * const options: OtelSpanOptions = { kind: 3, attributes: { "messaging.system": "kafka" } };
+ * ```
+ */
 export interface OtelSpanOptions {
+  /** `SpanKind`: 3 producer, 4 consumer. */
   kind?: number;
+  /** Attributes set at the start. */
   attributes?: OtelAttributes;
+  /** Spans this one is linked to. */
   links?: { context: OtelSpanContext }[];
 }
 
@@ -43,22 +80,47 @@ export interface OtelSpanOptions {
  * ```
  */
 export interface OtelTracer {
+  /** Start a span (a child of the active span, or of `context`'s). */
   startSpan(name: string, options?: OtelSpanOptions, context?: unknown): OtelSpan;
 }
 
-/** An observable instrument of `@opentelemetry/api`. */
+/**
+ * An observable instrument of `@opentelemetry/api`.
+ * @example
+ * ```ts
+ * const gauge: OtelObservable = meter.createObservableGauge("kafka_notify.listener.lag");
+ * gauge.addCallback((result) => result.observe(listener.stats.lag));
+ * ```
+ */
 export interface OtelObservable {
+  /** Called at each collection to observe the current values. */
   addCallback(callback: (result: { observe(value: number, attributes?: OtelAttributes): void }) => void): void;
 }
 
-/** A histogram of `@opentelemetry/api`. */
+/**
+ * A histogram of `@opentelemetry/api`.
+ * @example
+ * ```ts
+ * const histogram: OtelHistogram = meter.createHistogram("messaging.client.operation.duration", { unit: "s" });
+ * histogram.record(0.004, { "messaging.system": "kafka" });
+ * ```
+ */
 export interface OtelHistogram {
+  /** Record one value. */
   record(value: number, attributes?: OtelAttributes): void;
 }
 
-/** Instrument options of `@opentelemetry/api`. */
+/**
+ * Instrument options of `@opentelemetry/api`.
+ * @example
+ * ```ts
+ * const options: OtelInstrumentOptions = { description: "Offset commits", unit: "{commit}" };
+ * ```
+ */
 export interface OtelInstrumentOptions {
+  /** What the instrument measures. */
   description?: string;
+  /** UCUM unit, e.g. `s` or `{message}`. */
   unit?: string;
 }
 
@@ -72,9 +134,13 @@ export interface OtelInstrumentOptions {
  * ```
  */
 export interface OtelMeter {
+  /** A counter observed at each collection. */
   createObservableCounter(name: string, options?: OtelInstrumentOptions): OtelObservable;
+  /** A gauge observed at each collection. */
   createObservableGauge(name: string, options?: OtelInstrumentOptions): OtelObservable;
+  /** An up-down counter observed at each collection. */
   createObservableUpDownCounter(name: string, options?: OtelInstrumentOptions): OtelObservable;
+  /** A histogram recorded as values happen. */
   createHistogram(name: string, options?: OtelInstrumentOptions): OtelHistogram;
 }
 
