@@ -116,8 +116,10 @@ async function post(port: number, path: string, body: string): Promise<{ status:
 describe("examples", () => {
   test("deno-tail: prints the notifications its filter matches, exits after --count", async () => {
     const topic = unique("ex_tail");
+    // --check: type-checked as Deno sees it (tsconfig.json leaves the Deno-only example out).
     const tail = new Program(runtime("DENO"), [
       "run",
+      "--check",
       "--allow-net",
       "--allow-env",
       "--allow-read",
