@@ -6,7 +6,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { listen as startListener } from "../entries/detect.ts";
-import type { ReceivedNotification } from "../listener/listener.ts";
+import type { ListenerStats, ReceivedNotification } from "../listener/listener.ts";
 import { compileFilter, type FilterRule } from "../message/filter.ts";
 import { PRIORITIES } from "../message/priority.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connection, EXIT, EXIT_HELP, listFlag, UsageError, wholeNumber } from "./common.ts";
@@ -35,6 +35,10 @@ Listening:
                         or json (one JSON object per line). Default: pretty on a
                         terminal, json otherwise
   -n, --count N         exit after printing N notifications
+  --stats               print a statistics line to stderr every --stats-interval
+                        seconds: received, handled, filtered, requeued, poison,
+                        lag, assigned partitions, commits, rebalances
+  --stats-interval S    seconds between statistics lines (default: 10)
 
 ${CONNECTION_HELP}
 
@@ -53,7 +57,18 @@ const OPTIONS = {
   "from-beginning": { type: "boolean" },
   format: { type: "string" },
   count: { type: "string", short: "n" },
+  stats: { type: "boolean" },
+  "stats-interval": { type: "string" },
 } as const;
+
+/** One statistics line for `--stats`. */
+export function statsLine(s: ListenerStats): string {
+  return (
+    `kafka-notify: stats: received ${s.received}, handled ${s.handled}, filtered ${s.filtered}, requeued ${s.requeued}, ` +
+    `poison ${s.poison}, lag ${s.lag} on ${s.assigned} partition(s), commits ${s.commits}, rebalances ${s.rebalances}` +
+    (s.lastError ? `; last error: ${s.lastError.message}` : "")
+  );
+}
 
 /** Turn `--filter key=regex` flags into a filter rule (the same rule endpoints take). */
 export function filterRule(flags: readonly string[]): FilterRule | undefined {
@@ -91,6 +106,8 @@ export async function listen(args: string[]): Promise<number> {
   const format = values.format ?? (process.stdout.isTTY ? "pretty" : "json");
   if (format !== "pretty" && format !== "json") throw new UsageError(`--format: expected pretty or json, got ${JSON.stringify(format)}`);
   const limit = wholeNumber(values.count, "--count");
+  const statsEvery = wholeNumber(values["stats-interval"], "--stats-interval") ?? 10;
+  if (values["stats-interval"] !== undefined && !values.stats) throw new UsageError("--stats-interval needs --stats");
   const matches = compileFilter(filterRule(values.filter ?? []), "--filter");
   const conn = await connection(values);
   const topics = listFlag(values.topic) ?? conn.topics;
@@ -124,6 +141,7 @@ export async function listen(args: string[]): Promise<number> {
     logLevel: conn.logLevel,
   });
   console.error(`kafka-notify: listening to ${listener.topics.join(", ")} as pool ${listener.pool}; Ctrl-C to stop`);
+  const ticker = values.stats ? setInterval(() => console.error(statsLine(listener.stats)), statsEvery * 1000) : undefined;
 
   let signals = 0;
   const onSignal = (signal: string) => {
@@ -140,6 +158,7 @@ export async function listen(args: string[]): Promise<number> {
   process.on("SIGTERM", onTerm);
   try {
     const reason = await finished;
+    clearInterval(ticker);
     await listener.stop();
     const stats = listener.stats;
     const skipped = stats.poison > 0 ? `, ${count(stats.poison)} poison record(s) skipped` : "";
@@ -147,6 +166,7 @@ export async function listen(args: string[]): Promise<number> {
       `kafka-notify: stopped (${reason}); left pool ${listener.pool}; ${count(stats.received)} received, ${count(shown)} shown${skipped}`,
     );
   } finally {
+    clearInterval(ticker);
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `kafka-notify` command: `send`, `listen`, `check`.
+ * The `kafka-notify` command: `send`, `listen`, `lag`, `check`.
  * Runs from source on Node 24 (`node src/cli/main.ts`), Deno
  * (`deno run -A src/cli/main.ts`) and Bun, and from dist/cli.js via npx.
  * @module
@@ -9,12 +9,14 @@ import process from "node:process";
 import { VERSION } from "../version.ts";
 import { CHECK_HELP, check } from "./check.ts";
 import { describeError, EXIT, EXIT_HELP, exitCodeFor, UsageError } from "./common.ts";
+import { LAG_HELP, lag } from "./lag.ts";
 import { LISTEN_HELP, listen } from "./listen.ts";
 import { SEND_HELP, send } from "./send.ts";
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string; summary: string }> = {
   send: { run: send, help: SEND_HELP, summary: "send a notification, or one per JSON line from stdin" },
   listen: { run: listen, help: LISTEN_HELP, summary: "print notifications as they arrive (pretty or JSON lines)" },
+  lag: { run: lag, help: LAG_HELP, summary: "show a pool's lag per partition (table or JSON)" },
   check: { run: check, help: CHECK_HELP, summary: "connect, authenticate, list brokers and notification topics" },
 };
 
@@ -53,7 +55,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    console.error(`kafka-notify: unknown command ${JSON.stringify(name)}; expected send, listen or check (see kafka-notify --help)`);
+    console.error(`kafka-notify: unknown command ${JSON.stringify(name)}; expected send, listen, lag or check (see kafka-notify --help)`);
     return EXIT.usage;
   }
   try {
