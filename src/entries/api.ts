@@ -73,6 +73,8 @@ export type {
   TypedEndpoint,
   TypedNotification,
 } from "../schema/receive.ts";
+export type { EventTypeHandlers } from "../schema/route.ts";
+export { routeByEventType } from "../schema/route.ts";
 export type { SendOptions } from "../schema/send.ts";
 export type { SchemaInput, SchemaOutput, StandardIssue, StandardResult, StandardSchema, StandardSchemaProps } from "../schema/standard.ts";
 export type { VersionedInfo, VersionedSpec, VersionRange } from "../schema/versioned.ts";

@@ -12,6 +12,7 @@ import {
   type Notifier,
   type PayloadInput,
   type PayloadOutput,
+  routeByEventType,
   type TypedBatchMessage,
   type TypedNotification,
   versionedInfo,
@@ -164,5 +165,26 @@ export async function batchEndpoints(): Promise<Listener> {
         },
       },
     ],
+  });
+}
+
+// Event-type maps: each handler gets its own declaration's payload.
+export async function eventTypeMap(): Promise<Listener> {
+  const declarations = [created, deleted];
+  routeByEventType(declarations, {
+    // @ts-expect-error no declaration has this event type
+    "compute.instance.reboot.end": () => {},
+  });
+  return listen(url, {
+    notifications: declarations,
+    onNotification: routeByEventType(declarations, {
+      "compute.instance.create.end": (n) => {
+        const flavor: string = n.payload.flavor;
+        // @ts-expect-error a created payload has no reason
+        n.payload.reason;
+        return void flavor;
+      },
+      "compute.instance.delete.end": (n) => void (n.payload.reason satisfies "user" | "quota"),
+    }),
   });
 }

@@ -5,7 +5,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as v from "valibot";
-import { ConfigError, createNotifier, defineNotification, type StandardSchema, silentLogger, ValidationError } from "../../mod.ts";
+import {
+  ConfigError,
+  createNotifier,
+  defineNotification,
+  HANDLED,
+  REQUEUE,
+  routeByEventType,
+  type StandardSchema,
+  silentLogger,
+  ValidationError,
+} from "../../mod.ts";
 import { PayloadChecker } from "../../src/schema/receive.ts";
 import { sendValidated } from "../../src/schema/send.ts";
 import { check } from "../../src/schema/standard.ts";
@@ -193,5 +203,40 @@ test("PayloadChecker: undeclared event types, validated output, and declarations
   assert.throws(
     () => new PayloadChecker([{ eventType: "x" }]),
     (e) => e instanceof ConfigError && e.field === "notifications[0]",
+  );
+});
+
+test("routeByEventType calls the handler of the notification's event type, and refuses handlers for undeclared ones", async () => {
+  const deleted = defineNotification({ eventType: "compute.instance.delete.end", payload: v.object({ instance_id: v.string() }) });
+  const seen: string[] = [];
+  const route = routeByEventType([created, deleted], {
+    "compute.instance.delete.end": (n) => {
+      seen.push(`deleted ${n.payload.instance_id}`);
+      return Promise.resolve(REQUEUE);
+    },
+  });
+  const base = {
+    priority: "info",
+    ctxt: {},
+    publisherId: "p",
+    metadata: { message_id: null, timestamp: null },
+    topic: "t",
+    partition: 0,
+    offset: "0",
+  } as const;
+  assert.equal(
+    await route({ ...base, eventType: "compute.instance.delete.end", payload: { instance_id: "i-1" } }),
+    REQUEUE,
+    "the handler's result",
+  );
+  assert.equal(
+    route({ ...base, eventType: "compute.instance.create.end", payload: { instance_id: "i-2", flavor: "m1" } }),
+    HANDLED,
+    "no handler: handled",
+  );
+  assert.deepEqual(seen, ["deleted i-1"]);
+  assert.throws(
+    () => routeByEventType([created], { "other.event": () => {} } as never),
+    (e) => e instanceof ConfigError && e.field === "handlers.other.event",
   );
 });
