@@ -2,7 +2,7 @@
 # Bundle first (kafkajs is CommonJS: esbuild turns its require() calls into
 # calls to the `require` the banner defines with node:module's createRequire):
 #   esbuild worker.ts --bundle --format=esm --platform=node --external:cloudflare:* \
-#     --outfile=dist/worker.js --banner:js="$BANNER"   (BANNER: see tests/examples/examples.test.ts)
+#     --outfile=dist/worker.js --banner:js="$(cat banner.js)"
 # then run it:
 #   KAFKA_URL=kafka://127.0.0.1:9092 workerd serve config.capnp --socket-addr http=127.0.0.1:8787
 using Workerd = import "/workerd/workerd.capnp";

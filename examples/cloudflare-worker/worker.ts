@@ -10,10 +10,11 @@
  * use plain TCP or TLS with a publicly trusted certificate: workerd cannot
  * trust a private CA or present a client certificate.
  *
- * Build and run locally (see config.capnp):
- *   esbuild examples/cloudflare-worker/worker.ts --bundle --format=esm --platform=node \
- *     --external:cloudflare:* --outfile=examples/cloudflare-worker/dist/worker.js --banner:js="$BANNER"
- *   KAFKA_URL=kafka://127.0.0.1:9092 workerd serve examples/cloudflare-worker/config.capnp
+ * Build and run locally, in this folder (see config.capnp; banner.js gives
+ * kafkajs, which is CommonJS, the `require` it calls):
+ *   esbuild worker.ts --bundle --format=esm --platform=node --external:cloudflare:* \
+ *     --outfile=dist/worker.js --banner:js="$(cat banner.js)"
+ *   KAFKA_URL=kafka://127.0.0.1:9092 workerd serve config.capnp --socket-addr http=127.0.0.1:8787
  * In your own project, import from "kafka-notify/workerd".
  */
 import { createNotifier, DeliveryError } from "../../src/entries/workerd.ts";
