@@ -185,6 +185,8 @@ deno_npm() {
 cli() {
   cd "$PROJECT" || return 1
   node_modules/.bin/kafka-notify --version || return 1
+  # bunx follows the #!/usr/bin/env node line; --bun runs the command on Bun (as the README says).
+  "$BUN" x --bun kafka-notify --version || return 1
   node_modules/.bin/kafka-notify --help | head -n 3 || return 1
   node_modules/.bin/kafka-notify check --url "$KAFKA_URL"
 }
