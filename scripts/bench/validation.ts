@@ -9,7 +9,7 @@
  * Usage: node scripts/bench/validation.ts [--no-write]
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import * as v from "valibot";
 import { osloCodec } from "../../src/codec/payload.ts";
 import type { ConsumedRecord } from "../../src/kafka/consumer.ts";
@@ -21,6 +21,9 @@ import { check } from "../../src/schema/standard.ts";
 import { versionedPayload } from "../../src/schema/versioned.ts";
 import { payloadFor } from "./lib.ts";
 
+const loadAtStart = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" ");
 const N = 50_000;
 const RUNS = 5;
 const EVENT = "compute.instance.create.end";
@@ -118,7 +121,7 @@ const section = `<!-- validation:start -->
 (the nova row: 20,000). Schema: a valibot object of the benchmark's 8-field payload with uuid, hexadecimal,
 picklist and integer checks. The cases alternate within each round.
 
-Machine: ${cpus().length} cores, ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
+Machine: ${cpus().length} cores, ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; load average at start ${loadAtStart} (the figures scale with it).
 
 | step | µs per notification |
 |---|---|
