@@ -15,8 +15,8 @@ export { ProduceQueue };
 
 /**
  * Record bytes in one produce request, at most, over all its partitions
- * (a request is encoded in one buffer, and kafkajs copies it twice into
- * its frame, so this bounds the memory a send takes).
+ * (a request is encoded in one buffer, and kafkajs copies it twice into its
+ * frame, so this bounds the memory a send takes).
  */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 

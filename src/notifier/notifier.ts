@@ -16,7 +16,7 @@ import { pythonUtcTimestamp } from "../message/timestamp.ts";
 import { kafkaTopic, topicNameProblem } from "../message/topic.ts";
 import type { NotificationDeclaration, PayloadInput } from "../schema/declare.ts";
 import { type SendOptions, sendValidated } from "../schema/send.ts";
-import { failureLog, observe } from "./observed.ts";
+import { failureLog, SendObserver } from "./observed.ts";
 import { type NotifierHealth, type NotifierStats, NotifierStatsCollector } from "./stats.ts";
 import { NotifierTracing, notifierMetrics } from "./telemetry.ts";
 
@@ -177,6 +177,10 @@ interface Core {
   report: (error: Error, topic: string) => void;
   /** Log a failure: at error level when the caller did not handle it, at debug otherwise. */
   logFailure: (error: Error, handled: boolean, message: (count: number) => string) => void;
+  /** Hands out the promises of sends, and logs their failures by the rule of {@link logFailure}. */
+  sends: SendObserver;
+  /** Hands out the promises of sends refused before queueing. */
+  refusals: SendObserver;
   close: (options?: CloseOptions) => Promise<CloseSummary>;
 }
 
@@ -265,6 +269,10 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     isClosed: () => closed,
     report,
     logFailure,
+    sends: new SendObserver((error, handled) =>
+      logFailure(error, handled, (count) => `${count} notification(s) not delivered: ${error.message}`),
+    ),
+    refusals: new SendObserver((error, handled) => logFailure(error, handled, () => error.message)),
     close: (closeOptions) => {
       closed = true;
       const timeoutMs = closeOptions?.timeoutMs;
@@ -303,7 +311,7 @@ function sendOne(
   const fail = (error: Error) => {
     for (const topic of topics) core.report(error, topic);
     core.stats.refused(error);
-    return observe(Promise.reject(error), (e, handled) => core.logFailure(e, handled, () => e.message));
+    return core.refusals.observe(Promise.reject(error));
   };
   if (core.isClosed()) return fail(new ClosedError("the notifier is closed"));
   if (typeof eventType !== "string" || eventType === "") return fail(new EncodeError("eventType: a non-empty string is required"));
@@ -324,15 +332,31 @@ function sendOne(
   } catch (cause) {
     return fail(new EncodeError(`cannot encode "${eventType}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause }));
   }
+  const about = { priority, eventType, publisherId, messageId };
+  return queueValue(core, topics, value, core.tracing && { with: core.tracing, about });
+}
+
+/**
+ * Queue an encoded value on every topic. Kept apart from `sendOne` so that
+ * no closure living as long as the send captures the value: the queue holds
+ * its bytes, and the string can go.
+ */
+function queueValue(
+  core: Core,
+  topics: readonly string[],
+  value: string | Uint8Array,
+  tracing: { with: NotifierTracing; about: { priority: Priority; eventType: string; publisherId: string; messageId: string } } | undefined,
+): Promise<void> {
   const bytes = core.asciiValues && typeof value === "string" ? value.length : undefined;
-  const sent = core.tracing
-    ? sendTraced(core, core.tracing, topics, value, bytes, { priority, eventType, publisherId, messageId })
-    : topics.length === 1
-      ? core.push({ topic: topics[0] as string, value, bytes })
-      : Promise.all(topics.map((topic) => core.push({ topic, value, bytes }))).then(ignore);
-  return observe(sent, (error, handled) =>
-    core.logFailure(error, handled, (count) => `${count} notification(s) not delivered: ${error.message}`),
-  );
+  let sent: Promise<void>;
+  if (tracing) sent = sendTraced(core, tracing.with, topics, value, bytes, tracing.about);
+  else if (topics.length === 1) sent = core.push({ topic: topics[0] as string, value, bytes });
+  else {
+    const each: Promise<void>[] = [];
+    for (const topic of topics) each.push(core.push({ topic, value, bytes }));
+    sent = Promise.all(each).then(ignore);
+  }
+  return core.sends.observe(sent);
 }
 
 /** Queue one record per topic, each with a producer span and its `traceparent` header. */
@@ -363,7 +387,7 @@ function facade(core: Core, publisherId: string, isRoot: boolean): Notifier {
   const rejectInvalid = (error: ValidationError, priority: Priority) => {
     for (const topic of core.topicsByPriority.get(priority) ?? []) core.report(error, topic);
     core.stats.refused(error);
-    return observe(Promise.reject(error), (e, handled) => core.logFailure(e, handled, () => e.message));
+    return core.refusals.observe(Promise.reject(error));
   };
   return {
     publisherId,

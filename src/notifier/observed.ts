@@ -12,6 +12,8 @@ const ignore = (): void => {};
 /** A promise that remembers whether a handler was attached to it. */
 export class ObservedPromise<T> extends Promise<T> {
   observed = false;
+  resolveWith: ((value: T) => void) | undefined;
+  rejectWith: ((error: Error) => void) | undefined;
 
   // Promises derived from this one (by then/catch) are plain promises.
   static override get [Symbol.species](): PromiseConstructor {
@@ -28,22 +30,66 @@ export class ObservedPromise<T> extends Promise<T> {
   }
 }
 
-/**
- * Wrap `inner` in an {@link ObservedPromise}; when it rejects, `onFailure`
- * learns (a task later, so a handler attached right after the failure
- * still counts) whether anyone handled it. Never an unhandled rejection.
- */
-export function observe(inner: Promise<void>, onFailure: (error: Error, handled: boolean) => void): Promise<void> {
-  const outer = new ObservedPromise<void>((resolve, reject) => {
-    inner.then(resolve, (reason: unknown) => {
-      reject(reason);
-      const error = reason instanceof Error ? reason : new Error(String(reason));
-      setTimeout(() => onFailure(error, outer.observed), 0);
-    });
+function observedPromise(): ObservedPromise<void> {
+  let resolveWith!: () => void;
+  let rejectWith!: (error: Error) => void;
+  const promise = new ObservedPromise<void>((resolve, reject) => {
+    resolveWith = resolve;
+    rejectWith = reject;
   });
-  // Mark the rejection handled without counting as the caller's handler.
-  Promise.prototype.then.call(outer, undefined, ignore);
-  return outer;
+  promise.resolveWith = resolveWith;
+  promise.rejectWith = rejectWith;
+  return promise;
+}
+
+/**
+ * Hands each send its own {@link ObservedPromise}, settled when the queue's
+ * promise for it settles (one handler per queue promise, however many sends
+ * share it: a queued notification costs a promise, not a chain of them).
+ * A failure is reported to `onFailure` with whether the caller had
+ * attached a handler by then; one nobody handles is marked handled first,
+ * so it never becomes an unhandled rejection.
+ */
+export class SendObserver {
+  readonly #waiting = new Map<Promise<void>, ObservedPromise<void>[]>();
+  readonly #onFailure: (error: Error, handled: boolean) => void;
+
+  constructor(onFailure: (error: Error, handled: boolean) => void) {
+    this.#onFailure = onFailure;
+  }
+
+  /** A promise for the caller that settles as `inner` does. */
+  observe(inner: Promise<void>): Promise<void> {
+    const outer = observedPromise();
+    const list = this.#waiting.get(inner);
+    if (list) {
+      list.push(outer);
+      return outer;
+    }
+    this.#waiting.set(inner, [outer]);
+    inner.then(
+      () => this.#settle(inner, undefined),
+      (reason: unknown) => this.#settle(inner, reason instanceof Error ? reason : new Error(String(reason))),
+    );
+    return outer;
+  }
+
+  #settle(inner: Promise<void>, error: Error | undefined): void {
+    const list = this.#waiting.get(inner) ?? [];
+    this.#waiting.delete(inner);
+    for (const outer of list) {
+      if (error && !outer.observed) {
+        Promise.prototype.then.call(outer, undefined, ignore);
+        this.#onFailure(error, false);
+      } else if (error) {
+        this.#onFailure(error, true);
+      }
+      if (error) outer.rejectWith?.(error);
+      else outer.resolveWith?.();
+      outer.resolveWith = undefined;
+      outer.rejectWith = undefined;
+    }
+  }
 }
 
 /**

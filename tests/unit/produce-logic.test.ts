@@ -5,7 +5,7 @@ import { Admission } from "../../src/kafka/produce/admission.ts";
 import { PartitionQueue, TopicQueue } from "../../src/kafka/produce/partition-queue.ts";
 import type { OutgoingRecord } from "../../src/kafka/produce/record-batch.ts";
 import { BrokerErrorCode, backoffMs, expiredError, isRetriable, outcomeOf, refusedError } from "../../src/kafka/produce/retry.ts";
-import { failureLog, observe } from "../../src/notifier/observed.ts";
+import { failureLog, SendObserver } from "../../src/notifier/observed.ts";
 
 const record = (i: number, topic = "t"): OutgoingRecord => ({ topic, value: `v${i}`, bytes: `v${i}`.length });
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -150,13 +150,20 @@ describe("failure logging rule", () => {
   test("a failure nobody handles is an error line; an awaited or caught one is debug; never an unhandled rejection", async () => {
     const lines: string[] = [];
     const log = failureLog({ error: (m) => lines.push(`error ${m}`), debug: (m) => lines.push(`debug ${m}`) });
-    const boom = new Error("boom");
-    const message = (n: number) => `${n} notification(s) not delivered: boom`;
-    const unhandled = observe(Promise.reject(boom), (e, handled) => log(e, handled, message));
-    const caught = observe(Promise.reject(boom), (e, handled) => log(e, handled, message));
+    const observer = new SendObserver((error, handled) =>
+      log(error, handled, (n) => `${n} notification(s) not delivered: ${error.message}`),
+    );
+    let fail!: (error: Error) => void;
+    const batch = new Promise<void>((_, reject) => {
+      fail = reject;
+    });
+    const unhandled = observer.observe(batch);
+    const caught = observer.observe(batch);
     caught.catch(() => {});
-    const awaited = observe(Promise.reject(boom), (e, handled) => log(e, handled, message));
-    await assert.rejects(awaited, /boom/);
+    const awaited = observer.observe(batch);
+    const assertion = assert.rejects(awaited, /boom/);
+    fail(new Error("boom"));
+    await assertion;
     void unhandled;
     await tick();
     await tick();
@@ -166,10 +173,12 @@ describe("failure logging rule", () => {
     ]);
   });
 
-  test("a resolved send logs nothing and resolves through await", async () => {
+  test("every send of a shared queue promise resolves with it, and a resolved send logs nothing", async () => {
     const lines: string[] = [];
     const log = failureLog({ error: (m) => lines.push(m), debug: (m) => lines.push(m) });
-    await observe(Promise.resolve(), (e, h) => log(e, h, () => "x"));
+    const observer = new SendObserver((e, h) => log(e, h, () => "x"));
+    const shared = Promise.resolve();
+    await Promise.all([observer.observe(shared), observer.observe(shared)]);
     await tick();
     assert.deepEqual(lines, []);
   });

@@ -50,7 +50,7 @@ function batchOf(
       firstTimestamp: builder.firstTimestamp,
       maxTimestamp: builder.maxTimestamp,
     },
-    header.payload ?? builder.out.written(),
+    header.payload ?? builder.joined(),
   );
   return { builder, bytes: out.written().slice() };
 }
@@ -136,6 +136,18 @@ describe("record batch v2", () => {
     assert.equal(decoded.firstSequence, 17);
   });
 
+  test("a batch spanning many chunks decodes whole, records in order", async () => {
+    const values = Array.from({ length: 400 }, (_, i) => `${i}:${"r".repeat(700 + (i % 13))}`);
+    const { builder, bytes } = batchOf(values);
+    assert.ok(builder.parts().length > 3, "the records span several chunks");
+    assert.equal(builder.joined().length, builder.size);
+    const decoded = await decode(bytes);
+    assert.deepEqual(
+      decoded.records.map((r) => r.value.toString()),
+      values,
+    );
+  });
+
   test("the CRC covers attributes to the end", () => {
     const { bytes } = batchOf(["a", "b"]);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -147,7 +159,7 @@ describe("record batch v2", () => {
       registerCompressionCodecs();
       const values = Array.from({ length: 50 }, (_, i) => `notification ${i} ${"z".repeat(i)}`);
       const plain = batchOf(values);
-      const payload = await compressionCodecs[name].compress(plain.builder.out.written());
+      const payload = await compressionCodecs[name].compress(plain.builder.joined());
       const { bytes } = batchOf(values, { compression: COMPRESSION_IDS[name], payload });
       const decoded = await decode(bytes);
       assert.deepEqual(

@@ -38,7 +38,7 @@ export class ByteWriter {
   ensure(length: number): void {
     const needed = this.offset + length;
     if (needed <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
+    let size = Math.max(64, this.bytes.length * 2);
     while (size < needed) size *= 2;
     const grown = new Uint8Array(size);
     grown.set(this.bytes.subarray(0, this.offset));

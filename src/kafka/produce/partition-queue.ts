@@ -18,7 +18,7 @@ export class ProduceBatch {
   /** No more records join: full, or sent once. */
   sealed = false;
   /** The records section as sent (compressed when the codec says so), fixed at the first send. */
-  payload: Uint8Array | undefined;
+  payload: Uint8Array | Uint8Array[] | undefined;
   /** Idempotence: the batch's first sequence number, and the producer id generation it belongs to. */
   baseSequence = -1;
   generation = -1;
@@ -33,8 +33,8 @@ export class ProduceBatch {
   resolve!: () => void;
   reject!: (error: Error) => void;
 
-  constructor(now: number, deliveryTimeoutMs: number, initialSize: number) {
-    this.records = new RecordsBuilder(initialSize);
+  constructor(now: number, deliveryTimeoutMs: number) {
+    this.records = new RecordsBuilder();
     this.createdAt = now;
     this.deadline = now + deliveryTimeoutMs;
     this.done = new Promise<void>((resolve, reject) => {
@@ -107,7 +107,7 @@ export class PartitionQueue {
       batch.sealed = true;
     }
     if (!batch || batch.sealed) {
-      batch = new ProduceBatch(now, limits.deliveryTimeoutMs, Math.min(Math.max(1024, size * 4), limits.maxBytes));
+      batch = new ProduceBatch(now, limits.deliveryTimeoutMs);
       this.batches.push(batch);
     }
     batch.records.append(record, now);

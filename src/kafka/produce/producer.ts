@@ -9,42 +9,18 @@
  * @module
  */
 import type { Kafka } from "kafkajs";
-import { type CompressionCodec, type CompressionName, compressionCodecs } from "../../codec/compression/index.ts";
+import { type CompressionCodec, compressionCodecs } from "../../codec/compression/index.ts";
 import { ClosedError, DeliveryError } from "../../errors.ts";
-import type { Logger } from "../../log/logger.ts";
 import { Admission, type Waiter, waiterFor } from "./admission.ts";
 import { BrokerLink, classifyThrown, LinkFailure, type ProducerIdentity } from "./link.ts";
 import { type BatchLimits, type PartitionQueue, type ProduceBatch, TopicQueue } from "./partition-queue.ts";
-import type { TopicData } from "./produce-request.ts";
-import { COMPRESSION_IDS, type OutgoingRecord, type RecordInput, writeRecordBatch } from "./record-batch.ts";
+import type { OutgoingRecord, RecordInput } from "./record-batch.ts";
+import { payloadOf, requestData } from "./request-plan.ts";
 import { BrokerErrorCode, backoffMs, expiredError, outcomeOf, refusedError } from "./retry.ts";
+import { DrainScheduler } from "./scheduler.ts";
+import type { ProduceSettings } from "./settings.ts";
 
-export type { OutgoingRecord };
-
-/** Settings of a produce queue. */
-export interface ProduceSettings {
-  acks: "all" | "-1" | "0" | "1";
-  compression: "none" | CompressionName;
-  idempotent: boolean;
-  requestTimeoutMs: number;
-  /** A record's promise rejects when it is not acknowledged within this time (never while its request is in flight). */
-  deliveryTimeoutMs: number;
-  lingerMs: number;
-  /** Most records / bytes in one partition's batch. */
-  maxBatchRecords: number;
-  maxBatchBytes: number;
-  /** Records queued (not in flight) before `push` waits for room. */
-  maxQueued: number;
-  /** Most record bytes in one request over all its partitions. */
-  maxRequestBytes: number;
-  mask: (text: string) => string;
-  logger: Logger;
-  /** The seed brokers (`host:port, ...`), named when none can be reached. */
-  seeds: string;
-  /** Called once per batch that finally failed, with its record count. */
-  onFailure?: ((error: Error, topic: string, count: number) => void) | undefined;
-  onStopTimeout?: (() => void) | undefined;
-}
+export type { OutgoingRecord, ProduceSettings };
 
 const ACKS = { all: -1, "-1": -1, "0": 0, "1": 1 } as const;
 /** A partition failing for this long gets one warning line (and an info line when it recovers). */
@@ -70,11 +46,8 @@ export class ProduceQueue {
   /** Partitions holding batches. */
   readonly #active = new Set<PartitionQueue>();
   readonly #admission: Admission;
+  readonly #drains: DrainScheduler;
   #lingerMs: number;
-  #drainQueued = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
-  #sweep: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   #failed = 0;
 
@@ -97,6 +70,7 @@ export class ProduceQueue {
     this.#codec = settings.compression === "none" ? undefined : compressionCodecs[settings.compression];
     this.#lingerMs = settings.lingerMs;
     this.#admission = new Admission(settings.maxQueued, (record, waiter) => this.#admit(record, waiter));
+    this.#drains = new DrainScheduler(() => this.#drain(), Math.max(50, Math.min(1000, settings.deliveryTimeoutMs / 4)));
   }
 
   /** Records queued and not yet in a request. */
@@ -131,7 +105,7 @@ export class ProduceQueue {
     if (timeoutMs === undefined) await settled;
     else {
       this.#lingerMs = 0;
-      this.#schedule(0);
+      this.#drains.schedule(0);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const done = await Promise.race([
         settled.then(() => true),
@@ -140,7 +114,7 @@ export class ProduceQueue {
       clearTimeout(timer);
       if (!done) this.#giveUp(timeoutMs);
     }
-    this.#stopTimers();
+    this.#drains.stop();
     await this.#link.disconnect();
     return { undelivered: this.#failed - before };
   }
@@ -173,8 +147,8 @@ export class ProduceQueue {
     const batch = p.append(record, now, this.#limits);
     this.#active.add(p);
     if (!p.inFlight) {
-      if (batch.sealed || this.#lingerMs === 0 || p.hurry) this.#schedule(0);
-      else if (batch.count === 1) this.#schedule(batch.createdAt + this.#lingerMs - now);
+      if (batch.sealed || this.#lingerMs === 0 || p.hurry) this.#drains.schedule(0);
+      else if (batch.count === 1) this.#drains.schedule(batch.createdAt + this.#lingerMs - now);
     }
     return batch;
   }
@@ -206,27 +180,6 @@ export class ProduceQueue {
     topic.loading = false;
     if (topic.queue.led.length === 0) return;
     for (const w of topic.pending.splice(0)) this.#append(topic, w.record).done.then(w.resolve, w.reject);
-  }
-
-  #schedule(delayMs: number): void {
-    if (delayMs <= 0) {
-      if (this.#drainQueued) return;
-      this.#drainQueued = true;
-      queueMicrotask(() => {
-        this.#drainQueued = false;
-        this.#drain();
-      });
-      return;
-    }
-    const at = Date.now() + delayMs;
-    if (this.#timer !== undefined && this.#timerAt <= at) return;
-    clearTimeout(this.#timer);
-    this.#timerAt = at;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = Number.POSITIVE_INFINITY;
-      this.#drain();
-    }, delayMs);
   }
 
   /** Send every ready partition's first batch: one request per leader (split past maxRequestBytes). */
@@ -275,7 +228,7 @@ export class ProduceQueue {
       }
       if (chunk.length > 0) this.#start(leader, chunk);
     }
-    if (wake < Number.POSITIVE_INFINITY) this.#schedule(wake - now);
+    if (wake < Number.POSITIVE_INFINITY) this.#drains.schedule(wake - now);
     this.#admission.admitWaiting();
   }
 
@@ -303,42 +256,10 @@ export class ProduceQueue {
   }
 
   async #send(leader: number, partitions: PartitionQueue[], batches: ProduceBatch[]): Promise<void> {
-    let identity: ProducerIdentity;
     try {
-      identity = await this.#link.identity();
-      for (const b of batches) if (!b.payload) b.payload = await this.#payloadOf(b);
-    } catch (error) {
-      const failure = error instanceof LinkFailure ? error : classifyThrown(error, this.#s.mask);
-      partitions.forEach((p, i) => {
-        this.#settle(p, batches[i] as ProduceBatch, failure.retriable ? "retry" : "fatal", failure.error);
-      });
-      this.#schedule(0);
-      return;
-    }
-    const byTopic = new Map<string, TopicData>();
-    partitions.forEach((p, i) => {
-      const b = batches[i] as ProduceBatch;
-      this.#sequence(p, b, identity);
-      const header = {
-        compression: this.#codec ? COMPRESSION_IDS[this.#codec.name] : 0,
-        producerId: identity.producerId,
-        producerEpoch: identity.epoch,
-        baseSequence: b.baseSequence,
-        count: b.count,
-        firstTimestamp: b.records.firstTimestamp,
-        maxTimestamp: b.records.maxTimestamp,
-      };
-      const data = {
-        partition: p.partition,
-        writeBatch: (out: Parameters<typeof writeRecordBatch>[0]) => writeRecordBatch(out, header, b.payload as Uint8Array),
-      };
-      const topic = byTopic.get(p.topic);
-      if (topic) topic.partitions.push(data);
-      else byTopic.set(p.topic, { topic: p.topic, partitions: [data] });
-      b.sent = true;
-    });
-    try {
-      const { broker, results } = await this.#link.send(leader, [...byTopic.values()]);
+      const identity: ProducerIdentity = await this.#link.identity();
+      for (const b of batches) b.payload ??= await payloadOf(b, this.#codec);
+      const { broker, results } = await this.#link.send(leader, requestData(partitions, batches, identity, this.#codec));
       const answers = new Map(results.map((r) => [`${r.topic}\u0000${r.partition}`, r.errorCode]));
       partitions.forEach((p, i) => {
         const code = this.#s.acks === "0" ? 0 : (answers.get(`${p.topic}\u0000${p.partition}`) ?? 13);
@@ -351,34 +272,7 @@ export class ProduceQueue {
         this.#settle(p, batches[i] as ProduceBatch, failure.retriable ? "retry" : "fatal", failure.error);
       });
     }
-    this.#schedule(0);
-  }
-
-  /** The records section as sent: compressed once, kept for retries. */
-  async #payloadOf(b: ProduceBatch): Promise<Uint8Array> {
-    const records = b.records.out.written();
-    if (!this.#codec) return records;
-    try {
-      return await this.#codec.compress(records);
-    } catch (error) {
-      throw new LinkFailure(error instanceof Error ? error : new Error(String(error)), false);
-    }
-  }
-
-  /** Give a batch its sequence numbers, once per producer id (so a retry carries the same ones). */
-  #sequence(p: PartitionQueue, b: ProduceBatch, identity: ProducerIdentity): void {
-    if (identity.producerId < 0n) {
-      b.baseSequence = -1;
-      return;
-    }
-    if (b.generation === identity.generation) return;
-    if (p.generation !== identity.generation) {
-      p.generation = identity.generation;
-      p.nextSequence = 0;
-    }
-    b.generation = identity.generation;
-    b.baseSequence = p.nextSequence;
-    p.nextSequence = (p.nextSequence + b.count) % 0x80000000;
+    this.#drains.schedule(0);
   }
 
   #settle(p: PartitionQueue, b: ProduceBatch, outcome: string, error: Error | undefined): void {
@@ -430,7 +324,7 @@ export class ProduceQueue {
         },
       );
     }
-    void this.#link.refresh().then(() => this.#schedule(0));
+    void this.#link.refresh().then(() => this.#drains.schedule(0));
   }
 
   #reject(b: ProduceBatch, error: Error, topic: string): void {
@@ -495,24 +389,8 @@ export class ProduceQueue {
   }
 
   #ensureSweep(): void {
-    // Expiry needs a clock while records wait on a broker that does not answer.
-    this.#sweep ??= setInterval(
-      () => {
-        if (this.#active.size === 0 && this.#admission.idle && [...this.#topics.values()].every((t) => t.pending.length === 0)) {
-          clearInterval(this.#sweep);
-          this.#sweep = undefined;
-          return;
-        }
-        this.#drain();
-      },
-      Math.max(50, Math.min(1000, this.#s.deliveryTimeoutMs / 4)),
+    this.#drains.sweepWhile(
+      () => this.#active.size > 0 || !this.#admission.idle || [...this.#topics.values()].some((t) => t.pending.length > 0),
     );
-  }
-
-  #stopTimers(): void {
-    clearInterval(this.#sweep);
-    this.#sweep = undefined;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
   }
 }

@@ -42,26 +42,55 @@ function varlongSize(value: number): number {
   return size;
 }
 
-/** Records of one batch, encoded as they arrive. */
+/** The largest chunk a batch's records are written into; a batch grows by chunks, never by copying. */
+const MAX_CHUNK = 64 * 1024;
+
+/**
+ * Records of one batch, encoded as they arrive into chunks of growing size
+ * (4 KiB doubling to 64 KiB): a batch wastes at most the end of its last
+ * chunk, and no record is copied again until it goes into a request.
+ */
 export class RecordsBuilder {
-  readonly out: ByteWriter;
+  #chunks: Uint8Array[] = [];
+  #out: ByteWriter;
+  #nextChunk: number;
+  #size = 0;
   count = 0;
   firstTimestamp = 0;
   maxTimestamp = 0;
 
   constructor(initialSize = 4096) {
-    this.out = new ByteWriter(initialSize);
-  }
-
-  /** Drop the encoded records (the batch settled). */
-  release(): void {
-    this.out.bytes = new Uint8Array(0);
-    this.out.reset();
+    this.#out = new ByteWriter(Math.min(initialSize, MAX_CHUNK));
+    this.#nextChunk = Math.min(initialSize * 2, MAX_CHUNK);
   }
 
   /** Bytes of the records so far. */
   get size(): number {
-    return this.out.offset;
+    return this.#size;
+  }
+
+  /** The encoded records, in pieces (views, valid until the next append). */
+  parts(): Uint8Array[] {
+    return this.#out.offset > 0 ? [...this.#chunks, this.#out.written()] : [...this.#chunks];
+  }
+
+  /** The encoded records in one piece (copied when the batch spans several chunks). */
+  joined(): Uint8Array {
+    const parts = this.parts();
+    if (parts.length === 1) return parts[0] as Uint8Array;
+    const joined = new Uint8Array(this.#size);
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    return joined;
+  }
+
+  /** Drop the encoded records (the batch settled). */
+  release(): void {
+    this.#chunks = [];
+    this.#out = new ByteWriter(0);
   }
 
   /** Encode one record at the end of the batch; returns the bytes it took. */
@@ -96,9 +125,13 @@ export class RecordsBuilder {
     }
     // attributes, timestamp delta, offset delta, null key (varint -1: one byte), value, headers
     const bodySize = 1 + varlongSize(timestampDelta) + varintSize(offsetDelta) + 1 + varintSize(valueSize) + valueSize + headersSize;
-    const out = this.out;
-    const start = out.offset;
-    out.ensure(bodySize + 5);
+    const total = varintSize(bodySize) + bodySize;
+    let out = this.#out;
+    if (out.offset + total > out.bytes.length) {
+      if (out.offset > 0) this.#chunks.push(out.written());
+      out = this.#out = new ByteWriter(Math.max(this.#nextChunk, total));
+      this.#nextChunk = Math.min(this.#nextChunk * 2, MAX_CHUNK);
+    }
     out.varint(bodySize);
     out.int8(0);
     out.varlong(timestampDelta);
@@ -119,7 +152,8 @@ export class RecordsBuilder {
       out.varint(0);
     }
     this.count++;
-    return out.offset - start;
+    this.#size += total;
+    return total;
   }
 }
 
@@ -141,11 +175,14 @@ export interface BatchHeader {
  * Append a whole record batch to `out`: header, then `payload` (the records
  * section, compressed when the header says so), with its CRC32C.
  */
-export function writeRecordBatch(out: ByteWriter, header: BatchHeader, payload: Uint8Array): void {
-  out.ensure(BATCH_HEADER_SIZE + payload.length);
+export function writeRecordBatch(out: ByteWriter, header: BatchHeader, payload: Uint8Array | readonly Uint8Array[]): void {
+  const parts = payload instanceof Uint8Array ? [payload] : payload;
+  let length = 0;
+  for (const part of parts) length += part.length;
+  out.ensure(BATCH_HEADER_SIZE + length);
   const start = out.offset;
   out.int64(0); // base offset: the broker assigns offsets
-  out.int32(BATCH_HEADER_SIZE - 12 + payload.length); // batch length, after this field
+  out.int32(BATCH_HEADER_SIZE - 12 + length); // batch length, after this field
   out.int32(-1); // partition leader epoch
   out.int8(2); // magic
   const crcAt = out.offset;
@@ -159,7 +196,7 @@ export function writeRecordBatch(out: ByteWriter, header: BatchHeader, payload: 
   out.int16(header.producerEpoch);
   out.int32(header.baseSequence);
   out.int32(header.count);
-  out.raw(payload);
+  for (const part of parts) out.raw(part);
   out.view.setUint32(crcAt, crc32c(out.bytes, 0, attributesAt, out.offset));
-  if (out.offset - start !== BATCH_HEADER_SIZE + payload.length) throw new Error("record batch size mismatch");
+  if (out.offset - start !== BATCH_HEADER_SIZE + length) throw new Error("record batch size mismatch");
 }
