@@ -46,9 +46,9 @@ function observedPromise(): ObservedPromise<void> {
  * Hands each send its own {@link ObservedPromise}, settled when the queue's
  * promise for it settles (one handler per queue promise, however many sends
  * share it: a queued notification costs a promise, not a chain of them).
- * A failure is reported to `onFailure` with whether the caller had
- * attached a handler by then; one nobody handles is marked handled first,
- * so it never becomes an unhandled rejection.
+ * A failure is reported to `onFailure` a task later, with whether the
+ * caller had attached a handler by then; it is marked handled first, so it
+ * never becomes an unhandled rejection.
  */
 export class SendObserver {
   readonly #waiting = new Map<Promise<void>, ObservedPromise<void>[]>();
@@ -78,17 +78,22 @@ export class SendObserver {
     const list = this.#waiting.get(inner) ?? [];
     this.#waiting.delete(inner);
     for (const outer of list) {
-      if (error && !outer.observed) {
+      if (error) {
+        // Handled here so that it never becomes an unhandled rejection; whether the caller handles it is read later.
         Promise.prototype.then.call(outer, undefined, ignore);
-        this.#onFailure(error, false);
-      } else if (error) {
-        this.#onFailure(error, true);
+        outer.rejectWith?.(error);
+      } else {
+        outer.resolveWith?.();
       }
-      if (error) outer.rejectWith?.(error);
-      else outer.resolveWith?.();
       outer.resolveWith = undefined;
       outer.rejectWith = undefined;
     }
+    // A task later: `await` of a promise subclass attaches its handler a microtask after the call.
+    if (error) setTimeout(() => this.#report(list, error), 0);
+  }
+
+  #report(list: readonly ObservedPromise<void>[], error: Error): void {
+    for (const outer of list) this.#onFailure(error, outer.observed);
   }
 }
 
