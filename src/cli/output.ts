@@ -6,6 +6,7 @@
 import process from "node:process";
 import type { ReceivedNotification } from "../listener/listener.ts";
 import type { Priority } from "../message/priority.ts";
+import { pythonJsonDumps } from "../message/python-json.ts";
 
 type Stream = { isTTY?: boolean; write(text: string): unknown };
 
@@ -39,7 +40,8 @@ const PRIORITY_COLOUR: Record<Priority, Colour | Colour[]> = {
 
 /** One JSON line per notification, oslo's field names. */
 export function jsonLine(n: ReceivedNotification): string {
-  return JSON.stringify({
+  // Python's JSON: 64-bit integers stay exact, NaN and Infinity are written as Python writes them.
+  return pythonJsonDumps({
     topic: n.topic,
     partition: n.partition,
     offset: n.offset,
@@ -57,8 +59,8 @@ export function jsonLine(n: ReceivedNotification): string {
 export function prettyLine(n: ReceivedNotification, paint: ReturnType<typeof painter>): string {
   const time = n.metadata.timestamp ?? "-";
   const priority = paint(PRIORITY_COLOUR[n.priority], n.priority.toUpperCase().padEnd(8));
-  const context = Object.keys(n.ctxt).length > 0 ? ` ${paint("grey", `ctxt=${JSON.stringify(n.ctxt)}`)}` : "";
-  return `${paint("grey", time)} ${priority} ${paint("bold", n.eventType)} ${paint("blue", n.publisherId)} ${JSON.stringify(n.payload)}${context}`;
+  const context = Object.keys(n.ctxt).length > 0 ? ` ${paint("grey", `ctxt=${pythonJsonDumps(n.ctxt)}`)}` : "";
+  return `${paint("grey", time)} ${priority} ${paint("bold", String(n.eventType))} ${paint("blue", String(n.publisherId))} ${pythonJsonDumps(n.payload)}${context}`;
 }
 
 /** Format a count with thousands separators. */

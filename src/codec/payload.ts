@@ -7,7 +7,8 @@
  */
 import { ConfigError, DecodeError } from "../errors.ts";
 import { fromOsloMessage, type Notification, toOsloMessage } from "../message/notification.ts";
-import { appendPythonJsonEscaped, pythonJsonStringEscaped as escapedString } from "../message/python-json.ts";
+import { pythonJsonLoads } from "../message/python-json-parse.ts";
+import { appendPythonJsonEscaped, plainJsonDumps, pythonJsonStringEscaped as escapedString } from "../message/python-json.ts";
 
 /**
  * Turns notifications into record values and back.
@@ -44,7 +45,7 @@ function parseJson(value: Uint8Array): unknown {
     throw new DecodeError("record value is not UTF-8", { cause });
   }
   try {
-    return JSON.parse(text);
+    return pythonJsonLoads(text);
   } catch (cause) {
     throw new DecodeError(`record value is not JSON (${text.length} characters starting ${JSON.stringify(text.slice(0, 20))})`, { cause });
   }
@@ -63,7 +64,7 @@ function unwrapEnvelope(parsed: unknown): unknown {
   const inner = envelope[ENVELOPE_MESSAGE_KEY];
   if (typeof inner !== "string") throw new DecodeError('"oslo.message" is not a string');
   try {
-    return JSON.parse(inner);
+    return pythonJsonLoads(inner);
   } catch (cause) {
     throw new DecodeError('"oslo.message" is not JSON', { cause });
   }
@@ -89,9 +90,9 @@ function osloEnvelope(n: Notification): string {
     '\\"message_id\\": ',
     escapedString(m.message_id),
     ', \\"publisher_id\\": ',
-    escapedString(m.publisher_id),
+    m.publisher_id === null ? "null" : escapedString(m.publisher_id),
     ', \\"event_type\\": ',
-    escapedString(m.event_type),
+    m.event_type === null ? "null" : escapedString(m.event_type),
     ', \\"priority\\": ',
     escapedString(m.priority),
     ', \\"payload\\": ',
@@ -126,7 +127,7 @@ export const osloCodec: PayloadCodec = {
  */
 export const jsonCodec: PayloadCodec = {
   name: "json",
-  encode: (n) => JSON.stringify(toOsloMessage(n)),
+  encode: (n) => plainJsonDumps(toOsloMessage(n)),
   decode: decodeOsloRecord,
 };
 

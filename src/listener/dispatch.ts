@@ -50,10 +50,10 @@ export type EndpointResult = typeof REQUEUE | typeof HANDLED | undefined | void;
 export interface BatchMessage {
   /** The request context the notifier sent (secrets removed). */
   ctxt: Context;
-  /** Who sent it, e.g. `compute.host1`. */
-  publisher_id: string;
-  /** What happened, e.g. `compute.instance.create.end`. */
-  event_type: string;
+  /** Who sent it, e.g. `compute.host1` (`null` when the sender gave none). */
+  publisher_id: string | null;
+  /** What happened, e.g. `compute.instance.create.end` (`null` when the sender gave none). */
+  event_type: string | null;
   /** The notification's JSON payload. */
   payload: unknown;
   /** `message_id` and `timestamp`. */
@@ -82,8 +82,8 @@ export type BatchEndpointMethod = (messages: BatchMessage[]) => EndpointResult |
  */
 export type EndpointMethod = (
   ctxt: Context,
-  publisherId: string,
-  eventType: string,
+  publisherId: string | null,
+  eventType: string | null,
   payload: unknown,
   metadata: NotificationMetadata,
 ) => EndpointResult | Promise<EndpointResult>;

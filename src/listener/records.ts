@@ -146,7 +146,7 @@ export class RecordContext {
   }
 
   /** Log and report a handler failure. */
-  handlerFailed(error: unknown, record: ConsumedRecord, eventType: string): Error {
+  handlerFailed(error: unknown, record: ConsumedRecord, eventType: string | null): Error {
     this.stats.handlerErrors++;
     const err = error instanceof Error ? error : new Error(String(error));
     this.#log.error(`endpoint failed on "${eventType}": ${err.message}`, where(record));

@@ -43,10 +43,10 @@ export interface Notification {
   priority: Priority;
   /** The request context (secrets removed by the sender). */
   ctxt: Context;
-  /** Who sent it, e.g. `compute.host1`. */
-  publisherId: string;
-  /** What happened, e.g. `compute.instance.create.end`. */
-  eventType: string;
+  /** Who sent it, e.g. `compute.host1`; `null` from an oslo notifier created without a publisher id. */
+  publisherId: string | null;
+  /** What happened, e.g. `compute.instance.create.end`; `null` when the sender gave none. */
+  eventType: string | null;
   /** The JSON payload. */
   payload: unknown;
   /** `message_id` and `timestamp`. */
@@ -56,8 +56,8 @@ export interface Notification {
 /** The oslo message dictionary, keys in the order oslo writes them. */
 export interface OsloMessage {
   message_id: string;
-  publisher_id: string;
-  event_type: string;
+  publisher_id: string | null;
+  event_type: string | null;
   priority: string;
   payload: unknown;
   timestamp: string;
@@ -86,14 +86,15 @@ export function fromOsloMessage(message: unknown): Notification {
   if (typeof priority !== "string") throw new DecodeError('missing field "priority"');
   const known = normalisePriority(priority);
   if (!known) throw new DecodeError(`unknown priority ${JSON.stringify(priority.slice(0, 40))}`);
-  if (typeof publisher_id !== "string") throw new DecodeError('missing field "publisher_id"');
-  if (typeof event_type !== "string") throw new DecodeError('missing field "event_type"');
+  // oslo reads both with dict.get(): missing and null are None, and dispatched.
+  if (publisher_id != null && typeof publisher_id !== "string") throw new DecodeError('"publisher_id" is not a string');
+  if (event_type != null && typeof event_type !== "string") throw new DecodeError('"event_type" is not a string');
   if (_context !== undefined && _context !== null && !isObject(_context)) throw new DecodeError('"_context" is not an object');
   return {
     priority: known,
     ctxt: (_context ?? {}) as Context,
-    publisherId: publisher_id,
-    eventType: event_type,
+    publisherId: publisher_id ?? null,
+    eventType: event_type ?? null,
     payload: message.payload ?? null,
     metadata: {
       message_id: typeof message_id === "string" ? message_id : null,

@@ -2,13 +2,15 @@
  * JSON text as Python's `json.dumps` writes it by default, which is what
  * oslo.messaging puts on the wire: `", "` and `": "` separators, every
  * character outside printable ASCII escaped as `\uXXXX`, and floats as
- * Python's `repr` (`1e-07`, `2.5e-05`). A JS number cannot tell `2.0`
- * from `2`, so floats with integral values print as integers.
+ * Python's `repr` (`1e-07`, `2.5e-05`, `1e+16`), `NaN`, `Infinity` and
+ * `-Infinity` as Python writes them, and a `bigint` as plain digits (a
+ * Python int). A JS number cannot tell `2.0` from `2`, so floats with
+ * integral values below 1e16 print as integers.
  * @module
  */
 
-// A JSON string literal, a separator, or a number JS and Python print differently.
-const TOKEN = /"(?:[^"\\]|\\.)*"|[,:]|(?<![\d.])-?0\.0000\d*|(?<![\d.])-?\d+(?:\.\d+)?e[-+]?\d+/g;
+// A JSON string literal or a separator.
+const TOKEN = /"(?:[^"\\]|\\.)*"|[,:]/g;
 const NEEDS_ESCAPE = /[^\x20-\x7e]/;
 const ESCAPE_ALL = /[^\x20-\x7e]/g;
 
@@ -19,20 +21,27 @@ function pythonExponent(text: string): string {
   return text.replace(/e([-+]?)(\d+)$/, (_m, sign: string, digits: string) => `e${sign === "-" ? "-" : "+"}${digits.padStart(2, "0")}`);
 }
 
-function rewrite(token: string): string {
-  if (token === ",") return ", ";
-  if (token === ":") return ": ";
-  const first = token.charCodeAt(0);
-  if (first === 0x22) return NEEDS_ESCAPE.test(token) ? token.replace(ESCAPE_ALL, escapeChar) : token;
-  // Python's repr switches to exponent form below 1e-4, JS only below 1e-6.
-  return pythonExponent(token.includes("e") ? token : Number(token).toExponential());
-}
-
-/** `JSON.stringify(value)`, then separators, escapes and numbers rewritten: exact for every input. */
+/**
+ * `JSON.stringify(value)` with every number and bigint swapped for a marker
+ * string (unguessable per call) that holds its Python spelling, then
+ * separators, escapes and markers rewritten: exact for every input, and
+ * numbers spelt by the same {@link formatNumber} as the fast path.
+ */
 function slowDumps(value: unknown): string {
-  const compact = JSON.stringify(value);
+  const nonce = `\u0000${crypto.randomUUID()}:`;
+  const marked = `"\\u0000${nonce.slice(1)}`;
+  const compact = JSON.stringify(value, (_key, item: unknown) => {
+    if (typeof item === "number") return nonce + formatNumber(item);
+    if (typeof item === "bigint") return nonce + item.toString();
+    return item;
+  });
   if (compact === undefined) throw new TypeError("value is not JSON-serialisable");
-  return compact.replace(TOKEN, rewrite);
+  return compact.replace(TOKEN, (token) => {
+    if (token === ",") return ", ";
+    if (token === ":") return ": ";
+    if (token.startsWith(marked)) return token.slice(marked.length, -1);
+    return NEEDS_ESCAPE.test(token) ? token.replace(ESCAPE_ALL, escapeChar) : token;
+  });
 }
 
 /** Thrown inside the fast path for anything it does not handle; the slow path takes over. */
@@ -87,19 +96,30 @@ function keyLiteral(key: string, layout: Layout): string {
   return literal;
 }
 
-/** A finite number as the slow path's rewrite prints it (Python's repr exponents). */
+/**
+ * A number as Python prints it: `NaN`, `Infinity`, `-0.0`, and exponent
+ * form where Python's repr switches to it (below 1e-4 and from 1e16; JS
+ * only below 1e-6 and from 1e21). An integral value of 1e16 or more cannot
+ * have come from a Python int (those arrive as bigint), so it is a float.
+ */
 function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
   const text = String(value);
+  if (text.length < 16) {
+    if (text.includes("e")) return pythonExponent(text);
+    if (value === 0) return Object.is(value, -0) ? "-0.0" : "0";
+    return SMALL_DECIMAL.test(text) ? pythonExponent(value.toExponential()) : text;
+  }
   if (text.includes("e")) return pythonExponent(text);
-  return SMALL_DECIMAL.test(text) ? pythonExponent(value.toExponential()) : text;
+  if (SMALL_DECIMAL.test(text) || Math.abs(value) >= 1e16) return pythonExponent(value.toExponential());
+  return text;
 }
 
 /**
  * The plain-data subset (plain objects, arrays, strings, finite numbers,
  * booleans, null) written straight in Python's layout, with no regex pass
  * over the whole text. Anything where `JSON.stringify` has rules of its own
- * (toJSON, class instances, boxed primitives, BigInt, non-finite numbers,
- * deep or cyclic nesting) bails to the slow path, so the output is the same.
+ * (toJSON, class instances, boxed primitives, deep or cyclic nesting) bails to the slow path, so the output is the same.
  * Pieces go into `out`, joined once at the end: the result is one flat
  * string rather than a rope of small pieces, which matters to a notifier
  * holding thousands of them (a rope is that many objects for the GC).
@@ -110,8 +130,10 @@ function write(value: unknown, depth: number, layout: Layout, out: string[]): vo
       out.push(layout.string(value));
       return;
     case "number":
-      if (!Number.isFinite(value)) throw BAIL;
       out.push(formatNumber(value));
+      return;
+    case "bigint":
+      out.push(value.toString());
       return;
     case "boolean":
       out.push(value ? "true" : "false");
@@ -169,7 +191,7 @@ function append(value: unknown, layout: Layout, out: string[]): void {
 
 /**
  * Serialise like Python's `json.dumps(value)`.
- * Throws what `JSON.stringify` throws (cycles, BigInt).
+ * Throws what `JSON.stringify` throws for what it cannot write (cycles).
  */
 export function pythonJsonDumps(value: unknown): string {
   const out: string[] = [];
@@ -188,4 +210,26 @@ export function appendPythonJsonEscaped(value: unknown, out: string[]): void {
 /** A string as `appendPythonJsonEscaped` writes it. */
 export function pythonJsonStringEscaped(text: string): string {
   return ESCAPED.string(text);
+}
+
+/**
+ * Compact standard JSON (`JSON.stringify`'s layout), except that a `bigint`
+ * is written as its digits instead of throwing. Non-finite numbers become
+ * `null`, as standard JSON has no spelling for them.
+ * @example
+ * ```ts
+ * plainJsonDumps({ id: 18446744073709551615n, x: NaN }); // '{"id":18446744073709551615,"x":null}'
+ * ```
+ */
+export function plainJsonDumps(value: unknown): string {
+  let nonce: string | undefined;
+  const compact = JSON.stringify(value, (_key, item: unknown) => {
+    if (typeof item !== "bigint") return item;
+    nonce ??= `\u0000${crypto.randomUUID()}:`;
+    return nonce + item.toString();
+  });
+  if (compact === undefined) throw new TypeError("value is not JSON-serialisable");
+  if (nonce === undefined) return compact;
+  const marked = `"\\u0000${nonce.slice(1)}`;
+  return compact.replace(TOKEN, (token) => (token.startsWith(marked) ? token.slice(marked.length, -1) : token));
 }

@@ -41,8 +41,11 @@ export interface NotifierErrorInfo {
  * ```
  */
 export interface NotifierOptions extends ClientOptions {
-  /** Publisher id of every notification, e.g. `compute.host1`. Required. */
-  publisherId: string;
+  /**
+   * Publisher id of every notification, e.g. `compute.host1`. Required;
+   * `null` sends `"publisher_id": null`, as an oslo notifier made without one.
+   */
+  publisherId: string | null;
   /**
    * Topics to publish on; each notification goes to `<topic>.<priority>` of every one.
    * @default ["notifications"]
@@ -84,7 +87,7 @@ export type NotifyMethod = (ctxt: Context | null | undefined, eventType: string,
  */
 export interface Notifier extends AsyncDisposable {
   /** The publisher id every notification of this notifier carries. */
-  readonly publisherId: string;
+  readonly publisherId: string | null;
   /** Send at priority `audit`. */
   audit: NotifyMethod;
   /** Send at priority `debug`. */
@@ -114,7 +117,7 @@ export interface Notifier extends AsyncDisposable {
     options?: SendOptions,
   ): Promise<void>;
   /** A notifier with another publisher id sharing this one's connection and queue. */
-  prepare(options: { publisherId?: string }): Notifier;
+  prepare(options: { publisherId?: string | null }): Notifier;
   /** Resolves once everything queued so far is acknowledged or has failed. */
   flush(): Promise<void>;
   /**
@@ -184,8 +187,9 @@ interface Core {
   close: (options?: CloseOptions) => Promise<CloseSummary>;
 }
 
-function checkPublisherId(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.trim() === "") throw new ConfigError(field, "a non-empty string is required");
+function checkPublisherId(value: unknown, field: string): string | null {
+  if (value === null) return null;
+  if (typeof value !== "string" || value.trim() === "") throw new ConfigError(field, "a non-empty string (or null) is required");
   return value;
 }
 
@@ -199,7 +203,7 @@ function checkTopics(topics: unknown, virtualHost: string | undefined): string[]
   return [...new Set(topics as string[])];
 }
 
-function createCore(url: string, options: NotifierOptions): Core & { publisherId: string } {
+function createCore(url: string, options: NotifierOptions): Core & { publisherId: string | null } {
   if (options === null || typeof options !== "object") throw new ConfigError("options", "expected an options object with publisherId");
   const publisherId = checkPublisherId(options.publisherId, "publisherId");
   const base = resolveClient(url, options, OWN_KEYS);
@@ -301,7 +305,7 @@ function timestampNow(): string {
 
 function sendOne(
   core: Core,
-  publisherId: string,
+  publisherId: string | null,
   priority: Priority,
   ctxt: Context | null | undefined,
   eventType: string,
@@ -366,7 +370,7 @@ function sendTraced(
   topics: readonly string[],
   value: string | Uint8Array,
   bytes: number | undefined,
-  n: { priority: Priority; eventType: string; publisherId: string; messageId: string },
+  n: { priority: Priority; eventType: string; publisherId: string | null; messageId: string },
 ): Promise<void> {
   return Promise.all(
     topics.map((topic) => {
@@ -378,7 +382,7 @@ function sendTraced(
   ).then(ignore);
 }
 
-function facade(core: Core, publisherId: string, isRoot: boolean): Notifier {
+function facade(core: Core, publisherId: string | null, isRoot: boolean): Notifier {
   const method =
     (priority: Priority): NotifyMethod =>
     (ctxt, eventType, payload) =>

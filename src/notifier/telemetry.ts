@@ -23,7 +23,8 @@ export interface SentNotification {
   topic: string;
   priority: string;
   eventType: string;
-  publisherId: string;
+  /** `null` for a notifier without a publisher id (the attribute is then left out). */
+  publisherId: string | null;
   messageId: string;
 }
 
@@ -49,7 +50,7 @@ export class NotifierTracing {
         "messaging.message.id": n.messageId,
         "kafka_notify.priority": n.priority,
         "kafka_notify.event_type": n.eventType,
-        "kafka_notify.publisher_id": n.publisherId,
+        ...(n.publisherId !== null && { "kafka_notify.publisher_id": n.publisherId }),
         ...this.#server,
       },
     });

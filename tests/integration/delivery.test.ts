@@ -164,7 +164,7 @@ describe("at-least-once", () => {
       topics: [topic],
       pool,
       delivery: "at-least-once",
-      endpoints: [{ filterRule: { eventType: "^wanted\\." }, info: (_c, _p, eventType) => void seen.push(eventType) }],
+      endpoints: [{ filterRule: { eventType: "^wanted\\." }, info: (_c, _p, eventType) => void seen.push(String(eventType)) }],
     });
     cleanups.push(() => listener.stop());
     const n = notifier(topic);

@@ -49,7 +49,8 @@ describe("Python-style JSON", () => {
       'quote " backslash \\ newline \n tab \t nul \u0000 é 😀 \u2028',
       { 'k"ey\\': ["a", 1.5, 1e-7, -0, true, null, { nested: { deeper: "é" } }], empty: {}, list: [] },
       { when: new Date(0), point: new Point(), json: { toJSON: () => 'from "toJSON"' }, skipped: undefined, fn: () => 1 },
-      [undefined, Number.NaN, "x"],
+      [undefined, Number.NaN, "x", Number.POSITIVE_INFINITY, 2n ** 70n, -0, 1e16, 123456789012345680000],
+      { big: -(2n ** 63n), when: new Date(0), n: Number.NEGATIVE_INFINITY },
       1.5e300,
       "",
     ];
@@ -102,8 +103,8 @@ describe("oslo envelope", () => {
     ['{"oslo.version": "2.0", "oslo.message": "{bad"}', /"oslo.message" is not JSON/],
     ['{"publisher_id": "p", "event_type": "e"}', /missing field "priority"/],
     ['{"publisher_id": "p", "event_type": "e", "priority": "LOUD"}', /unknown priority "LOUD"/],
-    ['{"event_type": "e", "priority": "INFO"}', /missing field "publisher_id"/],
-    ['{"publisher_id": "p", "priority": "INFO"}', /missing field "event_type"/],
+    ['{"publisher_id": 5, "event_type": "e", "priority": "INFO"}', /"publisher_id" is not a string/],
+    ['{"publisher_id": "p", "event_type": ["e"], "priority": "INFO"}', /"event_type" is not a string/],
     ['{"publisher_id": "p", "event_type": "e", "priority": "INFO", "_context": [1]}', /"_context" is not an object/],
   ];
   for (const [text, message] of poison) {
@@ -113,6 +114,38 @@ describe("oslo envelope", () => {
         (e: unknown) => e instanceof DecodeError && message.test(e.message),
       ));
   }
+  test("a null or missing publisher_id or event_type is read as null, as oslo dispatches it", () => {
+    const n = decodeOsloRecord(bytes('{"publisher_id": null, "priority": "INFO", "payload": {}}'));
+    assert.equal(n.publisherId, null);
+    assert.equal(n.eventType, null);
+    const encoded = osloCodec.encode({ ...sample, publisherId: null, eventType: null });
+    assert.match(String(encoded), /\\"publisher_id\\": null, \\"event_type\\": null,/);
+    assert.deepEqual(osloCodec.decode(bytes(String(encoded))), { ...sample, publisherId: null, eventType: null });
+  });
+  test("NaN, Infinity and integers beyond 2^53 survive decode and encode", () => {
+    const text =
+      '{"publisher_id": "p", "event_type": "e", "priority": "INFO", "payload": {"n": NaN, "i": Infinity, "m": -Infinity, ' +
+      '"big": 18446744073709551615, "neg": -9007199254740993, "safe": 9007199254740991, "f": 1e+16, "z": -0.0}, "_context": {}}';
+    const n = decodeOsloRecord(bytes(text));
+    const payload = n.payload as Record<string, unknown>;
+    assert.ok(Number.isNaN(payload.n));
+    assert.equal(payload.i, Number.POSITIVE_INFINITY);
+    assert.equal(payload.m, Number.NEGATIVE_INFINITY);
+    assert.equal(payload.big, 18446744073709551615n);
+    assert.equal(payload.neg, -9007199254740993n);
+    assert.equal(payload.safe, 9007199254740991);
+    assert.equal(payload.f, 1e16);
+    assert.ok(Object.is(payload.z, -0));
+    assert.equal(
+      pythonJsonDumps(payload),
+      '{"n": NaN, "i": Infinity, "m": -Infinity, "big": 18446744073709551615, "neg": -9007199254740993, "safe": 9007199254740991, "f": 1e+16, "z": -0.0}',
+    );
+  });
+  test("the plain JSON codec writes bigints as digits and non-finite numbers as null", () => {
+    const encoded = String(jsonCodec.encode({ ...sample, payload: { big: 2n ** 64n, nan: Number.NaN } }));
+    assert.match(encoded, /"payload":\{"big":18446744073709551616,"nan":null\}/);
+    assert.equal((jsonCodec.decode(bytes(encoded)).payload as { big: bigint }).big, 2n ** 64n);
+  });
   test("poison: invalid UTF-8", () => {
     assert.throws(() => decodeOsloRecord(new Uint8Array([0x7b, 0xff, 0x7d])), /not UTF-8/);
   });

@@ -31,8 +31,8 @@ import { zstdCompress, zstdDecompress } from "../../../src/codec/compression/zst
 /** What arrived at the listener, as the test asserts it. */
 export interface Arrived {
   priority: string;
-  publisherId: string;
-  eventType: string;
+  publisherId: string | null;
+  eventType: string | null;
   payload: unknown;
   ctxt: Record<string, unknown>;
   messageId: string | null;

@@ -1,0 +1,176 @@
+/**
+ * JSON text as Python's `json.loads` reads it: besides standard JSON,
+ * `NaN`, `Infinity` and `-Infinity` are numbers, and integers keep every
+ * digit (Python's `int` has no size limit). An integer beyond
+ * `Number.MAX_SAFE_INTEGER` becomes a `bigint`, which the writer prints back
+ * as plain digits; every other number is a JS `number`.
+ *
+ * Nearly every notification is read by `JSON.parse` alone: only text it
+ * rejects (it may hold `NaN` or `Infinity`) or whose result holds a number
+ * of magnitude 2^53 or more (an integer it may have rounded) is read again
+ * by the slower reader below. Checking the parsed numbers costs far less
+ * than scanning the text for long digit runs.
+ * @module
+ */
+
+const TWO_53 = 2 ** 53;
+
+/** Whether a JSON.parse result holds a number JSON.parse may have rounded (|n| >= 2^53). */
+function mayBeRounded(value: unknown, depth: number): boolean {
+  if (typeof value === "number") return value >= TWO_53 || value <= -TWO_53;
+  if (value === null || typeof value !== "object") return false;
+  if (depth > 200) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (mayBeRounded(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) if (mayBeRounded((value as Record<string, unknown>)[key], depth + 1)) return true;
+  return false;
+}
+
+/** Thrown for text Python's reader rejects (same class as JSON.parse's errors). */
+function fail(text: string, at: number, what: string): never {
+  throw new SyntaxError(`${what} at position ${at} (${JSON.stringify(text.slice(at, at + 20))})`);
+}
+
+const WHITESPACE = /[ \t\n\r]*/y;
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+
+/** A recursive-descent reader for the rare texts JSON.parse cannot read as Python does. */
+class Reader {
+  at = 0;
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  skip(): void {
+    WHITESPACE.lastIndex = this.at;
+    WHITESPACE.test(this.text);
+    this.at = WHITESPACE.lastIndex;
+  }
+
+  value(depth: number): unknown {
+    if (depth > 1000) fail(this.text, this.at, "nesting too deep");
+    this.skip();
+    const text = this.text;
+    const c = text[this.at];
+    switch (c) {
+      case "{":
+        return this.object(depth);
+      case "[":
+        return this.array(depth);
+      case '"':
+        return this.string();
+      case "t":
+        return this.word("true", true);
+      case "f":
+        return this.word("false", false);
+      case "n":
+        return this.word("null", null);
+      case "N":
+        return this.word("NaN", Number.NaN);
+      case "I":
+        return this.word("Infinity", Number.POSITIVE_INFINITY);
+      default:
+        if (c === "-" && text.startsWith("-Infinity", this.at)) return this.word("-Infinity", Number.NEGATIVE_INFINITY);
+        return this.number();
+    }
+  }
+
+  word<T>(word: string, value: T): T {
+    if (!this.text.startsWith(word, this.at)) fail(this.text, this.at, "unexpected token");
+    this.at += word.length;
+    return value;
+  }
+
+  number(): number | bigint {
+    NUMBER.lastIndex = this.at;
+    const match = NUMBER.exec(this.text);
+    if (!match) fail(this.text, this.at, "unexpected token");
+    this.at = NUMBER.lastIndex;
+    const literal = match[0];
+    const value = Number(literal);
+    // An integer literal is a Python int: keep it exact when a double cannot.
+    if (match[1] === undefined && match[2] === undefined && !Number.isSafeInteger(value)) return BigInt(literal);
+    return value;
+  }
+
+  string(): string {
+    STRING.lastIndex = this.at;
+    const match = STRING.exec(this.text);
+    if (!match) fail(this.text, this.at, "invalid string");
+    this.at = STRING.lastIndex;
+    const literal = match[0];
+    return literal.includes("\\") ? (JSON.parse(literal) as string) : literal.slice(1, -1);
+  }
+
+  array(depth: number): unknown[] {
+    this.at++;
+    const items: unknown[] = [];
+    this.skip();
+    if (this.text[this.at] === "]") {
+      this.at++;
+      return items;
+    }
+    for (;;) {
+      items.push(this.value(depth + 1));
+      this.skip();
+      const c = this.text[this.at++];
+      if (c === "]") return items;
+      if (c !== ",") fail(this.text, this.at - 1, "expected ',' or ']'");
+    }
+  }
+
+  object(depth: number): Record<string, unknown> {
+    this.at++;
+    const result: Record<string, unknown> = {};
+    this.skip();
+    if (this.text[this.at] === "}") {
+      this.at++;
+      return result;
+    }
+    for (;;) {
+      this.skip();
+      if (this.text[this.at] !== '"') fail(this.text, this.at, "expected a key");
+      const key = this.string();
+      this.skip();
+      if (this.text[this.at++] !== ":") fail(this.text, this.at - 1, "expected ':'");
+      const item = this.value(depth + 1);
+      // As JSON.parse: "__proto__" is an own key, never the prototype.
+      if (key === "__proto__") Object.defineProperty(result, key, { value: item, enumerable: true, writable: true, configurable: true });
+      else result[key] = item;
+      this.skip();
+      const c = this.text[this.at++];
+      if (c === "}") return result;
+      if (c !== ",") fail(this.text, this.at - 1, "expected ',' or '}'");
+    }
+  }
+}
+
+/**
+ * Parse JSON text as Python's `json.loads` does (see the module notes).
+ * Throws a `SyntaxError` for text Python rejects too.
+ * @example
+ * ```ts
+ * pythonJsonLoads('{"n": NaN, "id": 18446744073709551615}'); // { n: NaN, id: 18446744073709551615n }
+ * ```
+ */
+export function pythonJsonLoads(text: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return slowLoads(text);
+  }
+  return mayBeRounded(parsed, 0) ? slowLoads(text) : parsed;
+}
+
+function slowLoads(text: string): unknown {
+  const reader = new Reader(text);
+  const value = reader.value(0);
+  reader.skip();
+  if (reader.at !== text.length) fail(text, reader.at, "unexpected text after the value");
+  return value;
+}
