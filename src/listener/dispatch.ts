@@ -98,7 +98,7 @@ export type EndpointMethod = (
  * };
  * ```
  */
-export type Endpoint = { [P in Priority]?: EndpointMethod } & { filterRule?: FilterRule };
+export type Endpoint = { [P in Priority]?: EndpointMethod } & { filterRule?: FilterRule; filter_rule?: FilterRule };
 
 /**
  * A batch endpoint (with the `batch` option): methods receive arrays, as
@@ -108,7 +108,7 @@ export type Endpoint = { [P in Priority]?: EndpointMethod } & { filterRule?: Fil
  * const endpoint: BatchEndpoint = { info(messages) { console.log(messages.length, messages[0]?.event_type); } };
  * ```
  */
-export type BatchEndpoint = { [P in Priority]?: BatchEndpointMethod } & { filterRule?: FilterRule };
+export type BatchEndpoint = { [P in Priority]?: BatchEndpointMethod } & { filterRule?: FilterRule; filter_rule?: FilterRule };
 
 interface Route {
   endpoint: Endpoint | BatchEndpoint;
@@ -125,7 +125,12 @@ export function buildRoutes(endpoints: readonly (Endpoint | BatchEndpoint)[]): R
   const table = new Map<Priority, Route[]>();
   endpoints.forEach((endpoint, index) => {
     if (endpoint === null || typeof endpoint !== "object") throw new ConfigError(`endpoints[${index}]`, "expected an object");
-    const matches = compileFilter(endpoint.filterRule, `endpoints[${index}].filterRule`);
+    // oslo's endpoints carry `filter_rule`; both spellings are read.
+    if (endpoint.filterRule !== undefined && endpoint.filter_rule !== undefined) {
+      throw new ConfigError(`endpoints[${index}].filter_rule`, "give filterRule or filter_rule, not both");
+    }
+    const ruleName = endpoint.filterRule !== undefined ? "filterRule" : "filter_rule";
+    const matches = compileFilter(endpoint.filterRule ?? endpoint.filter_rule, `endpoints[${index}].${ruleName}`);
     let any = false;
     for (const priority of PRIORITIES) {
       const method = endpoint[priority];

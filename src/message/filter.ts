@@ -6,6 +6,7 @@
  */
 import { ConfigError } from "../errors.ts";
 import type { Notification } from "./notification.ts";
+import { pythonRegExp } from "./python-regex.ts";
 
 /**
  * A regular expression source (Python-style `(?P<name>...)` is accepted) or a RegExp.
@@ -29,6 +30,10 @@ export interface FilterRule {
   publisherId?: Pattern;
   /** Matches the event type, e.g. `^compute\.instance\.`. */
   eventType?: Pattern;
+  /** oslo's spelling of `publisherId` (a rule copied from a Python `NotificationFilter`). */
+  publisher_id?: Pattern;
+  /** oslo's spelling of `eventType`. */
+  event_type?: Pattern;
   /** Matches context values by key. */
   context?: Record<string, Pattern>;
   /** Matches metadata values (`message_id`, `timestamp`) by key. */
@@ -47,9 +52,9 @@ export function compilePattern(pattern: Pattern, field: string): RegExp {
       return new RegExp(pattern.source, `${flags}y`);
     }
     if (typeof pattern !== "string") throw new TypeError("not a string");
-    const source = pattern.replace(/\(\?P</g, "(?<").replace(/\(\?P=(\w+)\)/g, "\\k<$1>");
-    return new RegExp(source, "y");
+    return pythonRegExp(pattern, field);
   } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
     throw new ConfigError(field, `invalid regular expression${cause instanceof Error ? `: ${cause.message}` : ""}`, { cause });
   }
 }
@@ -72,16 +77,25 @@ function mapMatcher(rules: Record<string, Pattern> | undefined, field: string, p
   };
 }
 
+function either(rule: FilterRule, camel: "publisherId" | "eventType", snake: "publisher_id" | "event_type", field: string) {
+  if (rule[camel] !== undefined && rule[snake] !== undefined)
+    throw new ConfigError(`${field}.${snake}`, `give ${camel} or ${snake}, not both`);
+  return rule[camel] ?? rule[snake];
+}
+
 /** Compile a rule into a predicate; throws {@link ConfigError} on a bad pattern. */
 export function compileFilter(rule: FilterRule | undefined, field = "filterRule"): Matcher | undefined {
   if (rule === undefined) return undefined;
+  if (rule === null || typeof rule !== "object") throw new ConfigError(field, "expected an object");
   const matchers: Matcher[] = [];
-  if (rule.publisherId !== undefined) {
-    const regex = compilePattern(rule.publisherId, `${field}.publisherId`);
+  const publisherId = either(rule, "publisherId", "publisher_id", field);
+  if (publisherId !== undefined) {
+    const regex = compilePattern(publisherId, `${field}.publisherId`);
     matchers.push((n) => matchesAtStart(regex, n.publisherId));
   }
-  if (rule.eventType !== undefined) {
-    const regex = compilePattern(rule.eventType, `${field}.eventType`);
+  const eventType = either(rule, "eventType", "event_type", field);
+  if (eventType !== undefined) {
+    const regex = compilePattern(eventType, `${field}.eventType`);
     matchers.push((n) => matchesAtStart(regex, n.eventType));
   }
   for (const m of [

@@ -50,7 +50,7 @@ describe("filters with oslo NotificationFilter semantics", () => {
   test("a bad pattern is a ConfigError naming the field", () => {
     assert.throws(
       () => compileFilter({ payload: { state: "([" } }),
-      (e: unknown) => e instanceof ConfigError && e.field === "filterRule.payload.state" && /invalid regular expression/.test(e.message),
+      (e: unknown) => e instanceof ConfigError && e.field === "filterRule.payload.state" && /unterminated character set/.test(e.message),
     );
   });
   test("no rule means no filter", () => assert.equal(compileFilter(undefined), undefined));
