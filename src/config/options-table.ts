@@ -22,11 +22,19 @@ export interface OptionSpec {
   readonly doc: string;
   /** Never logged or shown in an error. */
   readonly secret?: boolean;
+  /**
+   * A kafka-notify option, unknown to oslo.messaging: oslo refuses a
+   * transport URL that carries it (the `oslo` field is then only its
+   * snake_case name).
+   */
+  readonly ours?: boolean;
 }
 
 export const COMPRESSION_CODECS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
 export const SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
 export const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
+/** librdkafka mechanisms oslo passes through that kafka-notify does not implement. */
+export const UNSUPPORTED_SASL_MECHANISMS = ["GSSAPI", "OAUTHBEARER"] as const;
 
 /** oslo.messaging's `[oslo_messaging_kafka]` options, with oslo's defaults, then ours. */
 export const OPTION_TABLE = [
@@ -67,6 +75,7 @@ export const OPTION_TABLE = [
   },
   {
     oslo: "producer_batch_bytes",
+    ours: true,
     camel: "producerBatchBytes",
     kind: { type: "int", min: 1024 },
     default: 900000,
@@ -132,6 +141,7 @@ export const OPTION_TABLE = [
   },
   {
     oslo: "ssl_check_hostname",
+    ours: true,
     camel: "sslCheckHostname",
     kind: { type: "bool" },
     default: true,
@@ -139,14 +149,23 @@ export const OPTION_TABLE = [
   },
   {
     oslo: "codec",
+    ours: true,
     camel: "codec",
     kind: { type: "enum", values: ["oslo", "json"] },
     default: "oslo",
     doc: "Payload codec: the oslo 2.0 envelope or bare JSON.",
   },
-  { oslo: "client_id", camel: "clientId", kind: { type: "string" }, default: "kafka-notify", doc: "Client id sent to the broker." },
+  {
+    oslo: "client_id",
+    ours: true,
+    camel: "clientId",
+    kind: { type: "string" },
+    default: "kafka-notify",
+    doc: "Client id sent to the broker.",
+  },
   {
     oslo: "acks",
+    ours: true,
     camel: "acks",
     kind: { type: "enum", values: ["all", "-1", "0", "1"] },
     default: "all",
@@ -154,6 +173,7 @@ export const OPTION_TABLE = [
   },
   {
     oslo: "idempotent",
+    ours: true,
     camel: "idempotent",
     kind: { type: "bool" },
     default: true,
@@ -161,6 +181,7 @@ export const OPTION_TABLE = [
   },
   {
     oslo: "delivery_timeout",
+    ours: true,
     camel: "deliveryTimeout",
     kind: { type: "float", min: 0.001 },
     default: 120.0,
@@ -168,6 +189,7 @@ export const OPTION_TABLE = [
   },
   {
     oslo: "max_queued_notifications",
+    ours: true,
     camel: "maxQueuedNotifications",
     kind: { type: "int", min: 1 },
     default: 100000,
@@ -175,6 +197,7 @@ export const OPTION_TABLE = [
   },
   {
     oslo: "topic_partitions",
+    ours: true,
     camel: "topicPartitions",
     kind: { type: "int", min: 1 },
     default: 1,
@@ -182,6 +205,7 @@ export const OPTION_TABLE = [
   },
   {
     oslo: "topic_replication_factor",
+    ours: true,
     camel: "topicReplicationFactor",
     kind: { type: "int", min: -1 },
     default: -1,
@@ -189,6 +213,7 @@ export const OPTION_TABLE = [
   },
   {
     oslo: "connect_timeout",
+    ours: true,
     camel: "connectTimeout",
     kind: { type: "float", min: 0.001 },
     default: 10.0,
@@ -196,6 +221,7 @@ export const OPTION_TABLE = [
   },
   {
     oslo: "request_timeout",
+    ours: true,
     camel: "requestTimeout",
     kind: { type: "float", min: 0.001 },
     default: 30.0,
@@ -208,6 +234,13 @@ export const OPTION_ALIASES: Readonly<Record<string, string>> = {
   ssl_ca_file: "ssl_cafile",
   sasl_mechanisms: "sasl_mechanism",
 };
+
+/**
+ * `[oslo_messaging_kafka]` options oslo.messaging 14 still defines but
+ * kafka-notify has no use for (connection pools of the old kafka-python
+ * driver): accepted in URLs and files, with a warning, as oslo accepts them.
+ */
+export const IGNORED_OSLO_OPTIONS: ReadonlySet<string> = new Set(["pool_size", "conn_pool_min_size", "conn_pool_ttl"]);
 
 /** `ssl` (a boolean) is an old switch for SSL; it is resolved against security_protocol. */
 export const SSL_SWITCH = "ssl";

@@ -16,7 +16,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
-import { OPTION_ALIASES, OPTION_TABLE, type OptionSpec } from "./options-table.ts";
+import { IGNORED_OSLO_OPTIONS as IGNORED_IN_URL, OPTION_ALIASES, OPTION_TABLE, type OptionSpec } from "./options-table.ts";
 import type { TransportOptionsInput } from "./resolve.ts";
 import { checkValue, closestName, readQueryValue } from "./values.ts";
 
@@ -43,7 +43,7 @@ export interface OsloConfig {
 }
 
 /** oslo.messaging Kafka options that exist (or existed) in oslo but mean nothing here. */
-const IGNORED_OSLO_OPTIONS = new Set(["pool_size", "conn_pool_min_size", "conn_pool_ttl", "kafka_default_host", "kafka_default_port"]);
+const IGNORED_OSLO_OPTIONS = new Set([...IGNORED_IN_URL, "kafka_default_host", "kafka_default_port"]);
 
 const BY_OSLO = new Map<string, OptionSpec>(OPTION_TABLE.map((spec) => [spec.oslo, spec]));
 
@@ -101,9 +101,75 @@ function parseIni(text: string, sections: Sections, where: string): void {
   flush();
 }
 
-function last(sections: Sections, section: string, key: string): string | undefined {
-  const values = sections.get(section)?.get(key);
-  return values?.[values.length - 1];
+/** Options each group defines in oslo.messaging (substitution looks a name up there first, then in [DEFAULT]). */
+const GROUP_OPTIONS: Readonly<Record<string, ReadonlySet<string>>> = {
+  oslo_messaging_notifications: new Set(["driver", "transport_url", "topics", "retry"]),
+  oslo_messaging_kafka: new Set([...BY_OSLO.keys(), "pool_size", "conn_pool_min_size", "conn_pool_ttl"]),
+};
+
+/** `$name`, `${name}`, `${group.name}`, `$$`, as Python's string.Template (case-insensitive names). */
+const TEMPLATE = /\$(?:(\$)|([_a-z][._a-z0-9]*)|\{([_a-z][._a-z0-9]*)\})/gi;
+
+/**
+ * Values with oslo.config's substitution applied: `$var` is the option
+ * `var` of the same group (when oslo.messaging defines it there) or of
+ * [DEFAULT], `${group.var}` names the group, `$$` and `\$` are a dollar.
+ * A name the files do not set is empty (oslo gives an unset option's
+ * default, usually empty), with a warning.
+ */
+class Values {
+  readonly #sections: Sections;
+  readonly warnings: string[] = [];
+  readonly #resolving = new Set<string>();
+
+  constructor(sections: Sections) {
+    this.#sections = sections;
+  }
+
+  /** Every value of `key` in `section`, substituted, in order. */
+  all(section: string, key: string): string[] {
+    return (this.#sections.get(section)?.get(key) ?? []).map((raw) => this.#substitute(raw, section, `[${section}] ${key}`));
+  }
+
+  /** The last value of `key` in `section`, substituted. */
+  last(section: string, key: string): string | undefined {
+    const values = this.all(section, key);
+    return values[values.length - 1];
+  }
+
+  #substitute(raw: string, section: string, where: string): string {
+    if (!raw.includes("$")) return raw;
+    return raw.replace(/\\\$/g, "$$$$").replace(TEMPLATE, (whole, dollar: string | undefined, named?: string, braced?: string) => {
+      if (dollar) return "$";
+      return this.#lookup((named ?? braced) as string, section, where) ?? whole;
+    });
+  }
+
+  #lookup(name: string, section: string, where: string): string | undefined {
+    const dot = name.indexOf(".");
+    let group = section;
+    let option = name;
+    if (dot !== -1) {
+      group = name.slice(0, dot);
+      option = name.slice(dot + 1);
+      if (!(group in GROUP_OPTIONS)) throw new ConfigError(where, `cannot substitute $\{${name}}: no such group [${group}]`);
+    } else if (!GROUP_OPTIONS[section]?.has(option)) {
+      group = "DEFAULT";
+    }
+    const id = `${group}.${option}`;
+    if (this.#resolving.has(id)) throw new ConfigError(where, `substitution of $\{${name}} refers to itself`);
+    this.#resolving.add(id);
+    try {
+      const value = this.last(group, option);
+      if (value !== undefined) return value;
+    } finally {
+      this.#resolving.delete(id);
+    }
+    const spec = group === "oslo_messaging_kafka" ? BY_OSLO.get(option) : undefined;
+    if (spec) return String(spec.default);
+    this.warnings.push(`${where}: $${name} is not set in the configuration; it is substituted as an empty string`);
+    return "";
+  }
 }
 
 /** oslo's ListOpt: comma-separated, blanks dropped. */
@@ -146,36 +212,41 @@ function parse(files: readonly { text: string; name: string | undefined }[]): Se
 }
 
 function fromSections(sections: Sections): OsloConfig {
-  const transportUrl =
-    last(sections, "oslo_messaging_notifications", "transport_url") ??
-    last(sections, "DEFAULT", "notification_transport_url") ??
-    last(sections, "DEFAULT", "transport_url");
-  const topicsText = last(sections, "oslo_messaging_notifications", "topics") ?? last(sections, "DEFAULT", "notification_topics");
-  const driver = (
-    sections.get("oslo_messaging_notifications")?.get("driver") ??
-    sections.get("DEFAULT")?.get("notification_driver") ??
-    []
-  ).flatMap(list);
+  const values = new Values(sections);
+  const notifications = "oslo_messaging_notifications";
+  // oslo: the new name wins over the deprecated one; an empty notification URL falls back to [DEFAULT] transport_url.
+  const transportUrl = values.last(notifications, "transport_url") ?? values.last("DEFAULT", "notification_transport_url") ?? undefined;
+  const url = transportUrl === undefined || transportUrl === "" ? values.last("DEFAULT", "transport_url") : transportUrl;
+  const topicsText =
+    values.last(notifications, "topics") ?? values.last("rpc_notifier2", "topics") ?? values.last("DEFAULT", "notification_topics");
+  // driver is a MultiStrOpt: oslo.config gathers the deprecated [DEFAULT] notification_driver values first, then driver's.
+  const driver = [...values.all("DEFAULT", "notification_driver"), ...values.all(notifications, "driver")].flatMap(list);
 
   const options: Record<string, unknown> = {};
-  const warnings: string[] = [];
-  for (const [rawKey, values] of sections.get("oslo_messaging_kafka") ?? []) {
+  const warnings = values.warnings;
+  for (const rawKey of sections.get("oslo_messaging_kafka")?.keys() ?? []) {
     const field = `[oslo_messaging_kafka] ${rawKey}`;
     if (IGNORED_OSLO_OPTIONS.has(rawKey)) {
       warnings.push(`${field} is an oslo.messaging option kafka-notify does not use; it is ignored`);
       continue;
     }
-    const spec = BY_OSLO.get(OPTION_ALIASES[rawKey] ?? rawKey);
-    if (!spec) {
-      const hint = closestName(rawKey, [...BY_OSLO.keys()]);
-      throw new ConfigError(field, `unknown option${hint ? `; did you mean "${hint}"?` : ""}`);
+    const alias = OPTION_ALIASES[rawKey];
+    if (alias !== undefined) {
+      warnings.push(`${field} is an older spelling oslo.messaging 14 ignores; kafka-notify reads it as ${alias}, write ${alias}`);
     }
-    const raw = values[values.length - 1] ?? "";
+    const spec = BY_OSLO.get(alias ?? rawKey);
+    if (!spec || spec.ours) {
+      // oslo.config ignores options nobody registered; so do we, saying so.
+      const hint = spec ? undefined : closestName(rawKey, [...BY_OSLO.keys()]);
+      warnings.push(`${field} is not an oslo.messaging Kafka option; it is ignored${hint ? ` (did you mean "${hint}"?)` : ""}`);
+      continue;
+    }
+    const raw = values.last("oslo_messaging_kafka", rawKey) ?? "";
     options[spec.camel] = checkValue(spec, readQueryValue(spec, raw), field);
   }
 
   return {
-    transportUrl: transportUrl === undefined || transportUrl === "" ? undefined : transportUrl,
+    transportUrl: url === undefined || url === "" ? undefined : url,
     topics: topicsText === undefined ? undefined : list(topicsText),
     driver,
     options: options as TransportOptionsInput,

@@ -5,7 +5,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
-import { OPTION_ALIASES, OPTION_TABLE, type OptionKind, type OptionSpec, SSL_SWITCH } from "./options-table.ts";
+import { IGNORED_OSLO_OPTIONS, OPTION_ALIASES, OPTION_TABLE, type OptionKind, type OptionSpec, SSL_SWITCH } from "./options-table.ts";
 import type { TransportOptions } from "./transport-options.ts";
 import { brokerList, maskUrl, parseTransportUrl } from "./url.ts";
 import { checkValue, closestName, readQueryValue } from "./values.ts";
@@ -74,7 +74,14 @@ export function resolveTransport(url: string, options: Record<string, unknown>):
   }
 
   let sslSwitch: boolean | undefined;
+  const warnings: string[] = [];
+  const notOslo: string[] = [];
   for (const [rawKey, raw] of parsed.query) {
+    if (IGNORED_OSLO_OPTIONS.has(rawKey)) {
+      warnings.push(`url.query.${rawKey} is an oslo.messaging option kafka-notify does not use; it is ignored`);
+      continue;
+    }
+    if (rawKey === SSL_SWITCH || OPTION_ALIASES[rawKey] !== undefined || BY_OSLO.get(rawKey)?.ours) notOslo.push(rawKey);
     if (rawKey === SSL_SWITCH) {
       const on = readQueryValue({ oslo: "ssl", camel: "ssl", kind: { type: "bool" }, default: false, doc: "" }, raw);
       if (typeof on !== "boolean") throw new ConfigError("url.query.ssl", `expected true or false, got ${JSON.stringify(raw)}`);
@@ -85,11 +92,20 @@ export function resolveTransport(url: string, options: Record<string, unknown>):
     const spec = BY_OSLO.get(key);
     if (!spec) throw unknownOption(rawKey, "url.query", [...BY_OSLO.keys()], BY_CAMEL.get(rawKey));
     values[spec.camel] = checkValue(spec, readQueryValue(spec, raw), `url.query.${rawKey}`);
+    if (spec.kind.type === "enum" && !spec.ours && !(spec.kind.values as readonly string[]).includes(raw)) {
+      warnings.push(
+        `url.query.${rawKey}=${raw}: oslo.messaging only accepts ${JSON.stringify(values[spec.camel])} (its choices are case-sensitive)`,
+      );
+    }
     explicit.add(spec.camel);
+  }
+  if (notOslo.length > 0) {
+    warnings.push(
+      `the URL carries ${notOslo.join(", ")}, which oslo.messaging does not know: a Python service given this transport_url refuses it; pass kafka-notify's options in the options object instead`,
+    );
   }
 
   const resolved = values as unknown as TransportOptions;
-  const warnings: string[] = [];
   applySslSwitch(resolved, sslSwitch, explicit.has("securityProtocol"), parsed.username !== undefined);
   // Idempotence is the default with acks=all; acks 0 or 1 turn the default off (an explicit true is refused below).
   if (!explicit.has("idempotent") && resolved.acks !== "all" && resolved.acks !== "-1") resolved.idempotent = false;

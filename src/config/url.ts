@@ -18,7 +18,11 @@ export interface ParsedTransportUrl {
   password: string | undefined;
   /** oslo's virtual host, appended to topic names; `undefined` when the path is empty. */
   virtualHost: string | undefined;
-  /** Raw query options, in order, later values winning. */
+  /**
+   * Raw query options, in order. As oslo reads a query (`parse_qs`): an
+   * option without a value is dropped, a repeated one has its values
+   * joined with commas.
+   */
   query: Map<string, string>;
   /** Set when hosts named different credentials (the first ones are used, as oslo does). */
   mixedCredentials: boolean;
@@ -94,7 +98,9 @@ export function parseTransportUrl(url: string): ParsedTransportUrl {
       const key = decode(eq === -1 ? pair : pair.slice(0, eq), "url.query").replace(/\+/g, " ");
       const value = eq === -1 ? "" : decode(pair.slice(eq + 1).replace(/\+/g, " "), `url.query.${key}`);
       if (key === "") throw new ConfigError("url.query", "an option without a name");
-      query.set(key, value);
+      if (value === "") continue;
+      const earlier = query.get(key);
+      query.set(key, earlier === undefined ? value : `${earlier},${value}`);
     }
   }
   return { brokers, username, password, virtualHost, query, mixedCredentials };

@@ -7,6 +7,7 @@ import * as v from "valibot";
 import { ConfigError } from "../errors.ts";
 import type { OptionKind, OptionSpec } from "./options-table.ts";
 
+// oslo.config's Boolean type.
 const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
 const FALSE_WORDS = new Set(["false", "0", "no", "off"]);
 
@@ -41,7 +42,11 @@ const schemaCache = new Map<OptionSpec, v.GenericSchema<unknown, unknown>>();
 export function readQueryValue(spec: OptionSpec, raw: string): unknown {
   const kind = spec.kind;
   switch (kind.type) {
-    case "int":
+    case "int": {
+      // Python's int(): "2.0" is not an integer.
+      const text = raw.trim();
+      return /^[-+]?\d+$/.test(text) ? Number(text) : raw;
+    }
     case "float": {
       const text = raw.trim();
       return text === "" || !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? raw : Number(text);
@@ -69,6 +74,9 @@ export function checkValue(spec: OptionSpec, value: unknown, field: string): unk
   }
   const result = v.safeParse(schema, normalised);
   if (result.success) return result.output;
+  if (spec.oslo === "sasl_mechanism" && typeof value === "string" && /^(GSSAPI|OAUTHBEARER)$/i.test(value)) {
+    throw new ConfigError(field, `${value.toUpperCase()} is not supported by kafka-notify; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`);
+  }
   const shown = spec.secret ? "" : `, got ${describe(value)}`;
   throw new ConfigError(field, `${result.issues[0]?.message ?? "invalid value"}${shown}`);
 }

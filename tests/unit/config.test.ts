@@ -32,10 +32,12 @@ describe("transport URL", () => {
     assert.equal(parsed.mixedCredentials, true);
   });
 
-  test("query options, later values win, '+' is a space", () => {
-    const parsed = parseTransportUrl("kafka://h?compression_codec=gzip&compression_codec=lz4&consumer_group=a+b");
-    assert.equal(parsed.query.get("compression_codec"), "lz4");
+  test("query options as oslo reads them: repeated values joined with commas, empty ones dropped, '+' is a space", () => {
+    const parsed = parseTransportUrl("kafka://h?compression_codec=gzip&compression_codec=lz4&consumer_group=a+b&flag&codec=");
+    assert.equal(parsed.query.get("compression_codec"), "gzip,lz4");
     assert.equal(parsed.query.get("consumer_group"), "a b");
+    assert.equal(parsed.query.has("flag"), false);
+    assert.equal(parsed.query.has("codec"), false);
   });
 
   test("maskUrl hides passwords of every host and in the query", () => {
@@ -100,6 +102,22 @@ describe("option resolution", () => {
     assert.match(resolveTransport("kafka://a:1@h1,b:2@h2", {}).warnings.join("\n"), /different credentials/);
     assert.deepEqual(resolveTransport("kafka://h", {}).warnings, []);
   });
+
+  test("warnings: options oslo.messaging refuses in a URL, options it has that kafka-notify ignores, upper-case choices", () => {
+    const ours = resolveTransport("kafka://h?codec=json&acks=1&ssl_ca_file=/ca.pem&security_protocol=SSL&compression_codec=gzip", {});
+    assert.equal(ours.options.acks, "1");
+    assert.deepEqual(ours.warnings, [
+      "the URL carries codec, acks, ssl_ca_file, which oslo.messaging does not know: a Python service given this transport_url refuses it; pass kafka-notify's options in the options object instead",
+    ]);
+    assert.match(
+      resolveTransport("kafka://h?pool_size=4", {}).warnings.join("\n"),
+      /pool_size is an oslo.messaging option kafka-notify does not use/,
+    );
+    const upper = resolveTransport("kafka://h?compression_codec=GZIP", {});
+    assert.equal(upper.options.compressionCodec, "gzip");
+    assert.match(upper.warnings.join("\n"), /oslo.messaging only accepts "gzip" \(its choices are case-sensitive\)/);
+    assert.deepEqual(resolveTransport("kafka://h", { acks: "1", codec: "json" }).warnings, [], "the options object is not oslo's business");
+  });
 });
 
 const SECRET = "S3cr3t!pw";
@@ -128,7 +146,8 @@ const BAD: [string, Record<string, unknown>, string, RegExp][] = [
   ["kafka://h?compresion_codec=lz4", {}, "url.query.compresion_codec", /unknown option; did you mean "compression_codec"\?/],
   ["kafka://h?compressionCodec=lz4", {}, "url.query.compressionCodec", /URL query takes oslo names: use "compression_codec"/],
   ["kafka://h?max_poll_records=0", {}, "url.query.max_poll_records", /at least 1/],
-  ["kafka://h?max_poll_records=1.5", {}, "url.query.max_poll_records", /whole number/],
+  ["kafka://h?max_poll_records=1.5", {}, "url.query.max_poll_records", /expected a number, got "1.5"/],
+  ["kafka://h?max_poll_records=2.0", {}, "url.query.max_poll_records", /expected a number, got "2.0"/],
   ["kafka://h?kafka_consumer_timeout=soon", {}, "url.query.kafka_consumer_timeout", /expected a number, got "soon"/],
   ["kafka://h?enable_auto_commit=maybe", {}, "url.query.enable_auto_commit", /expected true or false/],
   ["kafka://h?security_protocol=TLS", {}, "url.query.security_protocol", /expected one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL/],
@@ -136,7 +155,13 @@ const BAD: [string, Record<string, unknown>, string, RegExp][] = [
     "kafka://u:p@h?security_protocol=SASL_SSL&sasl_mechanism=GSSAPI",
     {},
     "url.query.sasl_mechanism",
-    /expected one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512/,
+    /GSSAPI is not supported by kafka-notify; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512/,
+  ],
+  [
+    "kafka://u:p@h?security_protocol=SASL_SSL&sasl_mechanism=oauthbearer",
+    {},
+    "url.query.sasl_mechanism",
+    /OAUTHBEARER is not supported by kafka-notify/,
   ],
   ["kafka://h?security_protocol=SASL_SSL", {}, "url.username", /needs a user name and password/],
   ["kafka://h?ssl=perhaps", {}, "url.query.ssl", /expected true or false/],

@@ -87,19 +87,55 @@ test("older spellings and oslo options kafka-notify ignores", () => {
     "[oslo_messaging_kafka]\nssl_ca_file = /ca.pem\nsasl_mechanisms = PLAIN\npool_size = 10\nconn_pool_ttl = 1200\n",
   );
   assert.deepEqual(conf.options, { sslCafile: "/ca.pem", saslMechanism: "PLAIN" });
-  assert.equal(conf.warnings.length, 2);
-  assert.match(conf.warnings[0] ?? "", /pool_size.*ignored/);
+  assert.equal(conf.warnings.length, 4);
+  assert.match(conf.warnings[0] ?? "", /ssl_ca_file is an older spelling oslo.messaging 14 ignores/);
+  assert.match(conf.warnings[2] ?? "", /pool_size.*ignored/);
 });
 
-test("an unknown [oslo_messaging_kafka] key is a ConfigError naming it, with a did-you-mean", () => {
-  assert.throws(
-    () => readOsloConfig("[oslo_messaging_kafka]\ncompresion_codec = lz4\n"),
-    (e: unknown) =>
-      e instanceof ConfigError &&
-      e.field === "[oslo_messaging_kafka] compresion_codec" &&
-      /did you mean "compression_codec"/.test(e.message),
+test("an unknown [oslo_messaging_kafka] key is ignored with a warning (oslo.config ignores it), with a did-you-mean", () => {
+  const conf = readOsloConfig("[oslo_messaging_kafka]\ncompresion_codec = lz4\nflux_capacitor = 1\ncodec = json\n");
+  assert.deepEqual(conf.options, {});
+  assert.deepEqual(conf.warnings, [
+    '[oslo_messaging_kafka] compresion_codec is not an oslo.messaging Kafka option; it is ignored (did you mean "compression_codec"?)',
+    "[oslo_messaging_kafka] flux_capacitor is not an oslo.messaging Kafka option; it is ignored",
+    "[oslo_messaging_kafka] codec is not an oslo.messaging Kafka option; it is ignored",
+  ]);
+});
+
+test("oslo.config substitution: $var, $group.var in braces, $$ and backslash-dollar", () => {
+  const conf = readOsloConfig(
+    [
+      "[DEFAULT]",
+      "my_ip = 10.0.0.5",
+      "host = node-$my_ip",
+      "[oslo_messaging_notifications]",
+      `transport_url = kafka://svc:pa$$word@$\{host}:9092/$\{oslo_messaging_kafka.consumer_group}`,
+      "topics = notifications, audit_\\$x",
+      "[oslo_messaging_kafka]",
+      "consumer_group = group-$my_ip",
+      "ssl_client_key_password = a$$b",
+      "",
+    ].join("\n"),
   );
-  assert.throws(() => readOsloConfig("[oslo_messaging_kafka]\nflux_capacitor = 1\n"), /flux_capacitor: unknown option$/);
+  assert.equal(conf.transportUrl, "kafka://svc:pa$word@node-10.0.0.5:9092/group-10.0.0.5");
+  assert.deepEqual(conf.topics, ["notifications", "audit_$x"]);
+  assert.equal(conf.options.consumerGroup, "group-10.0.0.5");
+  assert.equal(conf.options.sslClientKeyPassword, "a$b");
+  assert.deepEqual(conf.warnings, []);
+  const unset = readOsloConfig("[oslo_messaging_kafka]\nconsumer_group = g-$nothing\n");
+  assert.equal(unset.options.consumerGroup, "g-");
+  assert.match(unset.warnings[0] ?? "", /\$nothing is not set/);
+  assert.throws(() => readOsloConfig("[DEFAULT]\na = $b\nb = $a\n[oslo_messaging_notifications]\ntopics = $a\n"), /refers to itself/);
+  assert.throws(() => readOsloConfig(`[oslo_messaging_notifications]\ntopics = $\{DEFAULT.x}\n`), /no such group \[DEFAULT\]/);
+});
+
+test("[oslo_messaging_notifications] as oslo reads it: deprecated names, drivers gathered, an empty URL falls back", () => {
+  const conf = readOsloConfig(
+    "[DEFAULT]\ntransport_url = kafka://rpc:9092\nnotification_topics = legacy\nnotification_driver = messaging\n[oslo_messaging_notifications]\ntransport_url =\ndriver = log\n",
+  );
+  assert.equal(conf.transportUrl, "kafka://rpc:9092");
+  assert.deepEqual(conf.topics, ["legacy"]);
+  assert.deepEqual(conf.driver, ["messaging", "log"]);
 });
 
 test("a bad value is a ConfigError naming the key and the value", () => {
