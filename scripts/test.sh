@@ -44,7 +44,7 @@ SHARED=(tests/unit/*.test.ts tests/integration/notify.test.ts tests/integration/
   tests/integration/security.test.ts tests/integration/delivery.test.ts tests/integration/observe.test.ts
   tests/integration/typed.test.ts tests/integration/otel.test.ts
   tests/runtimes/socket-adapter.test.ts tests/runtimes/entries.test.ts)
-ALL=(tests/unit/*.test.ts tests/integration/*.test.ts tests/runtimes/*.test.ts)
+ALL=(tests/unit/*.test.ts tests/interop/*.test.ts tests/integration/*.test.ts tests/runtimes/*.test.ts)
 
 declare -A PASSED FAILED
 FAILURES=0
