@@ -8,6 +8,7 @@
  */
 import type { ConsumedRecord, PartitionBatch, PartitionOffset } from "../kafka/consumer.ts";
 import { dispatchBatch, type EndpointResult, HANDLED, REQUEUE, type RouteTable } from "./dispatch.ts";
+
 import type { BatchOptions, ReceivedNotification } from "./options.ts";
 import { nextOffset, type RecordContext, where } from "./records.ts";
 import type { Redelivery } from "./redelivery.ts";
@@ -122,7 +123,7 @@ export class BatchDispatcher {
     const s = this.#s;
     const notifications = items.flatMap((item) => (item.notification ? [item.notification] : []));
     const records = items.map((item) => item.record);
-    let result: EndpointResult = HANDLED;
+    let requeued: ConsumedRecord[] = [];
     let failure: Error | undefined;
     const filteredBefore = s.context.stats.filtered;
     const span = s.tracing?.startBatch(records);
@@ -133,36 +134,44 @@ export class BatchDispatcher {
         failure = s.context.handlerFailed(error, first, notifications[0]?.eventType ?? "");
       };
       if (s.routes) {
-        result = await dispatchBatch(s.routes, notifications, failed, s.onFiltered);
+        // oslo: only the priority groups whose endpoint requeued come back.
+        const again = await dispatchBatch(s.routes, notifications, failed, s.onFiltered);
+        requeued = items.filter((item) => item.notification !== undefined && again.has(item.notification)).map((item) => item.record);
       } else {
+        let result: EndpointResult = HANDLED;
         try {
           result = await s.onBatch?.(notifications);
         } catch (error) {
           failed(error);
           result = REQUEUE;
         }
+        if (result === REQUEUE) requeued = records;
       }
     }
     const wanted = notifications.length - (s.context.stats.filtered - filteredBefore);
-    if (result === REQUEUE) s.context.stats.requeued += wanted;
-    else s.context.stats.handled += wanted;
-    if (span) s.tracing?.end(span, result === REQUEUE ? "requeued" : wanted > 0 ? "handled" : "filtered", failure);
-    if (result === REQUEUE && s.atLeastOnce) {
-      if ((await s.redelivery.requeued(records, failure)) === "retry") {
-        this.#readAgain(records);
+    const requeuedCount = s.routes ? requeued.length : requeued.length > 0 ? notifications.length : 0;
+    s.context.stats.requeued += Math.min(requeuedCount, wanted);
+    s.context.stats.handled += Math.max(0, wanted - requeuedCount);
+    if (span) s.tracing?.end(span, requeued.length > 0 ? "requeued" : wanted > 0 ? "handled" : "filtered", failure);
+    if (requeued.length > 0 && s.atLeastOnce) {
+      if ((await s.redelivery.requeued(requeued, failure)) === "retry") {
+        const rereads = this.#readAgain(requeued);
+        s.redelivery.handled(records.filter((r) => !rereads(r)));
+        await this.#commitBatch(records.filter((r) => !rereads(r)));
         return;
       }
-    } else if (result === REQUEUE) {
-      const first = records[0];
-      if (first) s.context.log.warn("requeue needs at-least-once delivery; the batch is dropped", where(first));
+    } else if (requeued.length > 0) {
+      const first = requeued[0];
+      if (first) s.context.log.warn(`requeue needs at-least-once delivery; ${requeued.length} notification(s) dropped`, where(first));
     } else if (s.atLeastOnce) {
       s.redelivery.handled(records);
     }
     if (s.atLeastOnce) await this.#commitBatch(records);
   }
 
-  /** Commit, per partition, past the batch's last record. */
+  /** Commit, per partition, past the last of `records`. */
   async #commitBatch(records: ConsumedRecord[]): Promise<void> {
+    if (records.length === 0) return;
     const next = new Map<string, PartitionOffset>();
     for (const r of records) next.set(partitionKey(r), { topic: r.topic, partition: r.partition, offset: nextOffset(r.offset) });
     try {
@@ -174,12 +183,20 @@ export class BatchDispatcher {
     }
   }
 
-  /** Seek each partition of the batch back to its first record, dropping what was gathered after it. */
-  #readAgain(records: ConsumedRecord[]): void {
+  /**
+   * Seek each partition of `records` back to its first one, dropping what
+   * was gathered after it. Returns whether a record of the batch will be
+   * read again (the partition is re-read from before it).
+   */
+  #readAgain(records: ConsumedRecord[]): (record: ConsumedRecord) => boolean {
     const first = new Map<string, PartitionOffset>();
     for (const r of records)
       if (!first.has(partitionKey(r))) first.set(partitionKey(r), { topic: r.topic, partition: r.partition, offset: r.offset });
     this.#buffer = this.#buffer.filter((item) => !first.has(partitionKey(item.record)));
     for (const position of first.values()) this.#s.seek(position);
+    return (record) => {
+      const from = first.get(partitionKey(record));
+      return from !== undefined && BigInt(record.offset) >= BigInt(from.offset);
+    };
   }
 }

@@ -214,41 +214,53 @@ export function toBatchMessage(n: Notification): BatchMessage {
   return { ctxt: n.ctxt, publisher_id: n.publisherId, event_type: n.eventType, payload: n.payload, metadata: n.metadata };
 }
 
+/** oslo's batch dispatcher sorts the priority groups by name: this order, not the severity order. */
+export const BATCH_PRIORITY_ORDER: readonly Priority[] = [...PRIORITIES].sort();
+
 /**
  * Dispatch a batch as oslo's BatchNotificationDispatcher does: grouped by
- * priority, each endpoint called once with the messages its filter passes.
- * One `REQUEUE` (or throw) requeues the whole batch.
+ * priority, groups in name order (audit, critical, debug, error, info,
+ * sample, warn), each endpoint called once with the messages its filter
+ * passes. An endpoint that returns `REQUEUE` (or throws) requeues its
+ * priority's whole group and ends that group: later endpoints of the
+ * priority are not called; the other groups go on. Resolves with the
+ * requeued notifications (empty when everything was handled).
  */
 export async function dispatchBatch(
   table: RouteTable,
   batch: readonly Notification[],
   onError: (error: unknown) => void,
   onFiltered?: (count: number) => void,
-): Promise<EndpointResult> {
+): Promise<Set<Notification>> {
   const byPriority = new Map<Priority, Notification[]>();
   for (const n of batch) {
     const group = byPriority.get(n.priority);
     if (group) group.push(n);
     else byPriority.set(n.priority, [n]);
   }
-  let requeue = false;
-  for (const priority of PRIORITIES) {
+  const requeued = new Set<Notification>();
+  for (const priority of BATCH_PRIORITY_ORDER) {
     const group = byPriority.get(priority);
     if (!group) continue;
     if (onFiltered) countFiltered(table.get(priority) ?? [], group, onFiltered);
     for (const route of table.get(priority) ?? []) {
       const wanted = route.matches ? group.filter(route.matches) : group;
       if (wanted.length === 0) continue;
+      let result: unknown;
       try {
         const method = route.method as unknown as BatchEndpointMethod;
-        if ((await method.call(route.endpoint, wanted.map(toBatchMessage))) === REQUEUE) requeue = true;
+        result = await method.call(route.endpoint, wanted.map(toBatchMessage));
       } catch (error) {
         onError(error);
-        requeue = true;
+        result = REQUEUE;
+      }
+      if (result === REQUEUE) {
+        for (const n of group) requeued.add(n);
+        break;
       }
     }
   }
-  return requeue ? REQUEUE : HANDLED;
+  return requeued;
 }
 
 /** Count the notifications of `group` that no route wants (filters run again only when every route has one). */
