@@ -130,6 +130,14 @@ export interface ListenOptions<D extends NotificationDeclaration = never> extend
   fromBeginning?: boolean;
   /** Called when a record is poison or a handler fails. */
   onError?: (error: Error, info: ListenerErrorInfo) => void;
+  /**
+   * How the URL's virtual host names the topics consumed: `"apply"` reads
+   * `notifications.info.<vhost>`, where notifiers (oslo's and ours) publish;
+   * `"ignore"` reads `notifications.info` as oslo's own listener does (it
+   * forgets the vhost), to share topics with Python listeners.
+   * @default "apply"
+   */
+  virtualHost?: "apply" | "ignore";
 }
 
 /** Everything `listen()` decided from its options. */
@@ -165,6 +173,7 @@ const OWN_KEYS = [
   "deadLetterTopic",
   "fromBeginning",
   "onError",
+  "virtualHost",
 ] as const;
 
 function wholeNumber(value: unknown, field: string, fallback: number, min: number): number {
@@ -223,7 +232,12 @@ export function planListener(url: string, options: ListenOptions): ListenerPlan 
   if (!Array.isArray(names) || names.length === 0 || names.some((t) => typeof t !== "string")) {
     throw new ConfigError("topics", "expected a non-empty array of topic names");
   }
-  const topics = [...new Set(names.flatMap((topic: string) => priorities.map((p) => kafkaTopic(topic, p, base.config.virtualHost))))];
+  const vhostMode = options.virtualHost ?? "apply";
+  if (vhostMode !== "apply" && vhostMode !== "ignore") {
+    throw new ConfigError("virtualHost", `expected "apply" or "ignore", got ${JSON.stringify(vhostMode)}`);
+  }
+  const vhost = vhostMode === "apply" ? base.config.virtualHost : undefined;
+  const topics = [...new Set(names.flatMap((topic: string) => priorities.map((p) => kafkaTopic(topic, p, vhost))))];
   for (const topic of topics) {
     const problem = topicNameProblem(topic);
     if (problem) throw new ConfigError("topics", `Kafka topic "${topic}" ${problem}`);
