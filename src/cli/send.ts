@@ -1,11 +1,13 @@
 /**
- * `kafka-notify send`: one notification from the command line (parity
- * with oslo-messaging-send-notification), or one per JSON line on stdin.
+ * `kafka-notify send`: one notification from the command line, or one per
+ * JSON line on stdin; `--oslo-compatible` sends what
+ * oslo-messaging-send-notification sends.
  * @module
  */
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { osloCommandLineCodec } from "../codec/payload.ts";
 import { createNotifier } from "../entries/detect.ts";
 import { AuthenticationError, ConnectionError } from "../errors.ts";
 import type { Context } from "../message/notification.ts";
@@ -29,6 +31,10 @@ Notification:
   --context JSON        request context object (default: {})
   --driver D            messagingv2 (oslo 2.0 envelope, default), messaging (1.0,
                         bare JSON) or noop (send nothing)
+  --oslo-compatible     send what oslo-messaging-send-notification sends: the
+                        payload as a JSON string (not parsed), the priority in
+                        lower case, publisher id null unless given, the 2.0
+                        envelope for every driver
   -q, --quiet           no summary line
 
 ${CONNECTION_HELP}
@@ -48,6 +54,7 @@ const OPTIONS = {
   topic: { type: "string", multiple: true },
   context: { type: "string" },
   driver: { type: "string" },
+  "oslo-compatible": { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
 } as const;
 
@@ -79,7 +86,10 @@ export async function send(args: string[]): Promise<number> {
   const ctxt = values.context === undefined ? {} : parseJson(values.context, "--context");
   if (ctxt === null || typeof ctxt !== "object" || Array.isArray(ctxt)) throw new UsageError("--context must be a JSON object");
   const fromArgs = positionals[0] !== undefined && positionals[0] !== "-";
-  const single = fromArgs ? parseJson(positionals[0] ?? "", "the payload") : undefined;
+  // oslo-messaging-send-notification sends its payload argument as it is: a string.
+  const asOslo = values["oslo-compatible"] === true;
+  const readPayload = (text: string, what: string) => (asOslo ? text : parseJson(text, what));
+  const single = fromArgs ? readPayload(positionals[0] ?? "", "the payload") : undefined;
   if (positionals[0] === undefined && process.stdin.isTTY) {
     throw new UsageError("give a JSON payload, or pipe JSON lines on stdin (see kafka-notify send --help)");
   }
@@ -94,9 +104,10 @@ export async function send(args: string[]): Promise<number> {
 
   const notifier = createNotifier(conn.url, {
     ...conn.options,
-    publisherId: values["publisher-id"] ?? "kafka-notify",
+    publisherId: values["publisher-id"] ?? (asOslo ? null : "kafka-notify"),
     ...(topics && { topics }),
-    ...(driver === "messaging" && { codec: "json" as const }),
+    ...(driver === "messaging" && !asOslo && { codec: "json" as const }),
+    ...(asOslo && { codec: osloCommandLineCodec }),
     logger: conn.logger,
     logLevel: conn.logLevel,
   });
@@ -142,7 +153,7 @@ export async function send(args: string[]): Promise<number> {
         if (line.trim() === "") continue;
         let payload: unknown;
         try {
-          payload = JSON.parse(line);
+          payload = asOslo ? line : JSON.parse(line);
         } catch {
           badLines++;
           console.error(`kafka-notify: stdin line ${lineno} is not valid JSON; skipped`);

@@ -7,8 +7,8 @@
  */
 import { ConfigError, DecodeError } from "../errors.ts";
 import { fromOsloMessage, type Notification, toOsloMessage } from "../message/notification.ts";
+import { appendPythonJsonEscaped, pythonJsonStringEscaped as escapedString, plainJsonDumps } from "../message/python-json.ts";
 import { pythonJsonLoads } from "../message/python-json-parse.ts";
-import { appendPythonJsonEscaped, plainJsonDumps, pythonJsonStringEscaped as escapedString } from "../message/python-json.ts";
 
 /**
  * Turns notifications into record values and back.
@@ -83,8 +83,9 @@ const ENVELOPE_HEAD = `{"${ENVELOPE_VERSION_KEY}": "${ENVELOPE_MAJOR}.${ENVELOPE
  * `toOsloMessage`'s key order and joined once into a flat string (the
  * notifier's hot path).
  */
-function osloEnvelope(n: Notification): string {
+function osloEnvelope(n: Notification, lowerCasePriority = false): string {
   const m = toOsloMessage(n);
+  if (lowerCasePriority) m.priority = n.priority;
   const out = [
     ENVELOPE_HEAD,
     '\\"message_id\\": ',
@@ -128,6 +129,17 @@ export const osloCodec: PayloadCodec = {
 export const jsonCodec: PayloadCodec = {
   name: "json",
   encode: (n) => plainJsonDumps(toOsloMessage(n)),
+  decode: decodeOsloRecord,
+};
+
+/**
+ * The 2.0 envelope with the priority in lower case, as
+ * `oslo-messaging-send-notification` writes it (it passes its `--priority`
+ * argument through); for `kafka-notify send --oslo-compatible`.
+ */
+export const osloCommandLineCodec: PayloadCodec = {
+  name: "oslo",
+  encode: (n) => osloEnvelope(n, true),
   decode: decodeOsloRecord,
 };
 

@@ -4,8 +4,14 @@
 Uses the public oslo.messaging notification API over its Kafka driver
 (confluent-kafka / librdkafka), exactly as an OpenStack service would:
 
-  send    oslo_messaging.Notifier(driver='messagingv2') -> N notifications
-  listen  oslo_messaging.get_notification_listener(executor='threading')
+  send      oslo_messaging.Notifier(driver='messagingv2') -> N notifications
+            (without --publisher-id: publisher_id None, as a service that
+            gives none; --payload is Python JSON: NaN, big integers)
+  listen    oslo_messaging.get_notification_listener(executor='threading')
+  send-cli  oslo-messaging-send-notification's own code with the given
+            arguments; prints the record value it hands the producer (the
+            command exits without flushing librdkafka, so over a real broker
+            its notification is lost)
 
 Every line on stdout is one JSON object. Diagnostics go to stderr.
 Run it with Debian's /usr/bin/python3 (python3-oslo.messaging).
@@ -226,6 +232,18 @@ def probe_until_seen(transport, args, priorities, probes_seen, deadline):
     return all(p in probes_seen for p in priorities)
 
 
+def cmd_send_cli(arguments):
+    produced = []
+    impl_kafka.ProducerConnection._ensure_producer = lambda self: None
+    impl_kafka.ProducerConnection._produce_message = (
+        lambda self, topic, message: produced.append((topic, message)))
+    sys.argv = ["oslo-messaging-send-notification"] + list(arguments)
+    oslo_notifier._send_notification()
+    for topic, raw in produced:
+        emit({"topic": topic, "raw": raw.decode("utf-8")})
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -233,7 +251,7 @@ def main(argv=None):
     send = sub.add_parser("send", help="send notifications with oslo")
     send.add_argument("--url", required=True)
     send.add_argument("--topic", required=True)
-    send.add_argument("--publisher-id", required=True)
+    send.add_argument("--publisher-id", default=None)
     send.add_argument("--count", type=int, default=1)
     send.add_argument("--priority", default="info",
                       choices=PRIORITIES + ("warning",))
@@ -253,6 +271,11 @@ def main(argv=None):
     lis.add_argument("--timeout", type=float, default=30.0)
     lis.add_argument("--priorities", default=",".join(PRIORITIES))
 
+    sub.add_parser("send-cli", help="oslo-messaging-send-notification ARGS")
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["send-cli"]:
+        return cmd_send_cli(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "send":
         return cmd_send(args)
