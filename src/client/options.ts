@@ -39,7 +39,7 @@ export interface ClientOptions extends Omit<TransportOptionsInput, "codec"> {
    */
   socketAdapter?: SocketAdapter | Promise<SocketAdapter>;
   /**
-   * Payload codec: `"oslo"` (2.0 envelope), `"json"` (bare dictionary) or a custom codec.
+   * Payload codec: `"oslo"` (the 2.0 envelope, what oslo writes), `"json"` (plain JSON of the bare dictionary) or a custom codec.
    * @default "oslo"
    */
   codec?: "oslo" | "json" | PayloadCodec;

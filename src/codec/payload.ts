@@ -1,8 +1,10 @@
 /**
  * Payload codecs: how a notification becomes a record value and back.
- * `oslo` writes the oslo 2.0 envelope (the default), `json` the bare oslo
- * dictionary (oslo's 1.0 format, readable by any JSON consumer), and a
- * custom codec anything. The listener's built-in decoding accepts both.
+ * `oslo` writes the oslo 2.0 envelope (the default; what oslo's Kafka
+ * driver always writes), `json` plain JSON of the bare oslo dictionary (for
+ * consumers that are not oslo; oslo listeners read it, but its bytes are
+ * not oslo's), and a custom codec anything. The listener's built-in
+ * decoding accepts both.
  * @module
  */
 import { ConfigError, DecodeError } from "../errors.ts";
@@ -119,7 +121,10 @@ export const osloCodec: PayloadCodec = {
 };
 
 /**
- * The bare oslo dictionary as compact JSON (oslo's 1.0 format), for consumers that want plain JSON.
+ * Plain JSON: the bare oslo dictionary as compact JSON (bigints as digits,
+ * non-finite numbers as `null`), for consumers that want plain JSON. oslo
+ * listeners read it (as a 1.0 message), but oslo never writes it: its Kafka
+ * driver always writes the 2.0 envelope.
  * @example
  * ```ts
  * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1", codec: jsonCodec });

@@ -153,7 +153,7 @@ export const OPTION_TABLE = [
     camel: "codec",
     kind: { type: "enum", values: ["oslo", "json"] },
     default: "oslo",
-    doc: "Payload codec: the oslo 2.0 envelope or bare JSON.",
+    doc: "Payload codec: `oslo` (the 2.0 envelope oslo writes) or `json` (plain JSON, not oslo's bytes).",
   },
   {
     oslo: "client_id",

@@ -95,7 +95,7 @@ export interface TransportOptions {
    */
   sslCheckHostname: boolean;
   /**
-   * Payload codec: the oslo 2.0 envelope or bare JSON. (URL query: `codec`)
+   * Payload codec: `oslo` (the 2.0 envelope oslo writes) or `json` (plain JSON, not oslo's bytes). (URL query: `codec`)
    * @default "oslo"
    */
   codec: "oslo" | "json";
