@@ -111,9 +111,10 @@ export class PayloadChecker {
   }
 
   /** The verdict on `eventType`'s payload; synchronous unless the schema is async. */
-  check(eventType: string, payload: unknown): PayloadVerdict | Promise<PayloadVerdict> {
-    const declaration = this.#byEventType.get(eventType);
+  check(eventType: string | null, payload: unknown): PayloadVerdict | Promise<PayloadVerdict> {
+    // oslo sends a null event type when the sender gave none: nobody declared it.
+    const declaration = eventType === null ? undefined : this.#byEventType.get(eventType);
     if (!declaration) return "undeclared";
-    return check(declaration.payload, eventType, payload);
+    return check(declaration.payload, declaration.eventType, payload);
   }
 }

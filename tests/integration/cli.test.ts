@@ -368,7 +368,10 @@ describe("kafka-notify command (Node 24)", () => {
       await writeFile(conf, `[oslo_messaging_notifications]\ntransport_url = ${URL}\n[oslo_messaging_kafka]\ncompresion_codec = lz4\n`);
       const r = await run(["check", "--config-file", conf]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /compresion_codec is not an oslo.messaging Kafka option; it is ignored \(did you mean "compression_codec"\?\)/);
+      assert.match(
+        r.stderr,
+        /compresion_codec is not an oslo.messaging Kafka option; it is ignored \(did you mean "compression_codec"\?\)/,
+      );
       const missing = await run(["check", "--config-file", join(dir, "absent.conf")]);
       assert.equal(missing.code, 2);
       assert.match(missing.stderr, /no such file/);

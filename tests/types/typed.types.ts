@@ -128,7 +128,7 @@ export async function receiving(): Promise<Listener[]> {
   // Without declarations nothing changes: the payload is unknown.
   const five = await listen(url, {
     onNotification(n) {
-      const eventType: string = n.eventType;
+      const eventType: string | null = n.eventType;
       // @ts-expect-error an undeclared payload is unknown
       n.payload.flavor;
       return void eventType;
