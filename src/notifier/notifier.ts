@@ -349,7 +349,9 @@ function queueValue(
   core: Core,
   topics: readonly string[],
   value: string | Uint8Array,
-  tracing: { with: NotifierTracing; about: { priority: Priority; eventType: string; publisherId: string | null; messageId: string } } | undefined,
+  tracing:
+    | { with: NotifierTracing; about: { priority: Priority; eventType: string; publisherId: string | null; messageId: string } }
+    | undefined,
 ): Promise<void> {
   const bytes = core.asciiValues && typeof value === "string" ? value.length : undefined;
   let sent: Promise<void>;
