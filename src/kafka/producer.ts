@@ -10,6 +10,7 @@ import { silentLogger } from "../log/logger.ts";
 import { ProduceQueue, type ProduceSettings } from "./produce/producer.ts";
 import type { OutgoingRecord } from "./produce/record-batch.ts";
 
+export type { ProduceCounters } from "./produce/producer.ts";
 export type { OutgoingRecord, ProduceSettings };
 export { ProduceQueue };
 

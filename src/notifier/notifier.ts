@@ -249,7 +249,10 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     debug: (message) => base.logger.debug(message, fields),
   });
 
-  const stats = new NotifierStatsCollector(() => queue.length);
+  const stats = new NotifierStatsCollector(
+    () => queue.length,
+    () => queue.counters,
+  );
   if (base.meter) notifierMetrics(base.meter, stats);
   const seed = base.config.brokers[0];
   const tracing = base.tracer && new NotifierTracing(base.tracer, seed ? { "server.address": seed.host, "server.port": seed.port } : {});

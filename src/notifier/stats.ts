@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { ProduceCounters } from "../kafka/producer.ts";
 import { type LastError, lastErrorOf } from "../observe/last-error.ts";
 import { type LatencySummary, LatencyWindow, now } from "../observe/latency.ts";
 
@@ -50,6 +51,16 @@ export interface NotifierStats {
   queued: number;
   /** Records in produce requests the broker has not answered yet. */
   inFlight: number;
+  /** Produce requests made (one that could not reach its broker counts too). */
+  requests: number;
+  /** Partition batches those requests carried (a retried batch counts again). */
+  batches: number;
+  /** Bytes of those batches' records, as sent (after compression). */
+  bytes: number;
+  /** Batches retried after a failed or unanswered request. */
+  retries: number;
+  /** Records in those retried batches. */
+  recordsRetried: number;
   /** Time from entering the queue to the broker's acknowledgement, over the last minute. */
   latencyMs: LatencySummary;
   /** The last failure (delivery or refusal), if any. */
@@ -96,6 +107,7 @@ export class NotifierStatsCollector {
   readonly #topics = new Map<string, TopicDeliveryStats>();
   readonly #groups = new Map<Promise<void>, Group>();
   readonly #queued: () => number;
+  readonly #produced: () => ProduceCounters | undefined;
   /** The batch the last record joined: consecutive records usually join the same one. */
   #lastPromise: Promise<void> | undefined;
   #lastGroup: Group | undefined;
@@ -110,9 +122,10 @@ export class NotifierStatsCollector {
   /** Called when a batch settles: latency and per-record outcome, for metrics. */
   onSettled: ((topic: string, latencyMs: number, error: Error | undefined) => void) | undefined;
 
-  /** `queued` reads the send queue's length of records waiting for a request. */
-  constructor(queued: () => number) {
+  /** `queued` reads the send queue's length of records waiting for a request; `produced`, its counters. */
+  constructor(queued: () => number, produced: () => ProduceCounters | undefined = () => undefined) {
     this.#queued = queued;
+    this.#produced = produced;
   }
 
   /** A record of `topic` entered the queue; `done` settles when it is acknowledged or failed. */
@@ -193,6 +206,12 @@ export class NotifierStatsCollector {
       pending,
       queued,
       inFlight: pending - queued,
+      requests: 0,
+      batches: 0,
+      bytes: 0,
+      retries: 0,
+      recordsRetried: 0,
+      ...this.#produced(),
       latencyMs: this.#latency.summary(),
       lastError: this.#lastError,
       topics,

@@ -44,6 +44,10 @@ describe("statistics", () => {
     assert.equal(s.failed, 0);
     assert.equal(s.pending, 0);
     assert.equal(s.queued + s.inFlight, 0);
+    assert.ok(s.requests >= 1 && s.batches >= s.requests, `${s.requests} requests, ${s.batches} batches`);
+    assert.ok(s.bytes > N * 100, `${s.bytes} bytes`);
+    assert.equal(s.retries, 0);
+    assert.equal(s.recordsRetried, 0);
     assert.deepEqual(s.topics, { [`${topic}.info`]: { sent: N, acknowledged: N, failed: 0 } });
     assert.equal(s.latencyMs.count, N);
     assert.ok(s.latencyMs.p50 > 0 && s.latencyMs.p50 <= s.latencyMs.p99 && s.latencyMs.p99 <= s.latencyMs.max, JSON.stringify(s.latencyMs));

@@ -36,8 +36,24 @@ interface TopicState {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** What the produce path did, for statistics: counted as it happens. */
+export interface ProduceCounters {
+  /** Produce requests made (one that could not reach its broker counts too). */
+  requests: number;
+  /** Partition batches those requests carried (a retried batch counts again). */
+  batches: number;
+  /** Bytes of those batches' records sections, as sent (compressed when a codec is set). */
+  bytes: number;
+  /** Batches retried after a failed or unanswered request. */
+  retries: number;
+  /** Records in those retried batches. */
+  recordsRetried: number;
+}
+
 /** Queues records per partition and delivers them. */
 export class ProduceQueue {
+  /** Counts of requests, batches, bytes and retries since creation. */
+  readonly counters: ProduceCounters = { requests: 0, batches: 0, bytes: 0, retries: 0, recordsRetried: 0 };
   readonly #s: ProduceSettings;
   readonly #link: BrokerLink;
   readonly #limits: BatchLimits;
@@ -259,6 +275,7 @@ export class ProduceQueue {
     try {
       const identity: ProducerIdentity = await this.#link.identity();
       for (const b of batches) b.payload ??= await payloadOf(b, this.#codec);
+      this.#count(batches);
       const { broker, results } = await this.#link.send(leader, requestData(partitions, batches, identity, this.#codec));
       const answers = new Map(results.map((r) => [`${r.topic}\u0000${r.partition}`, r.errorCode]));
       partitions.forEach((p, i) => {
@@ -273,6 +290,16 @@ export class ProduceQueue {
       });
     }
     this.#drains.schedule(0);
+  }
+
+  #count(batches: readonly ProduceBatch[]): void {
+    this.counters.requests++;
+    this.counters.batches += batches.length;
+    for (const b of batches) {
+      const payload = b.payload ?? [];
+      if (payload instanceof Uint8Array) this.counters.bytes += payload.length;
+      else for (const chunk of payload) this.counters.bytes += chunk.length;
+    }
   }
 
   #settle(p: PartitionQueue, b: ProduceBatch, outcome: string, error: Error | undefined): void {
@@ -309,6 +336,8 @@ export class ProduceQueue {
 
   #retry(p: PartitionQueue, b: ProduceBatch, cause: Error, now: number): void {
     b.attempts++;
+    this.counters.retries++;
+    this.counters.recordsRetried += b.count;
     b.lastError = cause;
     p.lastError = cause;
     p.retryAt = now + backoffMs(b.attempts);
