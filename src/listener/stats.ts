@@ -73,7 +73,7 @@ export interface ListenerHealth {
   reasons: string[];
 }
 
-/** Partitions with records waiting and no commit for this long make a listener "not progressing". */
+/** A partition with records waiting, or a batch being handled, and no commit for this long makes a listener "not progressing". */
 export const STALL_MS = 60_000;
 
 interface PartitionState {
@@ -83,6 +83,8 @@ interface PartitionState {
   committed: bigint | undefined;
   /** When the committed offset last moved (or the partition was assigned). */
   movedAt: number;
+  /** When the batch being handled started, if one is. */
+  busySince: number | undefined;
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -93,21 +95,24 @@ export class ListenerObserver {
   readonly #partitions = new Map<string, PartitionState>();
   readonly #silentAfterMs: number;
   #lastError: LastError | undefined;
-  #lastContactAt = Date.now();
+  readonly #clock: () => number;
+  #lastContactAt: number;
   #crashedAt: number | undefined;
   #busy = 0;
   #joined = false;
   #stopped = false;
 
-  /** `silentAfterMs`: no contact with the brokers for this long means disconnected. */
-  constructor(counters: ListenerCounters, silentAfterMs: number) {
+  /** `silentAfterMs`: no contact with the brokers for this long means disconnected. `clock`: for tests. */
+  constructor(counters: ListenerCounters, silentAfterMs: number, clock: () => number = Date.now) {
     this.#counters = counters;
     this.#silentAfterMs = silentAfterMs;
+    this.#clock = clock;
+    this.#lastContactAt = clock();
   }
 
   /** The consumer's events, as they happen. */
   readonly onEvent = (event: ConsumerEvent): void => {
-    const at = Date.now();
+    const at = this.#clock();
     switch (event.type) {
       case "assigned": {
         this.#counters.rebalances++;
@@ -116,7 +121,17 @@ export class ListenerObserver {
         for (const [topic, partitions] of Object.entries(event.assignment)) {
           for (const partition of partitions) {
             const k = key(topic, partition);
-            kept.set(k, this.#partitions.get(k) ?? { topic, partition, highWatermark: undefined, committed: undefined, movedAt: at });
+            kept.set(
+              k,
+              this.#partitions.get(k) ?? {
+                topic,
+                partition,
+                highWatermark: undefined,
+                committed: undefined,
+                movedAt: at,
+                busySince: undefined,
+              },
+            );
           }
         }
         this.#partitions.clear();
@@ -127,13 +142,19 @@ export class ListenerObserver {
       case "batch": {
         this.#busy++;
         const state = this.#partitions.get(key(event.topic, event.partition));
-        if (state) state.highWatermark = BigInt(event.highWatermark);
+        if (state) {
+          state.highWatermark = BigInt(event.highWatermark);
+          state.busySince = at;
+        }
         this.#contact(at);
         return;
       }
-      case "batch-done":
+      case "batch-done": {
         this.#busy = Math.max(0, this.#busy - 1);
+        const state = this.#partitions.get(key(event.topic, event.partition));
+        if (state) state.busySince = undefined;
         return;
+      }
       case "committed":
         this.#counters.commits++;
         for (const { topic, partition, offset } of event.offsets) {
@@ -168,7 +189,7 @@ export class ListenerObserver {
 
   /** The consumer crashed (kafkajs may restart it). */
   crashed(error: Error): void {
-    this.#crashedAt = Date.now();
+    this.#crashedAt = this.#clock();
     this.error(error);
   }
 
@@ -198,7 +219,7 @@ export class ListenerObserver {
 
   /** Health now. */
   health(): ListenerHealth {
-    const at = Date.now();
+    const at = this.#clock();
     const reasons: string[] = [];
     if (this.#stopped) reasons.push("the listener is stopped");
     const silentMs = at - this.#lastContactAt;
@@ -212,12 +233,15 @@ export class ListenerObserver {
     }
     let stalled = 0;
     for (const s of this.#partitions.values()) {
+      if (at - s.movedAt <= STALL_MS) continue;
       const waiting = s.highWatermark !== undefined && s.committed !== undefined ? s.highWatermark - s.committed : 0n;
-      if (waiting <= 0n || at - s.movedAt <= STALL_MS) continue;
+      const quietFor = `no commit for ${Math.round((at - s.movedAt) / 1000)} s`;
+      // At-most-once commits before dispatch: a stuck handler shows as a batch that never ends.
+      if (waiting > 0n) reasons.push(`${s.topic}[${s.partition}] has ${waiting} record(s) waiting and ${quietFor}`);
+      else if (s.busySince !== undefined && at - s.busySince > STALL_MS)
+        reasons.push(`${s.topic}[${s.partition}]: handlers busy for ${Math.round((at - s.busySince) / 1000)} s and ${quietFor}`);
+      else continue;
       stalled++;
-      reasons.push(
-        `${s.topic}[${s.partition}] has ${waiting} record(s) waiting and no commit for ${Math.round((at - s.movedAt) / 1000)} s`,
-      );
     }
     const assigned = this.#partitions.size > 0;
     const healthy = reasons.length === 0;

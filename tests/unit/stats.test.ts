@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DeliveryError } from "../../src/errors.ts";
+import type { ListenerCounters } from "../../src/listener/records.ts";
+import { ListenerObserver, STALL_MS } from "../../src/listener/stats.ts";
 import { NotifierStatsCollector } from "../../src/notifier/stats.ts";
 import { LATENCY_SAMPLES, LatencyWindow } from "../../src/observe/latency.ts";
 
@@ -68,4 +70,74 @@ test("notifier statistics: records sharing a batch promise settle together, per 
   assert.equal(health.connected, false);
   assert.match(health.reasons[0] ?? "", /^the last delivery failed: /);
   assert.deepEqual(stats.health(true).reasons.slice(0, 1), ["the notifier is closed"]);
+});
+
+function counters(): ListenerCounters {
+  return {
+    received: 0,
+    dispatched: 0,
+    handled: 0,
+    filtered: 0,
+    requeued: 0,
+    poison: 0,
+    invalid: 0,
+    undeclared: 0,
+    handlerErrors: 0,
+    redelivered: 0,
+    deadLettered: 0,
+    commits: 0,
+    rebalances: 0,
+  };
+}
+
+test("listener observer: lag per partition from batches' high watermarks and commits; stalls and silence make it unhealthy", () => {
+  let now = 1_000_000;
+  const observer = new ListenerObserver(counters(), 10_000, () => now);
+  assert.deepEqual(observer.health().reasons, ["not joined yet"]);
+  observer.onEvent({ type: "assigned", assignment: { "n.info": [0, 1] } });
+  observer.onEvent({ type: "batch", topic: "n.info", partition: 0, highWatermark: "120", lastOffset: "119" });
+  observer.onEvent({ type: "committed", offsets: [{ topic: "n.info", partition: 0, offset: "100" }] });
+  let s = observer.snapshot();
+  assert.equal(s.rebalances, 1);
+  assert.equal(s.commits, 1);
+  assert.equal(s.assigned, 2);
+  assert.deepEqual(s.partitions, [
+    { topic: "n.info", partition: 0, highWatermark: "120", committed: "100", lag: 20 },
+    { topic: "n.info", partition: 1, highWatermark: undefined, committed: undefined, lag: undefined },
+  ]);
+  assert.equal(s.lag, 20);
+  assert.equal(observer.health().healthy, true);
+
+  // A handler that never returns (at-most-once: its poll was committed first).
+  observer.onEvent({ type: "committed", offsets: [{ topic: "n.info", partition: 0, offset: "120" }] });
+  now += STALL_MS + 1000;
+  const stuck = observer.health();
+  assert.equal(stuck.progressing, false);
+  assert.equal(stuck.connected, true, "a running handler is not silence");
+  assert.match(stuck.reasons.join("; "), /^n\.info\[0\]: handlers busy for 61 s and no commit for 61 s$/);
+
+  observer.onEvent({ type: "batch-done", topic: "n.info", partition: 0 });
+  s = observer.snapshot();
+  assert.equal(s.lag, 0);
+  const silent = observer.health();
+  assert.equal(silent.progressing, true);
+  assert.equal(silent.connected, false);
+  assert.match(silent.reasons[0] ?? "", /^no answer from the brokers for \d+ s$/);
+
+  observer.onEvent({ type: "fetched" });
+  assert.equal(observer.health().healthy, true);
+  observer.crashed(new Error("broker gone"));
+  assert.deepEqual(observer.health().reasons, ["the consumer failed: broker gone"]);
+  observer.onEvent({ type: "heartbeat" });
+  assert.equal(observer.health().healthy, true);
+  observer.onEvent({ type: "assigned", assignment: {} });
+  assert.deepEqual(observer.health(), {
+    healthy: true,
+    connected: true,
+    assigned: false,
+    progressing: true,
+    reasons: ["no partitions assigned (the pool has more members than partitions)"],
+  });
+  observer.stopped();
+  assert.equal(observer.health().healthy, false);
 });
