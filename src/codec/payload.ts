@@ -10,7 +10,7 @@
 import { ConfigError, DecodeError } from "../errors.ts";
 import { fromOsloMessage, type Notification, toOsloMessage } from "../message/notification.ts";
 import { appendPythonJsonEscaped, pythonJsonStringEscaped as escapedString, plainJsonDumps } from "../message/python-json.ts";
-import { pythonJsonLoads } from "../message/python-json-parse.ts";
+import { pythonJsonLoads, pythonJsonReread } from "../message/python-json-parse.ts";
 
 /**
  * Turns notifications into record values and back.
@@ -47,10 +47,27 @@ function parseJson(value: Uint8Array): unknown {
     throw new DecodeError("record value is not UTF-8", { cause });
   }
   try {
-    return pythonJsonLoads(text);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return pythonJsonLoads(text); // NaN or Infinity in a 1.0 message, or not JSON at all
+    }
+    // A 2.0 envelope holds two strings: nothing JSON.parse could round (the message is read below).
+    return isEnvelope(parsed) ? parsed : pythonJsonReread(text, parsed);
   } catch (cause) {
     throw new DecodeError(`record value is not JSON (${text.length} characters starting ${JSON.stringify(text.slice(0, 20))})`, { cause });
   }
+}
+
+function isEnvelope(parsed: unknown): boolean {
+  if (parsed === null || typeof parsed !== "object") return false;
+  const envelope = parsed as Record<string, unknown>;
+  return (
+    typeof envelope[ENVELOPE_MESSAGE_KEY] === "string" &&
+    typeof envelope[ENVELOPE_VERSION_KEY] === "string" &&
+    Object.keys(envelope).length === 2
+  );
 }
 
 /** Unwrap a 2.0 envelope, or pass a 1.0 bare dictionary through (oslo's `deserialize_msg`). */
