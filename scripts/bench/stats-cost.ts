@@ -10,7 +10,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createNotifier, silentLogger } from "../../mod.ts";
 import { NotifierStatsCollector } from "../../src/notifier/stats.ts";
@@ -73,6 +73,7 @@ function flag(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
+  const load = loadavg()[0] ?? 0;
   const runs = flag("--runs", 5);
   const count = flag("--count", 50_000);
   const rates: Record<string, number[]> = { with: [], without: [] };
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
 sent at once after ${WARMUP.toLocaleString("en")} to warm up, each run in a fresh process, the variants alternating;
 "without" turns the statistics' per-record hook into a no-op. Median of ${runs} runs.
 
-Machine: ${cpus().length} cores (shared), ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
+Machine: ${cpus().length} cores (shared; load average ${load.toFixed(1)} at the start), ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
 
 | variant | notifications/s (median) | runs |
 |---|---|---|

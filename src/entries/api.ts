@@ -58,6 +58,7 @@ export type {
   OtelInstrumentOptions,
   OtelMeter,
   OtelObservable,
+  OtelObservableCallback,
   OtelSpan,
   OtelSpanContext,
   OtelSpanOptions,

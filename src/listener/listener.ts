@@ -74,7 +74,6 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
     context.stats.filtered += count;
   };
   const tracing = base.tracer && new ListenerTracing(base.tracer, plan.pool);
-  if (base.meter) listenerMetrics(base.meter, plan.pool, () => observer.snapshot());
   const kafka = await openKafka(base);
 
   let deadLetters: ProducerConnection | undefined;
@@ -160,12 +159,15 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
     await deadLetters?.disconnect();
     throw error;
   }
+  // Metrics once the listener runs, so a failed start leaves no callbacks behind.
+  const observations = base.meter && listenerMetrics(base.meter, plan.pool, () => observer.snapshot());
   context.log.debug("listening", { url: base.config.maskedUrl, pool: plan.pool, topics: plan.topics });
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       observer.stopped();
+      observations?.clear();
       await batcher?.close();
       await consumer?.stop();
       await deadLetters?.disconnect();

@@ -8,6 +8,7 @@
 import type { ConsumedRecord } from "../kafka/consumer.ts";
 import type { Notification } from "../message/notification.ts";
 import {
+  Observations,
   type OtelAttributes,
   type OtelMeter,
   type OtelSpan,
@@ -97,18 +98,19 @@ export class ListenerTracing {
 }
 
 /** Publish a listener's statistics through `meter`. */
-export function listenerMetrics(meter: OtelMeter, pool: string, snapshot: () => ListenerStats): void {
+export function listenerMetrics(meter: OtelMeter, pool: string, snapshot: () => ListenerStats): Observations {
+  const observations = new Observations();
   const group = { ...SYSTEM, "messaging.consumer.group.name": pool };
   const consumed = meter.createObservableCounter("messaging.client.consumed.messages", {
     description: "Records the listener received (a redelivered record counts again)",
     unit: "{message}",
   });
-  consumed.addCallback((result) => result.observe(snapshot().received, { ...group, "messaging.operation.name": "process" }));
+  observations.add(consumed, (result) => result.observe(snapshot().received, { ...group, "messaging.operation.name": "process" }));
   const outcomes = meter.createObservableCounter("kafka_notify.listener.notifications", {
     description: "Deliveries by outcome: handled, filtered, requeued, poison, redelivered, dead_lettered",
     unit: "{message}",
   });
-  outcomes.addCallback((result) => {
+  observations.add(outcomes, (result) => {
     const s = snapshot();
     const counts = {
       handled: s.handled,
@@ -121,22 +123,22 @@ export function listenerMetrics(meter: OtelMeter, pool: string, snapshot: () => 
     for (const [outcome, value] of Object.entries(counts)) result.observe(value, { ...group, "kafka_notify.outcome": outcome });
   });
   const commits = meter.createObservableCounter("kafka_notify.listener.commits", { description: "Offset commits", unit: "{commit}" });
-  commits.addCallback((result) => result.observe(snapshot().commits, group));
+  observations.add(commits, (result) => result.observe(snapshot().commits, group));
   const rebalances = meter.createObservableCounter("kafka_notify.listener.rebalances", {
     description: "Partition assignments received",
     unit: "{rebalance}",
   });
-  rebalances.addCallback((result) => result.observe(snapshot().rebalances, group));
+  observations.add(rebalances, (result) => result.observe(snapshot().rebalances, group));
   const assigned = meter.createObservableGauge("kafka_notify.listener.assigned_partitions", {
     description: "Partitions assigned to this listener",
     unit: "{partition}",
   });
-  assigned.addCallback((result) => result.observe(snapshot().assigned, group));
+  observations.add(assigned, (result) => result.observe(snapshot().assigned, group));
   const lag = meter.createObservableGauge("kafka_notify.listener.lag", {
     description: "High watermark minus committed offset, per assigned partition",
     unit: "{message}",
   });
-  lag.addCallback((result) => {
+  observations.add(lag, (result) => {
     for (const p of snapshot().partitions) {
       if (p.lag === undefined) continue;
       result.observe(p.lag, {
@@ -146,4 +148,5 @@ export function listenerMetrics(meter: OtelMeter, pool: string, snapshot: () => 
       });
     }
   });
+  return observations;
 }

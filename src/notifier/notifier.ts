@@ -253,7 +253,7 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     () => queue.length,
     () => queue.counters,
   );
-  if (base.meter) notifierMetrics(base.meter, stats);
+  const observations = base.meter && notifierMetrics(base.meter, stats);
   const seed = base.config.brokers[0];
   const tracing = base.tracer && new NotifierTracing(base.tracer, seed ? { "server.address": seed.host, "server.port": seed.port } : {});
   let closed = false;
@@ -286,7 +286,7 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
       if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs >= 0))) {
         return Promise.reject(new ConfigError("close.timeoutMs", "expected a number of milliseconds >= 0"));
       }
-      closing ??= queue.close(timeoutMs);
+      closing ??= queue.close(timeoutMs).finally(() => observations?.clear());
       return closing;
     },
   };

@@ -6,6 +6,7 @@
  */
 import {
   formatTraceparent,
+  Observations,
   type OtelAttributes,
   type OtelMeter,
   type OtelSpan,
@@ -73,12 +74,13 @@ export class NotifierTracing {
 }
 
 /** Publish a notifier's statistics through `meter`. */
-export function notifierMetrics(meter: OtelMeter, stats: NotifierStatsCollector): void {
+export function notifierMetrics(meter: OtelMeter, stats: NotifierStatsCollector): Observations {
+  const observations = new Observations();
   const sent = meter.createObservableCounter("messaging.client.sent.messages", {
     description: "Records the notifier handed to Kafka and that settled, by outcome (error.type when delivery failed)",
     unit: "{message}",
   });
-  sent.addCallback((result) => {
+  observations.add(sent, (result) => {
     for (const [topic, s] of Object.entries(stats.snapshot().topics)) {
       const attributes = { ...SYSTEM, "messaging.operation.name": "send", "messaging.destination.name": topic };
       result.observe(s.acknowledged, attributes);
@@ -89,7 +91,7 @@ export function notifierMetrics(meter: OtelMeter, stats: NotifierStatsCollector)
     description: "Records sent and not yet acknowledged or failed",
     unit: "{message}",
   });
-  pending.addCallback((result) => result.observe(stats.snapshot().pending, SYSTEM));
+  observations.add(pending, (result) => result.observe(stats.snapshot().pending, SYSTEM));
   const duration = meter.createHistogram("messaging.client.operation.duration", {
     description: "Time from a notification entering the send queue to the broker's answer",
     unit: "s",
@@ -99,4 +101,5 @@ export function notifierMetrics(meter: OtelMeter, stats: NotifierStatsCollector)
     if (error) attributes["error.type"] = error.name;
     duration.record(latencyMs / 1000, attributes);
   };
+  return observations;
 }

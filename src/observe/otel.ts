@@ -94,7 +94,34 @@ export interface OtelTracer {
  */
 export interface OtelObservable {
   /** Called at each collection to observe the current values. */
-  addCallback(callback: (result: { observe(value: number, attributes?: OtelAttributes): void }) => void): void;
+  addCallback(callback: OtelObservableCallback): void;
+  /** Stop calling `callback`. */
+  removeCallback(callback: OtelObservableCallback): void;
+}
+
+/**
+ * A callback of an observable instrument.
+ * @example
+ * ```ts
+ * const callback: OtelObservableCallback = (result) => result.observe(listener.stats.lag);
+ * ```
+ */
+export type OtelObservableCallback = (result: { observe(value: number, attributes?: OtelAttributes): void }) => void;
+
+/** Observables registered for one client, removed together when it stops. */
+export class Observations {
+  readonly #removals: (() => void)[] = [];
+
+  /** Register `callback` on `instrument`. */
+  add(instrument: OtelObservable, callback: OtelObservableCallback): void {
+    instrument.addCallback(callback);
+    this.#removals.push(() => instrument.removeCallback(callback));
+  }
+
+  /** Remove every callback (the client stopped). Idempotent. */
+  clear(): void {
+    for (const remove of this.#removals.splice(0)) remove();
+  }
 }
 
 /**

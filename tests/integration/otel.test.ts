@@ -9,7 +9,7 @@ import { type Context, type ContextManager, context, metrics, ROOT_CONTEXT, trac
 import { type DataPoint, type Histogram, MeterProvider, MetricReader, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import kafkajs from "kafkajs";
-import { createNotifier, HANDLED, listen } from "../../mod.ts";
+import { createNotifier, HANDLED, listen, type OtelMeter, type OtelObservable, type OtelObservableCallback } from "../../mod.ts";
 import { captureLogger, plaintextUrl, runCleanups, unique, waitFor } from "../support/broker.ts";
 
 const URL = plaintextUrl();
@@ -166,7 +166,26 @@ describe("OpenTelemetry", () => {
   });
 
   test("statistics as metrics: sent, consumed, outcomes, lag, delivery duration", async () => {
-    const { meter, reader } = metering();
+    const { meter: sdkMeter, reader } = metering();
+    // The SDK's meter, noting which observable callbacks are registered.
+    const registered = new Set<unknown>();
+    const watched = <T extends OtelObservable>(instrument: T): T =>
+      Object.assign(Object.create(instrument) as T, {
+        addCallback: (cb: OtelObservableCallback) => {
+          registered.add(cb);
+          instrument.addCallback(cb);
+        },
+        removeCallback: (cb: OtelObservableCallback) => {
+          registered.delete(cb);
+          instrument.removeCallback(cb);
+        },
+      });
+    const meter: OtelMeter = {
+      createObservableCounter: (name, options) => watched(sdkMeter.createObservableCounter(name, options)),
+      createObservableGauge: (name, options) => watched(sdkMeter.createObservableGauge(name, options)),
+      createObservableUpDownCounter: (name, options) => watched(sdkMeter.createObservableUpDownCounter(name, options)),
+      createHistogram: (name, options) => sdkMeter.createHistogram(name, options),
+    };
     const topic = unique("otel_metrics");
     const pool = unique("pool");
     const listener = await listen(URL, { ...quiet, meter, topics: [topic], pool, priorities: ["info"], onNotification: () => {} });
@@ -201,6 +220,12 @@ describe("OpenTelemetry", () => {
     assert.equal(points(resourceMetrics, "kafka_notify.listener.rebalances")[0]?.value, 1);
     assert.ok((points(resourceMetrics, "kafka_notify.listener.commits")[0]?.value as number) >= 1);
     assert.ok(metrics, "the API is only a dev dependency of the tests");
+
+    // Stopped clients take their observations with them.
+    assert.ok(registered.size >= 8);
+    await listener.stop();
+    await notifier.close();
+    assert.equal(registered.size, 0);
   });
 
   test("a tracer or meter that is not one is a ConfigError", () => {
