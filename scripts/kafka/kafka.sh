@@ -15,7 +15,9 @@ REPO_DIR="$(cd "$SCRIPT_DIR/../.." && pwd)"
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.2}"
 KAFKA_MAJOR="${KAFKA_VERSION%%.*}"
 CACHE_DIR="${KAFKA_CACHE_DIR:-$REPO_DIR/.cache/kafka}"
-LIBS_DIR="$CACHE_DIR/libs"
+# One jar directory per version, so that a 4.x leg does not evict the default version's jars.
+DEFAULT_KAFKA_VERSION=3.9.2
+if [ "$KAFKA_VERSION" = "$DEFAULT_KAFKA_VERSION" ]; then LIBS_DIR="$CACHE_DIR/libs"; else LIBS_DIR="$CACHE_DIR/libs-$KAFKA_VERSION"; fi
 FETCH_MARKER="$LIBS_DIR/.fetched-$KAFKA_VERSION"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
@@ -23,7 +25,9 @@ HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 JVM_OPTS="${KAFKA_JVM_OPTS:--XX:+UseSerialGC -XX:+TieredCompilation -Xss1m -Djava.awt.headless=true}"
 
 # Listener offsets from the port base; broker i of a cluster adds 10*(i-1).
-OFF_PLAINTEXT=0 OFF_SASL_PLAINTEXT=1 OFF_SSL=2 OFF_SASL_SSL=3 OFF_MTLS=4 OFF_CONTROLLER=5
+# PROXIED is a PLAINTEXT listener on +6 that advertises +7, where fault tests put a TCP proxy
+# (tests/support/proxy.ts): clients that bootstrap from +7 reach every broker through its proxy.
+OFF_PLAINTEXT=0 OFF_SASL_PLAINTEXT=1 OFF_SSL=2 OFF_SASL_SSL=3 OFF_MTLS=4 OFF_CONTROLLER=5 OFF_PROXIED=6 OFF_PROXY=7
 
 # Credentials (fixed, test-only). Passwords deliberately contain characters that must be
 # percent-encoded in a URL ('@', '/', '+', ' ', '%'); Kafka's JAAS parser and the
@@ -306,9 +310,10 @@ write_broker_config() { # <id>
   done
   local rf=1 isr=1
   [ "$N" -ge 3 ] && rf=3 && isr=2
-  local p0 p1 p2 p3 p4 p5
+  local p0 p1 p2 p3 p4 p5 p6 p7
   p0=$(port "$i" $OFF_PLAINTEXT); p1=$(port "$i" $OFF_SASL_PLAINTEXT); p2=$(port "$i" $OFF_SSL)
   p3=$(port "$i" $OFF_SASL_SSL); p4=$(port "$i" $OFF_MTLS); p5=$(port "$i" $OFF_CONTROLLER)
+  p6=$(port "$i" $OFF_PROXIED); p7=$(port "$i" $OFF_PROXY)
   local scram_jaas='org.apache.kafka.common.security.scram.ScramLoginModule required;'
   local plain_jaas="org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"$ADMIN_PASSWORD\" user_admin=\"$ADMIN_PASSWORD\" user_$PLAIN_USER=\"$PLAIN_PASSWORD\";"
   cat >"$bd/server.properties" <<EOF
@@ -317,9 +322,9 @@ process.roles=broker,controller
 node.id=$i
 controller.quorum.voters=$voters
 controller.listener.names=CONTROLLER
-listeners=PLAINTEXT://127.0.0.1:$p0,SASL_PLAINTEXT://127.0.0.1:$p1,SSL://127.0.0.1:$p2,SASL_SSL://127.0.0.1:$p3,MTLS://127.0.0.1:$p4,CONTROLLER://127.0.0.1:$p5
-advertised.listeners=PLAINTEXT://127.0.0.1:$p0,SASL_PLAINTEXT://127.0.0.1:$p1,SSL://127.0.0.1:$p2,SASL_SSL://127.0.0.1:$p3,MTLS://127.0.0.1:$p4
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,MTLS:SSL,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:$p0,SASL_PLAINTEXT://127.0.0.1:$p1,SSL://127.0.0.1:$p2,SASL_SSL://127.0.0.1:$p3,MTLS://127.0.0.1:$p4,CONTROLLER://127.0.0.1:$p5,PROXIED://127.0.0.1:$p6
+advertised.listeners=PLAINTEXT://127.0.0.1:$p0,SASL_PLAINTEXT://127.0.0.1:$p1,SSL://127.0.0.1:$p2,SASL_SSL://127.0.0.1:$p3,MTLS://127.0.0.1:$p4,PROXIED://127.0.0.1:$p7
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,MTLS:SSL,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$bd/data
 
@@ -469,16 +474,17 @@ json_str() { # JSON string literal
 }
 
 write_json() {
-  local list_pt="" list_sp="" list_ssl="" list_ss="" list_mtls="" brokers="" i pid
+  local list_pt="" list_sp="" list_ssl="" list_ss="" list_mtls="" list_px="" brokers="" i pid
   for i in $(seq 1 "$N"); do
     list_pt="${list_pt:+$list_pt,}127.0.0.1:$(port "$i" $OFF_PLAINTEXT)"
     list_sp="${list_sp:+$list_sp,}127.0.0.1:$(port "$i" $OFF_SASL_PLAINTEXT)"
     list_ssl="${list_ssl:+$list_ssl,}127.0.0.1:$(port "$i" $OFF_SSL)"
     list_ss="${list_ss:+$list_ss,}127.0.0.1:$(port "$i" $OFF_SASL_SSL)"
     list_mtls="${list_mtls:+$list_mtls,}127.0.0.1:$(port "$i" $OFF_MTLS)"
+    list_px="${list_px:+$list_px,}127.0.0.1:$(port "$i" $OFF_PROXY)"
     pid="$(pid_of "$i" || echo null)"
     brokers="${brokers:+$brokers,
-}    { \"id\": $i, \"pid\": $pid, \"log\": $(json_str "$(broker_dir "$i")/server.log"), \"config\": $(json_str "$(broker_dir "$i")/server.properties"), \"ports\": { \"plaintext\": $(port "$i" $OFF_PLAINTEXT), \"sasl_plaintext\": $(port "$i" $OFF_SASL_PLAINTEXT), \"ssl\": $(port "$i" $OFF_SSL), \"sasl_ssl\": $(port "$i" $OFF_SASL_SSL), \"mtls\": $(port "$i" $OFF_MTLS), \"controller\": $(port "$i" $OFF_CONTROLLER) } }"
+}    { \"id\": $i, \"pid\": $pid, \"log\": $(json_str "$(broker_dir "$i")/server.log"), \"config\": $(json_str "$(broker_dir "$i")/server.properties"), \"ports\": { \"plaintext\": $(port "$i" $OFF_PLAINTEXT), \"sasl_plaintext\": $(port "$i" $OFF_SASL_PLAINTEXT), \"ssl\": $(port "$i" $OFF_SSL), \"sasl_ssl\": $(port "$i" $OFF_SASL_SSL), \"mtls\": $(port "$i" $OFF_MTLS), \"controller\": $(port "$i" $OFF_CONTROLLER), \"proxied\": $(port "$i" $OFF_PROXIED), \"proxy\": $(port "$i" $OFF_PROXY) } }"
   done
   local d="$STATE_DIR"
   cat >"$d/kafka.json.tmp" <<EOF
@@ -493,7 +499,8 @@ write_json() {
     "sasl_plaintext": "$list_sp",
     "ssl": "$list_ssl",
     "sasl_ssl": "$list_ss",
-    "mtls": "$list_mtls"
+    "mtls": "$list_mtls",
+    "proxied": "$list_px"
   },
   "brokers": [
 $brokers
@@ -552,7 +559,7 @@ cmd_start() {
   for i in $(seq 1 "$N"); do
     pid_of "$i" >/dev/null && continue
     local p
-    for p in $(seq 0 5); do
+    for p in $(seq 0 7); do
       if (exec 3<>"/dev/tcp/127.0.0.1/$(port "$i" "$p")") 2>/dev/null; then
         die "port $(port "$i" "$p") on 127.0.0.1 is in use by something else (set KAFKA_PORT_BASE)"
       fi

@@ -9,6 +9,7 @@ import type { Consumer, Kafka } from "kafkajs";
 import { ConnectionError } from "../errors.ts";
 import { type ConsumerEvent, observeConsumer } from "./consumer-events.ts";
 import { toKafkaNotifyError } from "./errors.ts";
+import { followGroupCoordinators } from "./group-coordinator.ts";
 import { disconnectWithin } from "./shutdown.ts";
 import { captureStartOffsets, commitStartPositions, type StartOffsets } from "./start-position.ts";
 
@@ -90,6 +91,8 @@ export async function startConsumer(
   settings: ConsumerSettings,
   handle: (batch: PartitionBatch) => Promise<void>,
 ): Promise<ConsumerConnection> {
+  // A commit refused because the coordinator moved is retried against the new one.
+  followGroupCoordinators(kafka);
   const consumer: Consumer = kafka.consumer({
     groupId: settings.groupId,
     maxBytesPerPartition: settings.maxBytesPerPartition,
