@@ -29,6 +29,8 @@ export interface Proxy {
   setMode(mode: ProxyMode): void;
   /** Forward the next `count` Produce requests but drop their responses. */
   dropProduceResponses(count: number): void;
+  /** Stop dropping responses not yet dropped. */
+  disarm(): void;
   close(): Promise<void>;
 }
 
@@ -145,6 +147,9 @@ export async function startProxy(listenPort: number, targetPort: number): Promis
     },
     dropProduceResponses(count) {
       produceResponsesToDrop += count;
+    },
+    disarm() {
+      produceResponsesToDrop = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
