@@ -11,7 +11,7 @@ import { AuthenticationError, ConfigError, ConnectionError, TlsError } from "../
 import type { Logger, LogLevel } from "../log/logger.ts";
 
 /** Exit codes of every command. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, connection: 3, tls: 4, auth: 5 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, connection: 3, tls: 4, auth: 5, interrupted: 6 } as const;
 
 /** A usage mistake on the command line: exit code 2. */
 export class UsageError extends Error {
@@ -42,7 +42,9 @@ export const EXIT_HELP = `Exit codes:
   2  usage or configuration error
   3  connection failure (name resolution, connection refused, timeout)
   4  TLS failure
-  5  authentication failure`;
+  5  authentication failure
+  6  send: stopped by SIGINT/SIGTERM with notifications left undelivered
+     (stopped with everything read acknowledged: 0)`;
 
 /** Where to connect and with which options, after flags, environment and config files. */
 export interface Connection {

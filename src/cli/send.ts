@@ -13,7 +13,17 @@ import { AuthenticationError, ConnectionError } from "../errors.ts";
 import type { Context } from "../message/notification.ts";
 import { normalisePriority, PRIORITIES } from "../message/priority.ts";
 import type { NotifyMethod } from "../notifier/notifier.ts";
-import { CONNECTION_HELP, CONNECTION_OPTIONS, connection, EXIT, EXIT_HELP, exitCodeFor, listFlag, UsageError } from "./common.ts";
+import {
+  CONNECTION_HELP,
+  CONNECTION_OPTIONS,
+  connection,
+  EXIT,
+  EXIT_HELP,
+  exitCodeFor,
+  listFlag,
+  UsageError,
+  wholeNumber,
+} from "./common.ts";
 import { count, progressLine, rate } from "./output.ts";
 
 export const SEND_HELP = `Usage: kafka-notify send [options] [PAYLOAD | -]
@@ -21,6 +31,10 @@ export const SEND_HELP = `Usage: kafka-notify send [options] [PAYLOAD | -]
 Send a notification whose payload is the JSON PAYLOAD, or, without PAYLOAD
 (or with -), one notification per JSON line read from stdin (bulk send; a
 progress line on a terminal and a rate summary at the end).
+
+SIGINT (Ctrl-C) or SIGTERM stops reading stdin and waits up to
+--shutdown-timeout seconds for what was read to be acknowledged; the exit
+code says whether it was (0) or not (6). A second signal stops at once.
 
 Notification:
   --publisher-id ID     publisher id (default: kafka-notify)
@@ -36,6 +50,7 @@ Notification:
                         lower case, publisher id null unless given, the 2.0
                         envelope for every driver
   -q, --quiet           no summary line
+  --shutdown-timeout S  on SIGINT/SIGTERM, seconds to wait for delivery (default 30)
 
 ${CONNECTION_HELP}
 
@@ -56,7 +71,11 @@ const OPTIONS = {
   driver: { type: "string" },
   "oslo-compatible": { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
+  "shutdown-timeout": { type: "string" },
 } as const;
+
+/** Seconds a signalled send waits for its notifications by default. */
+const SHUTDOWN_TIMEOUT_S = 30;
 
 /** Sends kept unacknowledged at once in a bulk send before reading more input. */
 const WINDOW = 10_000;
@@ -85,6 +104,7 @@ export async function send(args: string[]): Promise<number> {
     throw new UsageError(`--driver: expected messagingv2, messaging or noop, got ${JSON.stringify(driver)}`);
   const ctxt = values.context === undefined ? {} : parseJson(values.context, "--context");
   if (ctxt === null || typeof ctxt !== "object" || Array.isArray(ctxt)) throw new UsageError("--context must be a JSON object");
+  const shutdownTimeoutMs = (wholeNumber(values["shutdown-timeout"], "--shutdown-timeout") ?? SHUTDOWN_TIMEOUT_S) * 1000;
   const fromArgs = positionals[0] !== undefined && positionals[0] !== "-";
   // oslo-messaging-send-notification sends its payload argument as it is: a string.
   const asOslo = values["oslo-compatible"] === true;
@@ -142,13 +162,40 @@ export async function send(args: string[]): Promise<number> {
   // A broker that cannot be reached or refuses us fails every send: stop reading.
   const fatal = () => firstError instanceof ConnectionError || firstError instanceof AuthenticationError;
 
+  // SIGINT/SIGTERM: stop reading, give what was read `shutdownTimeoutMs` to be acknowledged.
+  let signalled: string | undefined;
+  let stopReading = () => {};
+  let giveUp = () => {};
+  const gaveUp = new Promise<void>((resolve) => {
+    giveUp = resolve;
+  });
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  const onSignal = (signal: string) => {
+    if (signalled !== undefined) {
+      giveUp(); // a second signal: stop waiting
+      return;
+    }
+    signalled = signal;
+    console.error(
+      `kafka-notify: ${signal}: stopped reading; waiting up to ${shutdownTimeoutMs / 1000} s for ${count(inflight.size)} notification(s)`,
+    );
+    stopReading();
+    graceTimer = setTimeout(giveUp, shutdownTimeoutMs);
+  };
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+
   try {
     if (fromArgs) {
       submit(single);
     } else {
       const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+      stopReading = () => lines.close();
       let lineno = 0;
       for await (const line of lines) {
+        if (signalled !== undefined) break;
         lineno++;
         if (line.trim() === "") continue;
         let payload: unknown;
@@ -160,17 +207,21 @@ export async function send(args: string[]): Promise<number> {
           continue;
         }
         submit(payload);
-        if (inflight.size >= WINDOW) await Promise.race(inflight);
-        if (fatal()) break;
+        if (inflight.size >= WINDOW) await Promise.race([Promise.race(inflight), gaveUp]);
+        if (fatal() || signalled !== undefined) break;
       }
       lines.close();
     }
-    await Promise.all(inflight);
+    await Promise.race([Promise.all(inflight), gaveUp]);
   } finally {
     clearInterval(ticker);
     progress.done();
-    await notifier.close().catch(() => {});
+    await Promise.race([notifier.close().catch(() => {}), gaveUp]);
+    clearTimeout(graceTimer);
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
   }
+  const undelivered = sent - acked - failed;
 
   const ms = Date.now() - started;
   const where = (topics ?? ["notifications"]).map((t) => `${t}.${priority}`).join(", ");
@@ -180,8 +231,13 @@ export async function send(args: string[]): Promise<number> {
       `sent ${count(acked)} ${noun} (${priority} ${eventType}) to ${where} in ${(ms / 1000).toFixed(2)} s${sent > 1 ? `, ${rate(acked, ms)}/s` : ""}`,
     ];
     if (failed > 0) parts.push(`${count(failed)} failed`);
+    if (undelivered > 0) parts.push(`${count(undelivered)} undelivered`);
     if (badLines > 0) parts.push(`${count(badLines)} invalid line(s) skipped`);
     console.error(`kafka-notify: ${parts.join("; ")}`);
+  }
+  if (signalled !== undefined && (undelivered > 0 || failed > 0)) {
+    console.error(`kafka-notify: ${signalled}: ${count(undelivered + failed)} notification(s) not delivered`);
+    return EXIT.interrupted;
   }
   if (firstError !== undefined) {
     console.error(`kafka-notify: error: ${firstError instanceof Error ? firstError.message : String(firstError)}`);

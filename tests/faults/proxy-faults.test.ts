@@ -9,13 +9,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ConnectionError, createNotifier } from "../../mod.ts";
 import { captureLogger, sleep, unique, withQuery } from "../support/broker.ts";
-import { type Proxy, startProxy } from "../support/proxy.ts";
+import { type FaultProxy, startProxy } from "../support/proxy.ts";
 import { LocalKafka } from "./cluster.ts";
 import { readBack, runFault } from "./load.ts";
 
 const cluster = LocalKafka.cluster();
 const proxied = `kafka://${cluster.info.bootstrap.proxied}`;
-const proxies = new Map<number, Proxy>();
+const proxies = new Map<number, FaultProxy>();
 
 before(async () => {
   for (const b of cluster.info.brokers) proxies.set(b.id, await startProxy(b.ports.proxy, b.ports.proxied));
@@ -24,7 +24,7 @@ after(async () => {
   for (const p of proxies.values()) await p.close();
 });
 
-function proxyOf(broker: number): Proxy {
+function proxyOf(broker: number): FaultProxy {
   const p = proxies.get(broker);
   if (!p) throw new Error(`no proxy for broker ${broker}`);
   return p;
@@ -38,7 +38,7 @@ async function leaderOf(topic: string, partition = 0): Promise<number> {
 
 describe("network faults through the proxy", { timeout: 600_000 }, () => {
   test("5. a leader black-holed for 10 s, then healed: 0 failed, 0 lost", async () => {
-    let stalled: Proxy | undefined;
+    let stalled: FaultProxy | undefined;
     try {
       const counts = await runFault("black_hole_healed", {
         url: proxied,

@@ -271,6 +271,64 @@ describe("kafka-notify command (Node 24)", () => {
     assert.equal(await listener.interrupt(), 0);
   });
 
+  /** Start `send` reading from a stdin kept open, write `input`, then signal it after `afterMs`. */
+  function signalledSend(args: string[], input: string, signal: NodeJS.Signals, afterMs: number): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(NODE, [MAIN, "send", ...args], { env: { ...process.env, NO_COLOR: "1" }, stdio: "pipe" });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`timed out: kafka-notify send ${args.join(" ")}\n${stderr}`));
+      }, 60_000);
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+      child.stdin.write(input);
+      setTimeout(() => child.kill(signal), afterMs);
+    });
+  }
+
+  test("send on SIGTERM: stops reading, delivers what it read, exits 0", async () => {
+    const topic = unique("cli_sigterm");
+    const listener = await startListen(["--url", URL, "--topic", topic, "--priority", "info"]);
+    const input = `${Array.from({ length: 300 }, (_, i) => JSON.stringify({ i })).join("\n")}\n`;
+    const r = await signalledSend(["--url", URL, "--topic", topic], input, "SIGTERM", 3_000);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /SIGTERM: stopped reading/);
+    assert.match(r.stderr, /sent 300 notifications/);
+    const lines = (await listener.waitLines(300, 60_000)) as { payload: { i: number } }[];
+    assert.equal(new Set(lines.map((l) => l.payload.i)).size, 300);
+    assert.equal(await listener.interrupt(), 0);
+  });
+
+  test("send on SIGINT with a broker that never answers: exits 6 after --shutdown-timeout, counting the undelivered", async () => {
+    const sockets = new Set<import("node:net").Socket>();
+    const blackHole = createServer((socket) => {
+      sockets.add(socket); // accept, read, never answer
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => blackHole.listen(0, "127.0.0.1", resolve));
+    const { port } = blackHole.address() as import("node:net").AddressInfo;
+    try {
+      const r = await signalledSend(
+        ["--url", `kafka://127.0.0.1:${port}`, "--shutdown-timeout", "1"],
+        '{"a":1}\n{"b":2}\n',
+        "SIGINT",
+        1_500,
+      );
+      assert.equal(r.code, 6, r.stderr);
+      assert.match(r.stderr, /SIGINT: 2 notification\(s\) not delivered/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      blackHole.close();
+    }
+  });
+
   test("bulk send skips invalid lines, sends the rest and exits 1", async () => {
     const topic = unique("cli_badline");
     const r = await run(["send", "--url", URL, "--topic", topic], { input: '{"a":1}\nnot json\n\n{"b":2}\n' });

@@ -14,7 +14,7 @@ import net from "node:net";
 
 export type ProxyMode = "pass" | "stall" | "drop";
 
-export interface Proxy {
+export interface FaultProxy {
   readonly port: number;
   readonly mode: ProxyMode;
   /** Produce responses dropped so far. */
@@ -56,7 +56,7 @@ class FrameReader {
 }
 
 /** Listen on 127.0.0.1:`listenPort` (0: any) and relay to 127.0.0.1:`targetPort`. */
-export async function startProxy(listenPort: number, targetPort: number): Promise<Proxy> {
+export async function startProxy(listenPort: number, targetPort: number): Promise<FaultProxy> {
   let mode: ProxyMode = "pass";
   let produceResponsesToDrop = 0;
   let droppedResponses = 0;
