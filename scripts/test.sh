@@ -31,7 +31,15 @@ npx tsc --noEmit -p .
 npx biome check .
 
 STARTED_KAFKA=0
-stop_kafka() { if [[ "$STARTED_KAFKA" == 1 ]]; then bash scripts/kafka/kafka.sh stop || true; fi; }
+stop_kafka() {
+  if [[ "$STARTED_KAFKA" == 1 ]]; then bash scripts/kafka/kafka.sh stop || true; fi
+  # the fault and Kafka 4 legs' brokers, if a leg was interrupted (k4 is defined below;
+  # stopping brokers that do not run does nothing)
+  if [[ -z "${KAFKA_URL:-}" ]]; then
+    bash scripts/kafka/kafka.sh stop --cluster >/dev/null 2>&1 || true
+    if [[ -d "$ROOT/.cache/kafka/run-${KAFKA4_VERSION:-}" ]]; then k4 cluster stop || true; k4 single stop || true; fi
+  fi
+}
 trap stop_kafka EXIT
 if [[ -z "${KAFKA_URL:-}" ]]; then
   say "local Kafka"
@@ -47,6 +55,7 @@ SHARED=(tests/unit/*.test.ts tests/integration/notify.test.ts tests/integration/
 ALL=(tests/unit/*.test.ts tests/interop/*.test.ts tests/integration/*.test.ts tests/runtimes/*.test.ts)
 
 declare -A PASSED FAILED
+LEGS=()
 FAILURES=0
 
 # run NAME COMMAND...: runs one leg, keeps its log, records its counts.
@@ -59,6 +68,7 @@ run() {
   pass=$(bash scripts/lib/count.sh pass "$log")
   fail=$(bash scripts/lib/count.sh fail "$log")
   if [[ $status -ne 0 && $fail -eq 0 ]]; then fail=1; fi
+  LEGS+=("$name")
   PASSED[$name]=$pass
   FAILED[$name]=$fail
   FAILURES=$((FAILURES + fail))
@@ -72,6 +82,47 @@ run package bash scripts/package-test.sh
 # Every program in examples/, started with its own runtime and driven from Node 24.
 run examples "$NODE24" --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 tests/examples/*.test.ts
 
+# Broker faults, Node 24 only, on a 3-broker cluster this script starts and stops (by pid,
+# through kafka.sh); the fault tests also stop and start the single broker. Then the same
+# faults and the core notify/listen tests against Kafka 4, on brokers of their own (state
+# dirs and ports apart from the 3.9.2 ones).
+FAULTS=(tests/faults/*.test.ts)
+KAFKA4_VERSION="${KAFKA4_VERSION:-4.4.0}"
+NODE_FAULTS=("$NODE24" --test --test-reporter=spec --test-concurrency=1 --test-timeout=600000)
+k4() { # k4 single|cluster kafka.sh-args...: kafka.sh on the Kafka 4 brokers
+  local mode="$1"; shift
+  if [[ "$mode" == cluster ]]; then
+    KAFKA_VERSION="$KAFKA4_VERSION" KAFKA_STATE_DIR="$ROOT/.cache/kafka/cluster-$KAFKA4_VERSION" \
+      KAFKA_PORT_BASE="${KAFKA4_CLUSTER_PORT_BASE:-19292}" bash scripts/kafka/kafka.sh "$@" --cluster 3
+  else
+    KAFKA_VERSION="$KAFKA4_VERSION" KAFKA_STATE_DIR="$ROOT/.cache/kafka/run-$KAFKA4_VERSION" \
+      KAFKA_PORT_BASE="${KAFKA4_PORT_BASE:-9292}" bash scripts/kafka/kafka.sh "$@" --single
+  fi
+}
+faults_leg() { # the 3.9.2 cluster around the fault suite
+  local status=0
+  bash scripts/kafka/kafka.sh start --cluster 3 || return 1
+  "${NODE_FAULTS[@]}" "${FAULTS[@]}" || status=$?
+  bash scripts/kafka/kafka.sh stop --cluster || true
+  return "$status"
+}
+kafka4_leg() { # Kafka 4 single broker and cluster around the core tests and the fault suite
+  local status=0
+  if k4 single start && k4 cluster start; then
+    KAFKA_STATE_DIR="$ROOT/.cache/kafka/run-$KAFKA4_VERSION" KAFKA_CLUSTER_STATE_DIR="$ROOT/.cache/kafka/cluster-$KAFKA4_VERSION" \
+      "${NODE_FAULTS[@]}" tests/integration/notify.test.ts tests/integration/delivery.test.ts "${FAULTS[@]}" || status=$?
+  else
+    status=1
+  fi
+  k4 cluster stop || true
+  k4 single stop || true
+  return "$status"
+}
+if [[ -z "${KAFKA_URL:-}" ]]; then
+  run faults faults_leg
+  run "kafka$KAFKA4_VERSION" kafka4_leg
+fi
+
 # Stop what we started before the summary, so that the summary closes the output.
 stop_kafka >/dev/null 2>&1
 STARTED_KAFKA=0
@@ -79,8 +130,8 @@ STARTED_KAFKA=0
 say "pass counts per runtime"
 total_pass=0
 total_fail=0
-for name in node24 node22 deno bun package examples; do
-  printf '  %-7s %4d passed, %d failed\n' "$name" "${PASSED[$name]}" "${FAILED[$name]}"
+for name in "${LEGS[@]}"; do
+  printf '  %-11s %4d passed, %d failed\n' "$name" "${PASSED[$name]}" "${FAILED[$name]}"
   total_pass=$((total_pass + PASSED[$name]))
   total_fail=$((total_fail + FAILED[$name]))
 done
