@@ -67,7 +67,7 @@ export interface FaultCounts {
 }
 
 /** Decode a record's value written by the notifier: the oslo envelope around `{ seq }`. */
-function seqOf(value: Buffer | null): number | undefined {
+export function seqOf(value: Buffer | null): number | undefined {
   if (!value) return undefined;
   try {
     const outer = JSON.parse(value.toString("utf8")) as { "oslo.message": string };
@@ -79,7 +79,12 @@ function seqOf(value: Buffer | null): number | undefined {
 }
 
 /** Every record of `topic` from the beginning, in a fresh group, up to the high watermarks. */
-export async function readBack(brokers: string[], topic: string, timeoutMs = 90_000): Promise<number[]> {
+export async function readBack(
+  brokers: string[],
+  topic: string,
+  timeoutMs = 90_000,
+  decode: (value: Buffer | null) => number | undefined = seqOf,
+): Promise<number[]> {
   const kafka = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING, clientId: "fault-readback" });
   const admin = kafka.admin();
   await admin.connect();
@@ -101,7 +106,7 @@ export async function readBack(brokers: string[], topic: string, timeoutMs = 90_
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
           records++;
-          const seq = seqOf(m.value);
+          const seq = decode(m.value);
           if (seq !== undefined) seqs.push(seq);
         }
       },
