@@ -10,8 +10,7 @@ REPO_DIR="$(cd "$SCRIPT_DIR/../.." && pwd)"
 # Default 3.9.x, not 4.x: Kafka 4.x brokers reject the SCRAM client-final-message of
 # librdkafka < 2.6.1 (nonce bug, librdkafka PR #4895), and Debian bookworm's kcat and
 # python3-confluent-kafka (used by oslo.messaging) link librdkafka 2.0.2. kafkajs 2.2.4 itself
-# works with 4.3.1 (KAFKA_VERSION=4.3.1 is supported by this script; 4.4.0's pom references
-# kafka-tools-api 4.4.0, which Maven Central does not serve).
+# works with 4.x (npm test runs a leg against 4.4.0, the newest release Maven Central serves).
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.2}"
 KAFKA_MAJOR="${KAFKA_VERSION%%.*}"
 CACHE_DIR="${KAFKA_CACHE_DIR:-$REPO_DIR/.cache/kafka}"
@@ -45,7 +44,8 @@ usage: scripts/kafka/kafka.sh <command> [--cluster [3]] [--single]
 
 commands:
   fetch            resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION (+ kafka-tools, log4j2 binding)
-                   with mvn into \$KAFKA_CACHE_DIR/libs (default .cache/kafka/libs); no network once cached
+                   with mvn into \$KAFKA_CACHE_DIR/libs (libs-<version> for versions other than
+                   $DEFAULT_KAFKA_VERSION; default .cache/kafka); no network once cached
   start            make certs/users once, format KRaft storage once, start the broker(s), then wait
   wait             wait until every broker answers a metadata request (KAFKA_START_TIMEOUT, default 90 s)
   stop             stop by recorded pid (TERM, then KILL after KAFKA_STOP_TIMEOUT=30 s);
@@ -61,7 +61,7 @@ modes:
   single (default)  one broker+controller, state dir \${KAFKA_STATE_DIR:-.cache/kafka/run},
                     ports from KAFKA_PORT_BASE (default 9092):
                     PLAINTEXT +0, SASL_PLAINTEXT +1, SSL +2, SASL_SSL +3, mTLS (SSL, client auth required) +4,
-                    CONTROLLER +5
+                    CONTROLLER +5, PROXIED (PLAINTEXT) +6 advertising +7, where fault tests run a proxy
   --cluster 3       three broker+controllers (3-voter quorum), state dir \${KAFKA_STATE_DIR:-.cache/kafka/cluster},
                     KAFKA_PORT_BASE default 19092; broker i uses base+10*(i-1)+offset (same offsets as above)
 
