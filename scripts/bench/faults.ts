@@ -52,7 +52,7 @@ const SCENARIOS: { name: string; fault: Fault }[] = [
       const victim = (await cluster.leaders(topic)).get(0) ?? 1;
       await cluster.kill(victim);
       await sleep(10_000);
-      cluster.restart();
+      await cluster.restart();
       return victim;
     },
   },

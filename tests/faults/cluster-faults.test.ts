@@ -76,7 +76,7 @@ describe("3-broker cluster faults", { timeout: 900_000 }, () => {
           console.log(`faults: SIGKILL broker ${v.id} (coordinator of the at-least-once pool: ${v.coordinator}), restart in 10 s`);
           await cluster.kill(v.id);
           await sleep(10_000);
-          cluster.restart();
+          await cluster.restart();
         },
       });
       assertDelivered(counts, true);
@@ -96,7 +96,7 @@ describe("3-broker cluster faults", { timeout: 900_000 }, () => {
           for (const b of cluster.info.brokers) {
             console.log(`faults: restarting broker ${b.id}`);
             await cluster.kill(b.id, "SIGTERM");
-            cluster.restart();
+            await cluster.restart();
             await cluster.restore([topic]);
           }
         },

@@ -4,7 +4,7 @@
  * a broker by its recorded pid, start it again through the script, find
  * partition leaders and a group's coordinator.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import kafkajs from "kafkajs";
@@ -58,13 +58,23 @@ export class LocalKafka {
     return this.info.mode === "cluster" ? ["--cluster", "3"] : ["--single"];
   }
 
-  private script(args: string[], timeoutMs: number) {
-    const result = spawnSync("bash", [SCRIPT, ...args, ...this.flag()], {
-      env: { ...process.env, KAFKA_STATE_DIR: this.stateDir, KAFKA_VERSION: this.info.version },
-      encoding: "utf8",
-      timeout: timeoutMs,
+  /** Run kafka.sh without blocking the event loop (the workload keeps sending meanwhile). Bounded. */
+  private script(args: string[], timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn("bash", [SCRIPT, ...args, ...this.flag()], {
+        env: { ...process.env, KAFKA_STATE_DIR: this.stateDir, KAFKA_VERSION: this.info.version },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        if (code === 0) resolve();
+        else reject(new Error(`kafka.sh ${args.join(" ")} failed (${code}): ${stderr.slice(-2000)}`));
+      });
     });
-    if (result.status !== 0) throw new Error(`kafka.sh ${args.join(" ")} failed: ${result.stderr ?? ""}${result.error ?? ""}`);
   }
 
   /** The broker's java pid, if it runs. */
@@ -97,8 +107,8 @@ export class LocalKafka {
   }
 
   /** Start every stopped broker again and wait until all answer (the script's own wait, bounded). */
-  restart(): void {
-    this.script(["start"], 180_000);
+  restart(): Promise<void> {
+    return this.script(["start"], 180_000);
   }
 
   /**
@@ -107,7 +117,7 @@ export class LocalKafka {
    * healthy cluster. Bounded.
    */
   async restore(topics: string[] = [], timeoutMs = 120_000): Promise<void> {
-    if (!this.allRunning()) this.restart();
+    if (!this.allRunning()) await this.restart();
     const want = this.info.brokers.length;
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -15,8 +15,8 @@ import { LocalKafka } from "./cluster.ts";
 import { runFault } from "./load.ts";
 
 const single = LocalKafka.single();
-after(() => {
-  if (!single.allRunning()) single.restart();
+after(async () => {
+  if (!single.allRunning()) await single.restart();
 });
 
 test("4. the single dev broker stopped for 10 s and started again while sending: 0 failed, 0 lost, listeners rejoin", {
@@ -34,7 +34,7 @@ test("4. the single dev broker stopped for 10 s and started again while sending:
         console.log("faults: stopping the single broker for 10 s");
         await single.kill(1, "SIGTERM");
         await sleep(10_000);
-        single.restart();
+        await single.restart();
       },
     });
     assert.equal(counts.unsettled, 0, "every send settled");
@@ -46,6 +46,6 @@ test("4. the single dev broker stopped for 10 s and started again while sending:
     assert.equal(counts.atMostOnce.redelivered, 0, "the at-most-once listener received no record twice");
     assert.ok(counts.atMostOnce.distinct > 0, "the at-most-once listener consumed after the restart");
   } finally {
-    if (!single.allRunning()) single.restart();
+    if (!single.allRunning()) await single.restart();
   }
 });
