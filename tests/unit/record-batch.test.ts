@@ -75,6 +75,9 @@ describe("CRC32C", () => {
       assert.equal(crc32c(data), expected, `length ${length}`);
       const cut = Math.floor(length / 3);
       assert.equal(crc32c(data, crc32c(data, 0, 0, cut), cut), expected, `length ${length} in two pieces`);
+      const shifted = new Uint8Array(length + 3);
+      shifted.set(data, 3);
+      assert.equal(crc32c(shifted.subarray(3)), expected, `length ${length} at an odd byte offset`);
     }
   });
 });

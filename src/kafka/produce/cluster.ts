@@ -38,6 +38,8 @@ export interface Cluster {
   addMultipleTargetTopics(topics: string[]): Promise<void>;
   findTopicPartitionMetadata(topic: string): PartitionInfo[];
   findBroker(request: { nodeId: number }): Promise<ClusterBroker>;
+  /** The broker pool; its findBroker connects without refreshing metadata on failure (the produce path refreshes on its own). */
+  brokerPool?: { findBroker(request: { nodeId: number }): Promise<ClusterBroker> };
   findControllerBroker(): Promise<ClusterBroker>;
 }
 

@@ -1,7 +1,7 @@
 /**
  * CRC32C (Castagnoli), the checksum of Kafka's record batches, computed
- * eight bytes at a time from eight lookup tables ("slicing-by-8"), several
- * times faster than a byte-at-a-time loop.
+ * eight bytes at a time from eight lookup tables ("slicing-by-8"), reading
+ * the data as 32-bit words, several times faster than a byte-at-a-time loop.
  * @module
  */
 
@@ -24,6 +24,19 @@ const TABLES: Uint32Array = (() => {
   }
   return tables;
 })();
+const [T0, T1, T2, T3, T4, T5, T6, T7] = Array.from({ length: 8 }, (_, k) => TABLES.subarray(k * 256, k * 256 + 256)) as [
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+];
+
+/** Words are read in the host's byte order; the tables assume little-endian (every supported runtime). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Continue a CRC32C over `bytes[start, end)`. Start with `crc = 0`; pass a
@@ -34,27 +47,30 @@ const TABLES: Uint32Array = (() => {
  * ```
  */
 export function crc32c(bytes: Uint8Array, crc = 0, start = 0, end: number = bytes.length): number {
-  const t = TABLES;
   let c = ~crc >>> 0;
   let i = start;
-  // Eight bytes per step: two 32-bit words looked up in the eight tables.
-  for (const stop = end - 8; i <= stop; i += 8) {
-    const a =
-      (c ^
-        ((bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24))) >>>
-      0;
-    const b =
-      (bytes[i + 4] as number) | ((bytes[i + 5] as number) << 8) | ((bytes[i + 6] as number) << 16) | ((bytes[i + 7] as number) << 24);
-    c =
-      (t[1792 + (a & 0xff)] as number) ^
-      (t[1536 + ((a >>> 8) & 0xff)] as number) ^
-      (t[1280 + ((a >>> 16) & 0xff)] as number) ^
-      (t[1024 + (a >>> 24)] as number) ^
-      (t[768 + (b & 0xff)] as number) ^
-      (t[512 + ((b >>> 8) & 0xff)] as number) ^
-      (t[256 + ((b >>> 16) & 0xff)] as number) ^
-      (t[b >>> 24] as number);
+  if (LITTLE_ENDIAN) {
+    // Bytes up to a 4-byte boundary, then two words (eight bytes) per step.
+    while (i < end && ((bytes.byteOffset + i) & 3) !== 0) c = (T0[(c ^ (bytes[i++] as number)) & 0xff] as number) ^ (c >>> 8);
+    if (end - i >= 8) {
+      const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (end - i) >>> 2);
+      const pairs = words.length & ~1;
+      for (let w = 0; w < pairs; w += 2) {
+        const a = c ^ (words[w] as number);
+        const b = words[w + 1] as number;
+        c =
+          (T7[a & 0xff] as number) ^
+          (T6[(a >>> 8) & 0xff] as number) ^
+          (T5[(a >>> 16) & 0xff] as number) ^
+          (T4[a >>> 24] as number) ^
+          (T3[b & 0xff] as number) ^
+          (T2[(b >>> 8) & 0xff] as number) ^
+          (T1[(b >>> 16) & 0xff] as number) ^
+          (T0[b >>> 24] as number);
+      }
+      i += pairs * 4;
+    }
   }
-  for (; i < end; i++) c = (t[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  for (; i < end; i++) c = (T0[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
   return ~c >>> 0;
 }

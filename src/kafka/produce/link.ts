@@ -215,7 +215,10 @@ export class BrokerLink {
     let address = `node ${nodeId}`;
     const writer = this.#writers.pop() ?? new ByteWriter(64 * 1024);
     try {
-      const broker = await (await this.cluster()).findBroker({ nodeId });
+      const cluster = await this.cluster();
+      // Not cluster.findBroker: on a connection failure it refreshes the metadata before failing, which
+      // would hold the partition in flight; the retry path refreshes without holding anything.
+      const broker = await (cluster.brokerPool ?? cluster).findBroker({ nodeId });
       address = broker.brokerAddress ?? address;
       const version = produceVersion(broker.versions?.[0]);
       if (version === undefined) {
