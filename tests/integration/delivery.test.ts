@@ -226,6 +226,41 @@ describe("batch listener", () => {
     assert.deepEqual(calls[1], all);
     assert.equal(listener.stats.redelivered, 10);
   });
+
+  test("endpoints: only the priority group whose endpoint requeued comes back (oslo's batch dispatcher)", async () => {
+    const topic = unique("batch_group");
+    const info: number[][] = [];
+    const error: number[][] = [];
+    const indexes = (messages: BatchMessage[]) => messages.map((m) => (m.payload as { i: number }).i);
+    const listener = await listen(URL, {
+      ...quiet,
+      topics: [topic],
+      pool: unique("pool"),
+      delivery: "at-least-once",
+      redeliveryBackoffMs: 20,
+      batch: { size: 6, timeoutMs: 500 },
+      endpoints: [
+        {
+          info: (messages: BatchMessage[]) => (info.push(indexes(messages)) === 1 ? REQUEUE : undefined),
+          error: (messages: BatchMessage[]) => void error.push(indexes(messages)),
+        },
+      ],
+    });
+    cleanups.push(() => listener.stop());
+    const n = notifier(topic);
+    await Promise.all(Array.from({ length: 3 }, (_, i) => [n.info({}, "e.group", { i }), n.error({}, "e.group", { i })]).flat());
+    const requeued = () => info[0] ?? [];
+    await waitFor(() => info.flat().length >= 3 + requeued().length && error.flat().length >= 3, 20_000, "the requeued info group");
+    await sleep(1_000); // anything read again by mistake would arrive by now
+    assert.ok(requeued().length > 0);
+    assert.deepEqual(
+      info.flat().sort(),
+      [0, 1, 2, ...requeued()].sort(),
+      "the requeued info notifications came back once, the others of the group did not",
+    );
+    assert.deepEqual(error.flat(), [0, 1, 2], "the error group was handled once and committed, not read again");
+    assert.equal(listener.stats.redelivered, requeued().length);
+  });
 });
 
 describe("SIGKILL in the middle of 10,000 notifications", () => {
