@@ -18,9 +18,9 @@ import type { OutgoingRecord, RecordInput } from "./record-batch.ts";
 import { payloadOf, requestData } from "./request-plan.ts";
 import { BrokerErrorCode, backoffMs, expiredError, outcomeOf, refusedError } from "./retry.ts";
 import { DrainScheduler } from "./scheduler.ts";
-import type { ProduceSettings } from "./settings.ts";
+import { countRequest, type ProduceCounters, type ProduceSettings } from "./settings.ts";
 
-export type { OutgoingRecord, ProduceSettings };
+export type { OutgoingRecord, ProduceCounters, ProduceSettings };
 
 const ACKS = { all: -1, "-1": -1, "0": 0, "1": 1 } as const;
 /** A partition failing for this long gets one warning line (and an info line when it recovers). */
@@ -35,20 +35,6 @@ interface TopicState {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** What the produce path did, for statistics: counted as it happens. */
-export interface ProduceCounters {
-  /** Produce requests made (one that could not reach its broker counts too). */
-  requests: number;
-  /** Partition batches those requests carried (a retried batch counts again). */
-  batches: number;
-  /** Bytes of those batches' records sections, as sent (compressed when a codec is set). */
-  bytes: number;
-  /** Batches retried after a failed or unanswered request. */
-  retries: number;
-  /** Records in those retried batches. */
-  recordsRetried: number;
-}
 
 /** Queues records per partition and delivers them. */
 export class ProduceQueue {
@@ -65,6 +51,8 @@ export class ProduceQueue {
   readonly #drains: DrainScheduler;
   #lingerMs: number;
   #closed = false;
+  /** Closed and flushed (or given up): nothing is retried any more. */
+  #stopped = false;
   #failed = 0;
 
   constructor(open: () => Promise<Kafka>, settings: ProduceSettings) {
@@ -130,6 +118,7 @@ export class ProduceQueue {
       clearTimeout(timer);
       if (!done) this.#giveUp(timeoutMs);
     }
+    this.#stopped = true;
     this.#drains.stop();
     await this.#link.disconnect();
     return { undelivered: this.#failed - before };
@@ -173,7 +162,7 @@ export class ProduceQueue {
   async #load(topic: TopicState): Promise<void> {
     if (topic.loading) return;
     topic.loading = true;
-    for (let attempt = 1; topic.pending.length > 0 && !this.#closed; attempt++) {
+    for (let attempt = 1; topic.pending.length > 0 && !this.#stopped; attempt++) {
       try {
         const { metadata } = await this.#link.topicPartitions(topic.queue.topic);
         topic.queue.update(metadata, metadata);
@@ -275,7 +264,7 @@ export class ProduceQueue {
     try {
       const identity: ProducerIdentity = await this.#link.identity();
       for (const b of batches) b.payload ??= await payloadOf(b, this.#codec);
-      this.#count(batches);
+      countRequest(this.counters, batches);
       const { broker, results } = await this.#link.send(leader, requestData(partitions, batches, identity, this.#codec));
       const answers = new Map(results.map((r) => [`${r.topic}\u0000${r.partition}`, r.errorCode]));
       partitions.forEach((p, i) => {
@@ -290,16 +279,6 @@ export class ProduceQueue {
       });
     }
     this.#drains.schedule(0);
-  }
-
-  #count(batches: readonly ProduceBatch[]): void {
-    this.counters.requests++;
-    this.counters.batches += batches.length;
-    for (const b of batches) {
-      const payload = b.payload ?? [];
-      if (payload instanceof Uint8Array) this.counters.bytes += payload.length;
-      else for (const chunk of payload) this.counters.bytes += chunk.length;
-    }
   }
 
   #settle(p: PartitionQueue, b: ProduceBatch, outcome: string, error: Error | undefined): void {
