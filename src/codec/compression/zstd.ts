@@ -1,8 +1,10 @@
 /**
- * Kafka's zstd codec: standard zstd frames. Decompression is pure JS
- * (`fzstd`: any number of frames, with or without content size, skippable
- * frames). Compression uses the reference C library compiled to WASM
- * (`@hpcc-js/wasm-zstd`, loaded on first use, level 3 as Kafka's default).
+ * Kafka's zstd codec: standard zstd frames, level 3 as Kafka's default.
+ * Where the runtime's `node:zlib` has zstd (Node 22.15+, Deno, Bun), it does
+ * both directions, loaded on first use: it runs the C library at native speed.
+ * Elsewhere decompression is pure JS (`fzstd`: any number of frames, with or
+ * without content size, skippable frames) and compression uses the reference
+ * C library compiled to WASM (`@hpcc-js/wasm-zstd`, loaded on first use).
  * Where a runtime forbids compiling WASM from bytes (Cloudflare workerd),
  * compression falls back to valid zstd frames made of raw (stored) blocks, which
  * every peer reads but which do not shrink the data.
@@ -33,6 +35,66 @@ async function canCompileWasm(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+type ZlibCall = (data: Uint8Array, options: object, done: (error: Error | null, result: Uint8Array) => void) => void;
+type ZlibSyncCall = (data: Uint8Array, options: object) => Uint8Array;
+interface NativeZstd {
+  zstdCompress: ZlibCall;
+  zstdCompressSync: ZlibSyncCall;
+  zstdDecompress: ZlibCall;
+  zstdDecompressSync: ZlibSyncCall;
+  constants: Record<string, number | undefined>;
+}
+
+let native: Promise<NativeZstd | undefined> | undefined;
+/** What `loadNative` resolved to, once it has: lets later calls skip the await. */
+let nativeLoaded: { zlib: NativeZstd | undefined } | undefined;
+
+/**
+ * `node:zlib` where it has zstd, else `undefined`. Checked where WASM compiles
+ * only, so that workerd (whose node:zlib is not relied on here) keeps its
+ * stored frames and fzstd.
+ */
+function loadNative(): Promise<NativeZstd | undefined> {
+  native ??= canCompileWasm()
+    .then((ok) => (ok ? import("node:zlib") : undefined))
+    .then((module) => {
+      const z = module as unknown as Partial<NativeZstd> | undefined;
+      const usable =
+        typeof z?.zstdCompressSync === "function" &&
+        typeof z.zstdDecompressSync === "function" &&
+        typeof z.zstdCompress === "function" &&
+        typeof z.zstdDecompress === "function" &&
+        typeof z.constants?.ZSTD_c_compressionLevel === "number";
+      return usable ? (z as NativeZstd) : undefined;
+    })
+    .catch(() => undefined)
+    .then((zlib) => {
+      nativeLoaded = { zlib };
+      return zlib;
+    });
+  return native;
+}
+
+/**
+ * Below this size the synchronous call is used: a record batch takes tens of
+ * microseconds, far less than the thread-pool round trip of the async call.
+ */
+const SYNC_BELOW = 256 * 1024;
+
+/** A plain Uint8Array view, like the other codecs return (zlib gives a Buffer). */
+const plain = (bytes: Uint8Array) => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+function callZlib(call: ZlibCall, syncCall: ZlibSyncCall, data: Uint8Array, options: object): Promise<Uint8Array> {
+  if (data.byteLength < SYNC_BELOW) {
+    try {
+      return Promise.resolve(plain(syncCall(data, options)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  return new Promise((resolve, reject) => call(data, options, (error, result) => (error ? reject(error) : resolve(plain(result)))));
 }
 
 function loadWasm(): Promise<WasmZstd | undefined> {
@@ -74,6 +136,16 @@ export function zstdStore(data: Uint8Array): Uint8Array {
 
 /** Compresses `data` into a zstd frame at `level`. */
 export async function zstdCompress(data: Uint8Array, level = ZSTD_DEFAULT_LEVEL): Promise<Uint8Array> {
+  const n = nativeLoaded ? nativeLoaded.zlib : await loadNative();
+  if (n !== undefined) {
+    // The content size goes in the frame header, as the WASM path and Kafka's Java client write it.
+    const options = { params: { [n.constants.ZSTD_c_compressionLevel as number]: level }, pledgedSrcSize: data.byteLength };
+    try {
+      return await callZlib(n.zstdCompress, n.zstdCompressSync, data, options);
+    } catch (err) {
+      throw new CompressionError("zstd", `compression failed: ${String(err)}`, { cause: err });
+    }
+  }
   const z = await loadWasm();
   if (z === undefined) return zstdStore(data);
   try {
@@ -85,7 +157,20 @@ export async function zstdCompress(data: Uint8Array, level = ZSTD_DEFAULT_LEVEL)
   }
 }
 
-/** Decompresses one or more zstd frames. */
+/** Decompresses one or more zstd frames, natively where the runtime can. */
+export async function zstdDecompressAny(data: Uint8Array): Promise<Uint8Array> {
+  if (data.length < 4) throw new CompressionError("zstd", "input too short for a zstd frame");
+  const n = nativeLoaded ? nativeLoaded.zlib : await loadNative();
+  if (n === undefined) return zstdDecompress(data);
+  try {
+    return await callZlib(n.zstdDecompress, n.zstdDecompressSync, data, {});
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new CompressionError("zstd", `corrupt or truncated zstd data (${detail})`, { cause: err });
+  }
+}
+
+/** Decompresses one or more zstd frames in pure JS (`fzstd`). */
 export function zstdDecompress(data: Uint8Array): Uint8Array {
   if (data.length < 4) throw new CompressionError("zstd", "input too short for a zstd frame");
   try {
@@ -108,5 +193,5 @@ export function zstdDecompress(data: Uint8Array): Uint8Array {
 export const zstd: CompressionCodec = {
   name: "zstd",
   compress: (data) => zstdCompress(data),
-  decompress: async (data) => zstdDecompress(data),
+  decompress: zstdDecompressAny,
 };
