@@ -29,6 +29,7 @@ bash scripts/setup-peers.sh
 say "static checks"
 npx tsc --noEmit -p .
 npx biome check .
+"$NODE24" scripts/check-examples.ts # every @example of the public API type-checks
 
 STARTED_KAFKA=0
 stop_kafka() {

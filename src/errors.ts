@@ -8,6 +8,7 @@
  * Base class of every error kafka-notify throws.
  * @example
  * ```ts
+ * import { KafkaNotifyError } from "kafka-notify";
  * try {
  *   await notifier.info({}, "compute.instance.create.end", {});
  * } catch (error) {
@@ -27,6 +28,7 @@ export class KafkaNotifyError extends Error {
  * A bad transport URL or option.
  * @example
  * ```ts
+ * import { ConfigError, createNotifier } from "kafka-notify";
  * try { createNotifier("rabbit://h", { publisherId: "x" }) } catch (e) { if (e instanceof ConfigError) console.log(e.field) }
  * ```
  */
@@ -44,6 +46,7 @@ export class ConfigError extends KafkaNotifyError {
  * The broker could not be reached (refused, name resolution, timeout).
  * @example
  * ```ts
+ * import { ConnectionError, listen } from "kafka-notify";
  * try {
  *   await listen("kafka://localhost:1", { onNotification: () => {} });
  * } catch (error) {
@@ -65,6 +68,7 @@ export class ConnectionError extends KafkaNotifyError {
  * The TLS handshake failed (unknown CA, host name mismatch, missing client certificate).
  * @example
  * ```ts
+ * import { TlsError, listen } from "kafka-notify";
  * try {
  *   await listen("kafka://broker:9094?security_protocol=SSL", { onNotification: () => {} });
  * } catch (error) {
@@ -78,6 +82,7 @@ export class TlsError extends ConnectionError {}
  * SASL authentication was refused (wrong user name, password or mechanism).
  * @example
  * ```ts
+ * import { AuthenticationError, listen } from "kafka-notify";
  * try {
  *   await listen("kafka://user:wrong@broker:9093?security_protocol=SASL_PLAINTEXT", { onNotification: () => {} });
  * } catch (error) {
@@ -91,6 +96,7 @@ export class AuthenticationError extends KafkaNotifyError {}
  * A notification could not be delivered to the broker.
  * @example
  * ```ts
+ * import { DeliveryError, createNotifier } from "kafka-notify";
  * const notifier = createNotifier(url, {
  *   publisherId: "compute.host1",
  *   onError: (error) => { if (error instanceof DeliveryError) console.error(`lost on ${error.topic}`); },
@@ -111,6 +117,7 @@ export class DeliveryError extends KafkaNotifyError {
  * The notifier or listener was used after `close()` / `stop()`.
  * @example
  * ```ts
+ * import { ClosedError } from "kafka-notify";
  * await notifier.close();
  * await notifier.info({}, "too.late", {}).catch((error) => console.log(error instanceof ClosedError)); // true
  * ```
@@ -121,6 +128,7 @@ export class ClosedError extends KafkaNotifyError {}
  * A notification could not be encoded (payload not serialisable, custom codec failed).
  * @example
  * ```ts
+ * import { EncodeError } from "kafka-notify";
  * const payload: Record<string, unknown> = {};
  * payload.self = payload; // not JSON
  * await notifier.info({}, "bad.payload", payload).catch((error) => console.log(error instanceof EncodeError)); // true
@@ -134,6 +142,7 @@ export class EncodeError extends KafkaNotifyError {}
  * and skips it.
  * @example
  * ```ts
+ * import { DecodeError, listen } from "kafka-notify";
  * const listener = await listen(url, {
  *   onNotification: () => {},
  *   onError: (error, where) => { if (error instanceof DecodeError) console.warn("poison record at", where.offset); },
@@ -146,6 +155,7 @@ export class DecodeError extends KafkaNotifyError {}
  * One problem with a payload, as its schema reported it.
  * @example
  * ```ts
+ * import type { ValidationIssue } from "kafka-notify";
  * const issue: ValidationIssue = { message: "Invalid type: Expected string but received undefined", path: ["flavor"] };
  * ```
  */
@@ -163,6 +173,7 @@ export interface ValidationIssue {
  * dispatches the notification.
  * @example
  * ```ts
+ * import { ValidationError } from "kafka-notify";
  * try {
  *   await notifier.send(instanceCreated, {}, { instance_id: 42 } as never);
  * } catch (error) {

@@ -16,6 +16,8 @@ import type { SocketAdapter } from "../transport/socket.ts";
  * Options shared by notifiers and listeners.
  * @example
  * ```ts
+ * import { consoleLogger, createNotifier, listen } from "kafka-notify";
+ * import type { ClientOptions } from "kafka-notify";
  * const shared: ClientOptions = { logger: consoleLogger, logLevel: "info", codec: "json", compressionCodec: "gzip" };
  * const notifier = createNotifier(url, { ...shared, publisherId: "compute.host1" });
  * const listener = await listen(url, { ...shared, onNotification: (n) => console.log(n.eventType) });

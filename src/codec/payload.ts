@@ -16,6 +16,7 @@ import { pythonJsonLoads, pythonJsonReread } from "../message/python-json-parse.
  * Turns notifications into record values and back.
  * @example
  * ```ts
+ * import type { PayloadCodec } from "kafka-notify";
  * const upperCase: PayloadCodec = {
  *   name: "custom",
  *   encode: (n) => JSON.stringify(n),
@@ -128,6 +129,7 @@ function osloEnvelope(n: Notification, lowerCasePriority = false): string {
  * The oslo 2.0 envelope, byte for byte as oslo.messaging writes it (the default codec).
  * @example
  * ```ts
+ * import { createNotifier, osloCodec } from "kafka-notify";
  * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1", codec: osloCodec });
  * ```
  */
@@ -144,6 +146,7 @@ export const osloCodec: PayloadCodec = {
  * driver always writes the 2.0 envelope.
  * @example
  * ```ts
+ * import { createNotifier, jsonCodec } from "kafka-notify";
  * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1", codec: jsonCodec });
  * // the same as { codec: "json" }
  * ```

@@ -24,6 +24,8 @@ import { checkValue, closestName, readQueryValue } from "./values.ts";
  * What {@link readOsloConfig} finds in an oslo configuration file.
  * @example
  * ```ts
+ * import { createNotifier, loadOsloConfigFile } from "kafka-notify";
+ * import type { OsloConfig } from "kafka-notify";
  * const conf: OsloConfig = await loadOsloConfigFile("/etc/nova/nova.conf");
  * if (conf.transportUrl) createNotifier(conf.transportUrl, { publisherId: "nova.host1", ...conf.options });
  * for (const warning of conf.warnings) console.warn(warning);
@@ -187,6 +189,7 @@ function list(text: string): string[] {
  *
  * @example
  * ```ts
+ * import { createNotifier, readOsloConfig } from "kafka-notify";
  * const conf = readOsloConfig(`
  * [DEFAULT]
  * transport_url = rabbit://rpc-host
@@ -197,7 +200,7 @@ function list(text: string): string[] {
  * compression_codec = lz4
  * `);
  * // conf.transportUrl === "kafka://kafka1:9092", conf.topics = ["notifications", "billing"]
- * const notifier = createNotifier(conf.transportUrl!, { publisherId: "svc.host1", topics: conf.topics, ...conf.options });
+ * const notifier = createNotifier(conf.transportUrl!, { publisherId: "svc.host1", ...conf.options, ...(conf.topics && { topics: conf.topics }) });
  * ```
  */
 export function readOsloConfig(text: string): OsloConfig {
@@ -260,8 +263,9 @@ function fromSections(sections: Sections): OsloConfig {
  *
  * @example
  * ```ts
+ * import { listen, loadOsloConfigFile } from "kafka-notify";
  * const conf = await loadOsloConfigFile("/etc/nova/nova.conf");
- * const listener = await listen(conf.transportUrl!, { topics: conf.topics, ...conf.options, onNotification: console.log });
+ * const listener = await listen(conf.transportUrl!, { ...conf.options, ...(conf.topics && { topics: conf.topics }), onNotification: console.log });
  * ```
  */
 export async function loadOsloConfigFile(path: string | readonly string[]): Promise<OsloConfig> {

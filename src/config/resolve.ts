@@ -32,6 +32,8 @@ void tableMatchesInterface;
  * Transport options as a user passes them: any subset, camelCase.
  * @example
  * ```ts
+ * import { createNotifier } from "kafka-notify";
+ * import type { TransportOptionsInput } from "kafka-notify";
  * const options: TransportOptionsInput = { compressionCodec: "gzip", producerBatchTimeout: 0.05 };
  * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1", ...options });
  * ```

@@ -10,6 +10,7 @@
  * (`compression_codec`, `producer_batch_size`, ...), which wins.
  * @example
  * ```ts
+ * import type { TransportOptions } from "kafka-notify";
  * const compression: TransportOptions["compressionCodec"] = "zstd";
  * ```
  */

@@ -34,6 +34,7 @@ export * from "./api.ts";
  *
  * @example
  * ```ts
+ * import { createNotifier } from "kafka-notify/workerd";
  * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1" });
  * await notifier.info({ request_id: "req-1" }, "compute.instance.create.end", { instance_id: "i-1" });
  * await notifier.close();
@@ -49,6 +50,7 @@ export function createNotifier(url: string, options: NotifierOptions): Notifier 
  *
  * @example
  * ```ts
+ * import { listen } from "kafka-notify/workerd";
  * const listener = await listen("kafka://localhost:9092", {
  *   pool: "ceilometer",
  *   endpoints: [{ info: (ctxt, publisherId, eventType, payload) => console.log(eventType, payload) }],
@@ -66,6 +68,7 @@ export function listen<D extends NotificationDeclaration = never>(url: string, o
  *
  * @example
  * ```ts
+ * import { poolLag } from "kafka-notify/workerd";
  * const rows = await poolLag("kafka://localhost:9092", { pool: "ceilometer", topics: ["notifications"] });
  * console.log(`ceilometer is ${rows.reduce((sum, r) => sum + r.lag, 0)} notification(s) behind`);
  * ```

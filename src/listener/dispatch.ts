@@ -13,6 +13,8 @@ import { PRIORITIES, type Priority } from "../message/priority.ts";
  * Returned by an endpoint to ask for the notification again (at-least-once mode).
  * @example
  * ```ts
+ * import { HANDLED, REQUEUE, listen } from "kafka-notify";
+ * import type { Endpoint } from "kafka-notify";
  * const endpoint: Endpoint = { info: (ctxt, publisherId, eventType, payload) => (payload ? HANDLED : REQUEUE) };
  * await listen(url, { delivery: "at-least-once", endpoints: [endpoint] });
  * ```
@@ -22,6 +24,8 @@ export const REQUEUE = "requeue";
  * Returned by an endpoint (or nothing at all) when the notification was handled.
  * @example
  * ```ts
+ * import { HANDLED } from "kafka-notify";
+ * import type { Endpoint } from "kafka-notify";
  * const endpoint: Endpoint = { error: () => HANDLED };
  * ```
  */
@@ -32,6 +36,8 @@ export const HANDLED = "handled";
  * {@link REQUEUE} to have the notification again (at-least-once).
  * @example
  * ```ts
+ * import { HANDLED, REQUEUE } from "kafka-notify";
+ * import type { EndpointResult } from "kafka-notify";
  * const decide = (ok: boolean): EndpointResult => (ok ? HANDLED : REQUEUE);
  * ```
  */
@@ -42,6 +48,7 @@ export type EndpointResult = typeof REQUEUE | typeof HANDLED | undefined | void;
  * A notification as a batch endpoint receives it: oslo's message dictionary.
  * @example
  * ```ts
+ * import type { BatchEndpoint, BatchMessage } from "kafka-notify";
  * const endpoint: BatchEndpoint = {
  *   info(messages: BatchMessage[]) { for (const m of messages) console.log(m.publisher_id, m.event_type, m.payload); },
  * };
@@ -64,6 +71,8 @@ export interface BatchMessage {
  * A batch endpoint method: the notifications of one priority, in order.
  * @example
  * ```ts
+ * import { listen } from "kafka-notify";
+ * import type { BatchEndpointMethod } from "kafka-notify";
  * const info: BatchEndpointMethod = (messages) => console.log(`${messages.length} notifications`);
  * await listen(url, { batch: { size: 100, timeoutMs: 5000 }, endpoints: [{ info }] });
  * ```
@@ -74,6 +83,8 @@ export type BatchEndpointMethod = (messages: BatchMessage[]) => EndpointResult |
  * oslo's endpoint method signature.
  * @example
  * ```ts
+ * import { listen } from "kafka-notify";
+ * import type { EndpointMethod } from "kafka-notify";
  * const info: EndpointMethod = (ctxt, publisherId, eventType, payload, metadata) => {
  *   console.log(metadata.timestamp, publisherId, eventType, payload);
  * };
@@ -92,6 +103,7 @@ export type EndpointMethod = (
  * An oslo-style endpoint: one optional method per priority and an optional filter.
  * @example
  * ```ts
+ * import type { Endpoint } from "kafka-notify";
  * const endpoint: Endpoint = {
  *   filterRule: { eventType: "^compute\\.instance\\." },
  *   info(ctxt, publisherId, eventType, payload, metadata) { console.log(eventType, metadata.message_id); },
@@ -105,6 +117,7 @@ export type Endpoint = { [P in Priority]?: EndpointMethod } & { filterRule?: Fil
  * oslo's batch notification listener passes them.
  * @example
  * ```ts
+ * import type { BatchEndpoint } from "kafka-notify";
  * const endpoint: BatchEndpoint = { info(messages) { console.log(messages.length, messages[0]?.event_type); } };
  * ```
  */

@@ -14,6 +14,8 @@ import { kafkaTopic } from "../message/topic.ts";
  * A pool's position on one partition.
  * @example
  * ```ts
+ * import { poolLag } from "kafka-notify";
+ * import type { PoolLag } from "kafka-notify";
  * const rows: PoolLag[] = await poolLag("kafka://localhost:9092", { pool: "ceilometer" });
  * for (const r of rows) console.log(r.topic, r.partition, r.committed ?? "-", r.highWatermark, r.lag);
  * ```
@@ -24,6 +26,7 @@ export type PoolLag = PoolPartitionLag;
  * Options of {@link poolLag}.
  * @example
  * ```ts
+ * import type { PoolLagOptions } from "kafka-notify";
  * const options: PoolLagOptions = { pool: "ceilometer", topics: ["notifications"] };
  * ```
  */
@@ -43,6 +46,7 @@ export interface PoolLagOptions extends ClientOptions {
  * needs to run.
  * @example
  * ```ts
+ * import { poolLag } from "kafka-notify";
  * const rows = await poolLag("kafka://localhost:9092", { pool: "ceilometer", topics: ["notifications"] });
  * const total = rows.reduce((sum, r) => sum + r.lag, 0);
  * console.log(`ceilometer is ${total} notification(s) behind`);

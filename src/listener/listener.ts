@@ -25,6 +25,8 @@ import { singleHandler } from "./single.ts";
  * A running listener, from {@link listen}.
  * @example
  * ```ts
+ * import { listen } from "kafka-notify";
+ * import type { Listener } from "kafka-notify";
  * const listener: Listener = await listen(url, { pool: "ceilometer", onNotification: (n) => console.log(n.eventType) });
  * console.log(listener.topics, listener.pool, listener.stats.dispatched);
  * await listener.stop(); // or: await using listener = await listen(...)
@@ -55,6 +57,7 @@ const BATCH_CONCURRENCY = 16;
  *
  * @example
  * ```ts
+ * import { listen } from "kafka-notify";
  * const listener = await listen("kafka://localhost:9092", {
  *   pool: "ceilometer",
  *   endpoints: [{ info: (ctxt, publisherId, eventType, payload) => console.log(eventType, payload) }],

@@ -15,6 +15,8 @@ import { buildRoutes, type EndpointResult, type RouteTable, routedPriorities } f
  * A notification as `onNotification` receives it, with where it came from.
  * @example
  * ```ts
+ * import { listen } from "kafka-notify";
+ * import type { ReceivedNotification } from "kafka-notify";
  * await listen(url, {
  *   onNotification: (n: ReceivedNotification) => console.log(`${n.topic}[${n.partition}]@${n.offset}`, n.priority, n.eventType),
  * });
@@ -33,6 +35,8 @@ export interface ReceivedNotification extends Notification {
  * Batch settings: endpoints receive arrays (oslo's batch listener).
  * @example
  * ```ts
+ * import { listen } from "kafka-notify";
+ * import type { BatchOptions } from "kafka-notify";
  * const batch: BatchOptions = { size: 100, timeoutMs: 5000 };
  * await listen(url, { batch, onBatch: (notifications) => console.log(notifications.length) });
  * ```
@@ -48,6 +52,8 @@ export interface BatchOptions {
  * Where a failure happened, for `onError`.
  * @example
  * ```ts
+ * import { listen } from "kafka-notify";
+ * import type { ListenerErrorInfo } from "kafka-notify";
  * await listen(url, {
  *   onNotification: () => {},
  *   onError: (error, info: ListenerErrorInfo) => console.error(`${info.topic}[${info.partition}]@${info.offset}`, error.message),
@@ -67,6 +73,8 @@ export interface ListenerErrorInfo {
  * Options of {@link listen}; every transport option may be given too.
  * @example
  * ```ts
+ * import { listen } from "kafka-notify";
+ * import type { ListenOptions } from "kafka-notify";
  * const options: ListenOptions = {
  *   topics: ["notifications"],
  *   priorities: ["info", "error"],

@@ -37,6 +37,7 @@ export interface PartitionStats {
  * `filtered` or `requeued`.
  * @example
  * ```ts
+ * import type { ListenerStats } from "kafka-notify";
  * const s: ListenerStats = listener.stats;
  * console.log(`${s.handled}/${s.received} handled, ${s.requeued} requeued, lag ${s.partitions.map((p) => p.lag).join(",")}`);
  * ```
@@ -56,8 +57,9 @@ export interface ListenerStats extends ListenerCounters {
  * Whether a listener is consuming, for a readiness endpoint.
  * @example
  * ```ts
+ * import type { ListenerHealth } from "kafka-notify";
  * const h: ListenerHealth = listener.health();
- * response.status = h.healthy ? 200 : 503; // body: JSON.stringify(h)
+ * const response = new Response(JSON.stringify(h), { status: h.healthy ? 200 : 503 });
  * ```
  */
 export interface ListenerHealth {

@@ -10,6 +10,7 @@ import type { Logger } from "./logger.ts";
  * A logger writing `kafka-notify: message {fields}` lines to the console.
  * @example
  * ```ts
+ * import { consoleLogger, createNotifier } from "kafka-notify";
  * createNotifier(url, { publisherId: "x", logger: consoleLogger, logLevel: "debug" });
  * ```
  */

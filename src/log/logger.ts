@@ -8,6 +8,8 @@
  * Log levels from most to least verbose.
  * @example
  * ```ts
+ * import { createNotifier } from "kafka-notify";
+ * import type { LogLevel } from "kafka-notify";
  * const logLevel: LogLevel = "debug";
  * createNotifier(url, { publisherId: "compute.host1", logLevel });
  * ```
@@ -18,6 +20,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
  * Structured fields attached to a log line; values are already redacted.
  * @example
  * ```ts
+ * import type { LogFields, Logger } from "kafka-notify";
  * const logger: Logger = { debug() {}, info() {}, warn() {}, error: (message, fields?: LogFields) => console.error(message, fields) };
  * ```
  */
@@ -28,6 +31,7 @@ export type LogFields = Record<string, unknown>;
  * capture) as the `logger` option.
  * @example
  * ```ts
+ * import type { Logger } from "kafka-notify";
  * const lines: string[] = [];
  * const logger: Logger = { debug() {}, info() {}, warn: (m) => lines.push(m), error: (m) => lines.push(m) };
  * ```
@@ -49,6 +53,7 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
  * A logger that drops everything.
  * @example
  * ```ts
+ * import { createNotifier, silentLogger } from "kafka-notify";
  * const notifier = createNotifier(url, { publisherId: "compute.host1", logger: silentLogger });
  * ```
  */

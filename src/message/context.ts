@@ -43,6 +43,8 @@ const OSLO_CONTEXT_KEYS: ReadonlySet<string> = new Set([
  * tokens, passwords and other secret-looking ones.
  * @example
  * ```ts
+ * import { createNotifier } from "kafka-notify";
+ * import type { ContextKeys } from "kafka-notify";
  * const contextKeys: ContextKeys = "all-but-secrets";
  * const notifier = createNotifier(url, { publisherId: "compute.host1", contextKeys });
  * ```

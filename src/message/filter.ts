@@ -12,6 +12,7 @@ import { pythonRegExp } from "./python-regex.ts";
  * A regular expression source (Python-style `(?P<name>...)` is accepted) or a RegExp.
  * @example
  * ```ts
+ * import type { Pattern } from "kafka-notify";
  * const byName: Pattern = "^compute\\.instance\\.(?P<step>create|delete)";
  * const byRegExp: Pattern = /^compute\./;
  * ```
@@ -22,6 +23,7 @@ export type Pattern = string | RegExp;
  * Which notifications an endpoint wants; every rule given must match.
  * @example
  * ```ts
+ * import type { FilterRule } from "kafka-notify";
  * const rule: FilterRule = { eventType: "^compute\\.instance\\.", payload: { state: "^active$" } };
  * ```
  */

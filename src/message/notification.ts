@@ -9,6 +9,7 @@ import { normalisePriority, type Priority } from "./priority.ts";
  * A request context: a JSON object (secrets are removed before sending).
  * @example
  * ```ts
+ * import type { Context } from "kafka-notify";
  * const ctxt: Context = { request_id: "req-1", project_id: "p1", user_id: "u1" };
  * await notifier.info(ctxt, "compute.instance.create.end", { instance_id: "i-1" });
  * ```
@@ -19,6 +20,7 @@ export type Context = Record<string, unknown>;
  * What oslo hands endpoints as `metadata`.
  * @example
  * ```ts
+ * import type { EndpointMethod, NotificationMetadata } from "kafka-notify";
  * const info: EndpointMethod = (ctxt, publisherId, eventType, payload, metadata: NotificationMetadata) =>
  *   console.log(metadata.message_id, metadata.timestamp);
  * ```
@@ -34,6 +36,8 @@ export interface NotificationMetadata {
  * A decoded notification.
  * @example
  * ```ts
+ * import { listen } from "kafka-notify";
+ * import type { Notification } from "kafka-notify";
  * const describe = (n: Notification) => `${n.priority} ${n.eventType} from ${n.publisherId}`;
  * await listen(url, { onNotification: (n) => console.log(describe(n)) });
  * ```

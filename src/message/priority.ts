@@ -7,6 +7,7 @@
  * The seven priorities, lower-case as in topic names.
  * @example
  * ```ts
+ * import { PRIORITIES } from "kafka-notify";
  * for (const priority of PRIORITIES) await notifier[priority]({}, `demo.${priority}`, {});
  * ```
  */
@@ -16,6 +17,7 @@ export const PRIORITIES = ["audit", "debug", "info", "warn", "error", "critical"
  * A notification priority.
  * @example
  * ```ts
+ * import type { Priority } from "kafka-notify";
  * const priority: Priority = "error";
  * await notifier[priority]({}, "compute.instance.delete.error", { reason: "quota" });
  * ```

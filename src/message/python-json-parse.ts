@@ -173,7 +173,7 @@ class Reader {
  * Parse JSON text as Python's `json.loads` does (see the module notes).
  * Throws a `SyntaxError` for text Python rejects too.
  * @example
- * ```ts
+ * ```ts ignore
  * pythonJsonLoads('{"n": NaN, "id": 18446744073709551615}'); // { n: NaN, id: 18446744073709551615n }
  * ```
  */

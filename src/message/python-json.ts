@@ -217,7 +217,7 @@ export function pythonJsonStringEscaped(text: string): string {
  * is written as its digits instead of throwing. Non-finite numbers become
  * `null`, as standard JSON has no spelling for them.
  * @example
- * ```ts
+ * ```ts ignore
  * plainJsonDumps({ id: 18446744073709551615n, x: NaN }); // '{"id":18446744073709551615,"x":null}'
  * ```
  */

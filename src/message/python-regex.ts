@@ -404,7 +404,7 @@ class Translator {
  * index 0, like `re.match`. Throws {@link ConfigError} naming `field` for a
  * pattern Python refuses or one JavaScript cannot express.
  * @example
- * ```ts
+ * ```ts ignore
  * const re = pythonRegExp("(?i)\\Acompute\\.\\w+\\Z", "filterRule.eventType");
  * re.lastIndex = 0;
  * re.test("COMPUTE.instance"); // true

@@ -24,6 +24,8 @@ import { NotifierTracing, notifierMetrics } from "./telemetry.ts";
  * Details handed to `onError` with a failed notification.
  * @example
  * ```ts
+ * import { createNotifier } from "kafka-notify";
+ * import type { NotifierErrorInfo } from "kafka-notify";
  * createNotifier(url, { publisherId: "compute.host1", onError: (error, info: NotifierErrorInfo) => console.error(info.topic, error) });
  * ```
  */
@@ -36,6 +38,8 @@ export interface NotifierErrorInfo {
  * Options of {@link createNotifier}; every transport option may be given too.
  * @example
  * ```ts
+ * import { createNotifier } from "kafka-notify";
+ * import type { NotifierOptions } from "kafka-notify";
  * const options: NotifierOptions = { publisherId: "compute.host1", topics: ["notifications"], compressionCodec: "lz4" };
  * const notifier = createNotifier("kafka://localhost:9092", options);
  * ```
@@ -67,6 +71,7 @@ export interface NotifierOptions extends ClientOptions {
  * broker acknowledged it, rejects when delivery finally failed.
  * @example
  * ```ts
+ * import type { NotifyMethod } from "kafka-notify";
  * const send: NotifyMethod = notifier.info;
  * await send({ request_id: "req-1" }, "compute.instance.create.end", { instance_id: "i-1" });
  * ```
@@ -79,6 +84,8 @@ export type NotifyMethod = (ctxt: Context | null | undefined, eventType: string,
  * finally failed; an un-awaited failure goes to the logger and `onError`.
  * @example
  * ```ts
+ * import { createNotifier } from "kafka-notify";
+ * import type { Notifier } from "kafka-notify";
  * await using notifier: Notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1" });
  * await notifier.info({ request_id: "req-1" }, "compute.instance.create.end", { instance_id: "i-1" });
  * void notifier.error({}, "compute.instance.delete.error", { reason: "quota" }); // failures go to the logger
@@ -138,6 +145,7 @@ export interface Notifier extends AsyncDisposable {
  * Options of {@link Notifier.close}.
  * @example
  * ```ts
+ * import type { CloseOptions } from "kafka-notify";
  * const options: CloseOptions = { timeoutMs: 5_000 };
  * const { undelivered } = await notifier.close(options);
  * ```
@@ -151,6 +159,7 @@ export interface CloseOptions {
  * What {@link Notifier.close} reports.
  * @example
  * ```ts
+ * import type { CloseSummary } from "kafka-notify";
  * const summary: CloseSummary = await notifier.close({ timeoutMs: 5_000 });
  * if (summary.undelivered > 0) console.error(`${summary.undelivered} notification(s) not delivered`);
  * ```
@@ -426,6 +435,7 @@ function facade(core: Core, publisherId: string | null, isRoot: boolean): Notifi
  *
  * @example
  * ```ts
+ * import { createNotifier } from "kafka-notify";
  * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1" });
  * await notifier.info({ request_id: "req-1" }, "compute.instance.create.end", { instance_id: "i-1" });
  * await notifier.close();

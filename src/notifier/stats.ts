@@ -14,6 +14,7 @@ import { type LatencySummary, LatencyWindow, now } from "../observe/latency.ts";
  * Counts of one topic.
  * @example
  * ```ts
+ * import type { TopicDeliveryStats } from "kafka-notify";
  * const { sent, acknowledged, failed }: TopicDeliveryStats = notifier.stats().topics["notifications.info"] ?? { sent: 0, acknowledged: 0, failed: 0 };
  * ```
  */
@@ -32,6 +33,7 @@ export interface TopicDeliveryStats {
  * counts twice.
  * @example
  * ```ts
+ * import type { NotifierStats } from "kafka-notify";
  * const s: NotifierStats = notifier.stats();
  * console.log(`${s.acknowledged}/${s.sent} acknowledged, p99 ${s.latencyMs.p99} ms, ${s.pending} pending`);
  * ```
@@ -73,6 +75,7 @@ export interface NotifierStats {
  * Whether a notifier can deliver, for a readiness endpoint.
  * @example
  * ```ts
+ * import type { NotifierHealth } from "kafka-notify";
  * const h: NotifierHealth = notifier.health();
  * if (!h.healthy) console.error(h.reasons.join("; "));
  * ```

@@ -11,6 +11,8 @@ import { isStandardSchema, type SchemaInput, type SchemaOutput, type StandardSch
  * An event type and the schema of its payload, from {@link defineNotification}.
  * @example
  * ```ts
+ * import { defineNotification } from "kafka-notify";
+ * import type { NotificationDeclaration } from "kafka-notify";
  * const instanceCreated: NotificationDeclaration<"compute.instance.create.end", typeof schema> =
  *   defineNotification({ eventType: "compute.instance.create.end", payload: schema });
  * ```
@@ -28,6 +30,7 @@ export interface NotificationDeclaration<E extends string = string, S extends St
  * What a sender passes as the payload of declaration `D` (the schema's input type).
  * @example
  * ```ts
+ * import type { PayloadInput } from "kafka-notify";
  * const payload: PayloadInput<typeof instanceCreated> = { instance_id: "i-1", flavor: "m1.small" };
  * ```
  */
@@ -37,6 +40,7 @@ export type PayloadInput<D extends NotificationDeclaration> = SchemaInput<D["pay
  * What a listener receives as the payload of declaration `D` (the schema's output type).
  * @example
  * ```ts
+ * import type { PayloadOutput } from "kafka-notify";
  * const show = (payload: PayloadOutput<typeof instanceCreated>) => console.log(payload.flavor);
  * ```
  */
@@ -51,6 +55,7 @@ export type PayloadOutput<D extends NotificationDeclaration> = SchemaOutput<D["p
  *
  * @example
  * ```ts
+ * import { defineNotification } from "kafka-notify";
  * import * as v from "valibot";
  * const instanceCreated = defineNotification({
  *   eventType: "compute.instance.create.end",

@@ -17,7 +17,8 @@ import { type Checked, check } from "./standard.ts";
  * on it narrows the payload.
  * @example
  * ```ts
- * const handle = (n: TypedNotification<typeof created | typeof deleted>) => {
+ * import type { TypedNotification } from "kafka-notify";
+ * const handle = (n: TypedNotification<typeof instanceCreated | typeof instanceDeleted>) => {
  *   if (n.eventType === "compute.instance.create.end") console.log(n.payload.flavor);
  * };
  * ```
@@ -31,7 +32,8 @@ export type TypedNotification<D extends NotificationDeclaration> =
  * A batch endpoint's message for one of the declarations `D`, narrowed by `event_type`.
  * @example
  * ```ts
- * const info = (messages: TypedBatchMessage<typeof created>[]) => messages.map((m) => m.payload.flavor);
+ * import type { TypedBatchMessage } from "kafka-notify";
+ * const info = (messages: TypedBatchMessage<typeof instanceCreated>[]) => messages.map((m) => m.payload.flavor);
  * ```
  */
 export type TypedBatchMessage<D extends NotificationDeclaration> =
@@ -47,7 +49,8 @@ export type TypedBatchMessage<D extends NotificationDeclaration> =
  * object that narrows, and an endpoint per declaration is exact).
  * @example
  * ```ts
- * const endpoint: TypedEndpoint<typeof created> = {
+ * import type { TypedEndpoint } from "kafka-notify";
+ * const endpoint: TypedEndpoint<typeof instanceCreated> = {
  *   info(ctxt, publisherId, eventType, payload) { console.log(eventType, payload.flavor); },
  * };
  * ```
@@ -66,7 +69,8 @@ export type TypedEndpoint<D extends NotificationDeclaration> = {
  * A batch endpoint whose methods receive validated messages of the declarations `D`.
  * @example
  * ```ts
- * const endpoint: TypedBatchEndpoint<typeof created> = { info: (messages) => console.log(messages[0]?.payload.flavor) };
+ * import type { TypedBatchEndpoint } from "kafka-notify";
+ * const endpoint: TypedBatchEndpoint<typeof instanceCreated> = { info: (messages) => console.log(messages[0]?.payload.flavor) };
  * ```
  */
 export type TypedBatchEndpoint<D extends NotificationDeclaration> = {
@@ -78,7 +82,8 @@ export type TypedBatchEndpoint<D extends NotificationDeclaration> = {
  * (`[D] extends [never]`: none given, so the untyped shape applies).
  * @example
  * ```ts
- * const show = (n: ReceivedOf<typeof created>) => console.log(n.eventType, n.payload.instance_id);
+ * import type { ReceivedOf } from "kafka-notify";
+ * const show = (n: ReceivedOf<typeof instanceCreated>) => console.log(n.eventType, n.payload.instance_id);
  * ```
  */
 export type ReceivedOf<D extends NotificationDeclaration> = [D] extends [never] ? ReceivedNotification : TypedNotification<D>;
@@ -87,7 +92,8 @@ export type ReceivedOf<D extends NotificationDeclaration> = [D] extends [never] 
  * What `endpoints` holds: typed when declarations are given.
  * @example
  * ```ts
- * const endpoints: EndpointsOf<typeof created> = [{ info: (ctxt, publisherId, eventType, payload) => console.log(payload.flavor) }];
+ * import type { EndpointsOf } from "kafka-notify";
+ * const endpoints: EndpointsOf<typeof instanceCreated> = [{ info: (ctxt, publisherId, eventType, payload) => console.log(payload.flavor) }];
  * ```
  */
 export type EndpointsOf<D extends NotificationDeclaration> = [D] extends [never]

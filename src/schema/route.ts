@@ -12,7 +12,8 @@ import type { TypedNotification } from "./receive.ts";
  * Handlers by event type, each typed by its declaration.
  * @example
  * ```ts
- * const handlers: EventTypeHandlers<typeof created | typeof deleted> = {
+ * import type { EventTypeHandlers } from "kafka-notify";
+ * const handlers: EventTypeHandlers<typeof instanceCreated | typeof instanceDeleted> = {
  *   "compute.instance.create.end": (n) => console.log(n.payload.flavor),
  * };
  * ```
@@ -27,12 +28,13 @@ export type EventTypeHandlers<D extends NotificationDeclaration> = {
  * `ConfigError` for a handler whose event type is not declared.
  * @example
  * ```ts
+ * import { listen, routeByEventType } from "kafka-notify";
  * const declarations = [instanceCreated, instanceDeleted];
  * await listen(url, {
  *   notifications: declarations,
  *   onNotification: routeByEventType(declarations, {
  *     "compute.instance.create.end": (n) => console.log("created", n.payload.flavor),
- *     "compute.instance.delete.end": (n) => console.log("deleted", n.payload.reason),
+ *     "compute.instance.delete.end": (n) => console.log("deleted", n.payload.instance_id),
  *   }),
  * });
  * ```

@@ -10,6 +10,7 @@ import { ValidationError, type ValidationIssue } from "../errors.ts";
  * A schema any Standard Schema library produces: valibot (>= 1), zod (>= 3.24), arktype (>= 2).
  * @example
  * ```ts
+ * import type { StandardSchema } from "kafka-notify";
  * import * as v from "valibot";
  * const schema: StandardSchema<{ id: string }> = v.object({ id: v.string() });
  * ```
@@ -23,6 +24,7 @@ export interface StandardSchema<Input = unknown, Output = Input> {
  * The properties under `~standard`.
  * @example
  * ```ts
+ * import type { StandardSchemaProps } from "kafka-notify";
  * const props: StandardSchemaProps<string> = { version: 1, vendor: "mine", validate: (value) => ({ value: String(value) }) };
  * ```
  */
@@ -41,6 +43,7 @@ export interface StandardSchemaProps<Input = unknown, Output = Input> {
  * The outcome of a validation: a value, or issues.
  * @example
  * ```ts
+ * import type { StandardResult } from "kafka-notify";
  * const result: StandardResult<number> = { issues: [{ message: "expected a number", path: ["vcpus"] }] };
  * ```
  */
@@ -52,6 +55,7 @@ export type StandardResult<Output> =
  * One problem found by a schema.
  * @example
  * ```ts
+ * import type { StandardIssue } from "kafka-notify";
  * const issue: StandardIssue = { message: "expected a string", path: ["instance_id"] };
  * ```
  */
@@ -66,7 +70,9 @@ export interface StandardIssue {
  * The type a schema accepts.
  * @example
  * ```ts
- * const schema = v.pipe(v.string(), v.transform((s) => s.length));
+ * import type { SchemaInput } from "kafka-notify";
+ * import * as v from "valibot";
+ * const schema = v.pipe(v.string(), v.transform((s: string) => s.length));
  * type In = SchemaInput<typeof schema>; // string
  * ```
  */
@@ -76,7 +82,9 @@ export type SchemaInput<S extends StandardSchema> = NonNullable<S["~standard"]["
  * The type a schema produces.
  * @example
  * ```ts
- * const schema = v.pipe(v.string(), v.transform((s) => s.length));
+ * import type { SchemaOutput } from "kafka-notify";
+ * import * as v from "valibot";
+ * const schema = v.pipe(v.string(), v.transform((s: string) => s.length));
  * type Out = SchemaOutput<typeof schema>; // number
  * ```
  */

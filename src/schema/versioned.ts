@@ -14,6 +14,8 @@ import { check } from "./standard.ts";
  * The name, namespace and version of a versioned object.
  * @example
  * ```ts
+ * import { versionedInfo } from "kafka-notify";
+ * import type { VersionedInfo } from "kafka-notify";
  * const info: VersionedInfo | undefined = versionedInfo(n.payload);
  * if (info) console.log(`${info.name} ${info.version}`); // InstanceActionPayload 1.8
  * ```
@@ -66,6 +68,7 @@ function wrappedInfo(record: Record<string, unknown>, prefix: string): Versioned
  * `.version` and `.data` present).
  * @example
  * ```ts
+ * import { isVersionedObject } from "kafka-notify";
  * isVersionedObject({ "nova_object.name": "FlavorPayload", "nova_object.version": "1.4", "nova_object.data": {} }); // true
  * ```
  */
@@ -80,8 +83,10 @@ export function isVersionedObject(value: unknown): boolean {
  * {@link versionedPayload} schema) unwrapped. `undefined` for anything else.
  * @example
  * ```ts
+ * import { unwrapVersioned, versionedInfo } from "kafka-notify";
  * const payload = unwrapVersioned(n.payload);
- * console.log(versionedInfo(payload)?.version, versionedInfo(payload.flavor)?.name);
+ * const flavor = (payload as { flavor?: unknown } | undefined)?.flavor;
+ * console.log(versionedInfo(payload)?.version, versionedInfo(flavor)?.name);
  * ```
  */
 export function versionedInfo(value: unknown): VersionedInfo | undefined {
@@ -120,6 +125,7 @@ function unwrapAt(value: unknown, depth: number): unknown {
  * see plain data). Anything else is copied as is.
  * @example
  * ```ts
+ * import { unwrapVersioned, versionedInfo } from "kafka-notify";
  * const payload = unwrapVersioned<{ uuid: string; flavor: { flavorid: string } }>(n.payload);
  * console.log(payload.uuid, payload.flavor.flavorid, versionedInfo(payload)?.name); // ... InstanceActionPayload
  * ```
@@ -132,6 +138,7 @@ export function unwrapVersioned<T = unknown>(value: unknown): T {
  * Wrap `data` as a versioned object, as oslo.versionedobjects serialises it.
  * @example
  * ```ts
+ * import { wrapVersioned } from "kafka-notify";
  * const flavor = wrapVersioned({ name: "FlavorPayload", version: "1.4", data: { flavorid: "42" } });
  * await notifier.info({}, "flavor.create", flavor);
  * ```
@@ -178,6 +185,7 @@ function compare(a: [number, number], b: [number, number]): number {
  * comparisons that must all hold, e.g. `">=1.2 <3.0"` (`>=`, `>`, `<=`, `<`, `=`).
  * @example
  * ```ts
+ * import type { VersionRange } from "kafka-notify";
  * const range: VersionRange = ">=1.5 <2.0";
  * ```
  */
@@ -187,6 +195,7 @@ export type VersionRange = string;
  * Whether `version` (`major.minor`) is in `range`; throws `ConfigError` on a malformed range.
  * @example
  * ```ts
+ * import { versionInRange } from "kafka-notify";
  * versionInRange("1.8", "1.5"); // true: same major, newer minor
  * versionInRange("2.0", "1.5"); // false
  * versionInRange("2.1", ">=1.0 <3.0"); // true
@@ -226,6 +235,7 @@ export function versionInRange(version: string, range: VersionRange): boolean {
  * Which versioned objects a filter or schema accepts.
  * @example
  * ```ts
+ * import type { VersionedSpec } from "kafka-notify";
  * const spec: VersionedSpec = { name: "InstanceActionPayload", version: "1.5" };
  * ```
  */
@@ -240,6 +250,7 @@ export interface VersionedSpec {
  * Whether `value` (wrapped or unwrapped) is a versioned object matching `spec`.
  * @example
  * ```ts
+ * import { listen, matchesVersioned, unwrapVersioned } from "kafka-notify";
  * await listen(url, {
  *   onNotification: (n) => {
  *     if (!matchesVersioned(n.payload, { name: "InstanceActionPayload", version: "1.5" })) return;
@@ -257,6 +268,7 @@ export function matchesVersioned(value: unknown, spec: VersionedSpec): boolean {
  * A predicate on notifications whose payload is a versioned object matching `spec`.
  * @example
  * ```ts
+ * import { listen, versionedFilter } from "kafka-notify";
  * const wanted = versionedFilter({ name: "InstanceActionPayload", version: ">=1.5 <2.0" });
  * await listen(url, { onNotification: (n) => { if (wanted(n)) console.log(n.eventType); } });
  * ```
@@ -284,6 +296,8 @@ function specProblem(info: VersionedInfo, spec: VersionedSpec): string | undefin
  * gives the top object's name and version.
  * @example
  * ```ts
+ * import { defineNotification, versionedPayload } from "kafka-notify";
+ * import * as v from "valibot";
  * const instanceAction = defineNotification({
  *   eventType: "instance.create.end",
  *   payload: versionedPayload({

@@ -12,6 +12,8 @@ import type { SocketAdapter } from "./socket.ts";
  * The runtimes kafka-notify has socket adapters for.
  * @example
  * ```ts
+ * import { detectRuntime } from "kafka-notify";
+ * import type { RuntimeName } from "kafka-notify";
  * const runtime: RuntimeName = detectRuntime();
  * ```
  */
@@ -24,6 +26,7 @@ export type RuntimeName = "node" | "deno" | "bun" | "workerd";
  *
  * @example
  * ```ts
+ * import { detectRuntime } from "kafka-notify";
  * if (detectRuntime() === "workerd") console.log("one request, six sockets");
  * ```
  */
@@ -42,8 +45,9 @@ export function detectRuntime(): RuntimeName {
  *
  * @example
  * ```ts
- * const adapter = await loadSocketAdapter();
- * const kafka = new Kafka({ brokers, socketFactory: socketFactoryFor(adapter) });
+ * import { createNotifier, loadSocketAdapter } from "kafka-notify";
+ * const socketAdapter = await loadSocketAdapter("deno");
+ * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1", socketAdapter });
  * ```
  */
 export async function loadSocketAdapter(runtime: RuntimeName = detectRuntime()): Promise<SocketAdapter> {

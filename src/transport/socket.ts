@@ -10,7 +10,10 @@
  * TLS settings for one connection, with PEM contents (never file paths).
  * @example
  * ```ts
- * const tls: TlsSettings = { ca: caPem, cert: clientCertPem, key: clientKeyPem, servername: "broker.example" };
+ * import type { TlsSettings } from "kafka-notify";
+ * import { readFileSync } from "node:fs";
+ * const pem = (file: string) => readFileSync(file, "utf8");
+ * const tls: TlsSettings = { ca: pem("ca.pem"), cert: pem("client.pem"), key: pem("client.key"), servername: "broker.example" };
  * ```
  */
 export interface TlsSettings {
@@ -40,6 +43,7 @@ export interface TlsSettings {
  * Where and how to connect.
  * @example
  * ```ts
+ * import type { ConnectRequest } from "kafka-notify";
  * const request: ConnectRequest = { host: "127.0.0.1", port: 9092 };
  * ```
  */
@@ -57,6 +61,10 @@ export interface ConnectRequest {
  * `connect()`, and `open` comes at most once, after the TLS handshake.
  * @example
  * ```ts
+ * import type { SocketHandlers } from "kafka-notify";
+ * import { nodeSocketAdapter as adapter } from "kafka-notify/node";
+ * const request = new Uint8Array([0, 0, 0, 0]);
+ * const chunks: Uint8Array[] = [];
  * const handlers: SocketHandlers = {
  *   open: () => socket.write(request),
  *   data: (chunk) => chunks.push(chunk),
@@ -81,6 +89,9 @@ export interface SocketHandlers {
  * An open (or opening) connection, returned by {@link SocketAdapter.connect}.
  * @example
  * ```ts
+ * import type { ByteSocket, SocketHandlers } from "kafka-notify";
+ * import { nodeSocketAdapter as adapter } from "kafka-notify/node";
+ * const handlers: SocketHandlers = { open: () => {}, data: () => {}, end: () => {}, error: console.error };
  * const socket: ByteSocket = adapter.connect({ host: "127.0.0.1", port: 9092 }, handlers);
  * socket.write(new Uint8Array([0, 0, 0, 0]));
  * socket.close();
@@ -98,6 +109,8 @@ export interface ByteSocket {
  *
  * @example
  * ```ts
+ * import { createNotifier, loadSocketAdapter } from "kafka-notify";
+ * import type { SocketAdapter } from "kafka-notify";
  * const socketAdapter: SocketAdapter = await loadSocketAdapter("node");
  * const notifier = createNotifier(url, { publisherId: "x", socketAdapter });
  * ```

@@ -4,7 +4,7 @@
  * the codec does not support.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { compressionCodecs, CompressionError } from "./index.ts";
  * try {
  *   await compressionCodecs.lz4.decompress(new Uint8Array([1, 2, 3]));

@@ -147,7 +147,7 @@ export async function streamDecompress(data: Uint8Array): Promise<Uint8Array> {
  * The gzip codec.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const member = await gzip.compress(new TextEncoder().encode("hello"));
  * const bytes = await gzip.decompress(member);
  * ```

@@ -3,7 +3,7 @@
  * no Node built-in, so they run on Node, Deno, Bun and workerd alike.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { compressionCodecs } from "./index.ts";
  * const packed = await compressionCodecs.lz4.compress(new TextEncoder().encode("hello"));
  * const plain = await compressionCodecs.lz4.decompress(packed);

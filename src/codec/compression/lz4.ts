@@ -182,7 +182,7 @@ export function lz4FrameDecompress(src: Uint8Array): Uint8Array {
  * Makes an lz4 codec; {@link lz4} is the default one (Kafka's Java framing).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const checked = createLz4Codec({ contentChecksum: true });
  * const frame = await checked.compress(new Uint8Array([1, 2, 3]));
  * ```
@@ -199,7 +199,7 @@ export function createLz4Codec(options: Lz4Options = {}): CompressionCodec {
  * The lz4 codec: writes Kafka-style LZ4 frames and reads any valid frame.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const frame = await lz4.compress(new TextEncoder().encode("hello"));
  * const bytes = await lz4.decompress(frame);
  * ```

@@ -89,7 +89,7 @@ function hasMagicPrefix(d: Uint8Array): boolean {
  * The snappy codec: writes xerial framing (Java-compatible), reads xerial or raw blocks.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const packed = await snappy.compress(new TextEncoder().encode("hello"));
  * const text = new TextDecoder().decode(await snappy.decompress(packed));
  * ```

@@ -185,7 +185,7 @@ export function zstdDecompress(data: Uint8Array): Uint8Array {
  * The zstd codec.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const frame = await zstd.compress(new TextEncoder().encode("hello"));
  * const bytes = await zstd.decompress(frame);
  * ```

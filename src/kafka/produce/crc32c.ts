@@ -42,7 +42,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * Continue a CRC32C over `bytes[start, end)`. Start with `crc = 0`; pass a
  * previous result to checksum data given in pieces.
  * @example
- * ```ts
+ * ```ts ignore
  * crc32c(new TextEncoder().encode("123456789")); // 0xe3069283
  * ```
  */
