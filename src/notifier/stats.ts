@@ -2,7 +2,8 @@
  * The notifier's statistics and health, measured where a record enters
  * the send queue and where it settles. Records that settle together share
  * one promise (a batch), so the collector attaches one callback per batch,
- * not per record, and a record costs an array slot for its start time.
+ * not per record; records that enter in one synchronous run share one
+ * clock reading, so a record mostly costs a counter increment.
  * @module
  */
 
@@ -98,10 +99,18 @@ const LATENCY_WINDOW_MS = 60_000;
 /** Pending records with no settlement for this long make a notifier "not progressing". */
 export const STALL_MS = 30_000;
 
-/** Start times and topics of the records of one batch. */
+/** Records of one batch that entered together (in one synchronous run), of one topic. */
+interface Segment {
+  at: number;
+  topic: string;
+  stats: TopicDeliveryStats;
+  count: number;
+}
+
+/** The records of one batch (records that settle together share its promise). */
 interface Group {
-  times: number[];
-  topics: string[];
+  segments: Segment[];
+  last: Segment;
 }
 
 /** Collects a notifier's statistics. */
@@ -122,8 +131,14 @@ export class NotifierStatsCollector {
   /** Whether the last settled batch was acknowledged (undefined before the first). */
   #lastDelivered: boolean | undefined;
   #progressAt = now();
-  /** Called when a batch settles: latency and per-record outcome, for metrics. */
-  onSettled: ((topic: string, latencyMs: number, error: Error | undefined) => void) | undefined;
+  /** The clock read once per synchronous run: records sent in one loop share it. */
+  #tickAt = 0;
+  #tickFresh = false;
+  readonly #tickExpired = () => {
+    this.#tickFresh = false;
+  };
+  /** Called when records settle: their topic, latency, count and error, for metrics. */
+  onSettled: ((topic: string, latencyMs: number, count: number, error: Error | undefined) => void) | undefined;
 
   /** `queued` reads the send queue's length of records waiting for a request; `produced`, its counters. */
   constructor(queued: () => number, produced: () => ProduceCounters | undefined = () => undefined) {
@@ -131,15 +146,34 @@ export class NotifierStatsCollector {
     this.#produced = produced;
   }
 
+  #tick(): number {
+    if (!this.#tickFresh) {
+      this.#tickFresh = true;
+      this.#tickAt = now();
+      queueMicrotask(this.#tickExpired);
+    }
+    return this.#tickAt;
+  }
+
   /** A record of `topic` entered the queue; `done` settles when it is acknowledged or failed. */
   entered(done: Promise<void>, topic: string): void {
-    const at = now();
+    const at = this.#tick();
     if (this.#sent - this.#acknowledged - this.#failed === 0) this.#progressAt = at;
     this.#sent++;
-    this.#topic(topic).sent++;
     let group = done === this.#lastPromise ? this.#lastGroup : this.#groups.get(done);
-    if (!group) {
-      const created: Group = { times: [], topics: [] };
+    if (group && group.last.at === at && group.last.topic === topic) {
+      group.last.count++;
+      group.last.stats.sent++;
+      return;
+    }
+    const stats = this.#topic(topic);
+    stats.sent++;
+    const segment: Segment = { at, topic, stats, count: 1 };
+    if (group) {
+      group.segments.push(segment);
+      group.last = segment;
+    } else {
+      const created: Group = { segments: [segment], last: segment };
       group = created;
       this.#groups.set(done, created);
       done.then(
@@ -149,8 +183,6 @@ export class NotifierStatsCollector {
     }
     this.#lastPromise = done;
     this.#lastGroup = group;
-    group.times.push(at);
-    group.topics.push(topic);
   }
 
   /** A notification was refused before it was queued. */
@@ -178,20 +210,17 @@ export class NotifierStatsCollector {
     this.#progressAt = at;
     this.#lastDelivered = error === undefined;
     if (error) this.#lastError = lastErrorOf(error);
-    const { times, topics } = group;
-    for (let i = 0; i < times.length; i++) {
-      const topic = topics[i] as string;
-      const latency = at - (times[i] as number);
-      const stats = this.#topic(topic);
+    for (const { at: enteredAt, stats, count, topic } of group.segments) {
+      const latency = at - enteredAt;
       if (error) {
-        this.#failed++;
-        stats.failed++;
+        this.#failed += count;
+        stats.failed += count;
       } else {
-        this.#acknowledged++;
-        stats.acknowledged++;
-        this.#latency.record(latency, at);
+        this.#acknowledged += count;
+        stats.acknowledged += count;
+        this.#latency.recordMany(latency, at, count);
       }
-      this.onSettled?.(topic, latency, error);
+      this.onSettled?.(topic, latency, count, error);
     }
   }
 

@@ -92,14 +92,22 @@ export function notifierMetrics(meter: OtelMeter, stats: NotifierStatsCollector)
     unit: "{message}",
   });
   observations.add(pending, (result) => result.observe(stats.snapshot().pending, SYSTEM));
+  const produced = meter.createObservableCounter("kafka_notify.notifier.produce", {
+    description: "What the produce path did: requests, batches, bytes (as sent), retries, records_retried (by kafka_notify.counter)",
+  });
+  observations.add(produced, (result) => {
+    const s = stats.snapshot();
+    const counts = { requests: s.requests, batches: s.batches, bytes: s.bytes, retries: s.retries, records_retried: s.recordsRetried };
+    for (const [counter, value] of Object.entries(counts)) result.observe(value, { ...SYSTEM, "kafka_notify.counter": counter });
+  });
   const duration = meter.createHistogram("messaging.client.operation.duration", {
     description: "Time from a notification entering the send queue to the broker's answer",
     unit: "s",
   });
-  stats.onSettled = (topic, latencyMs, error) => {
+  stats.onSettled = (topic, latencyMs, count, error) => {
     const attributes: OtelAttributes = { ...SYSTEM, "messaging.operation.name": "send", "messaging.destination.name": topic };
     if (error) attributes["error.type"] = error.name;
-    duration.record(latencyMs / 1000, attributes);
+    for (let i = 0; i < count; i++) duration.record(latencyMs / 1000, attributes);
   };
   return observations;
 }

@@ -50,6 +50,11 @@ export class LatencyWindow {
     if (this.#filled < LATENCY_SAMPLES) this.#filled++;
   }
 
+  /** Record `count` records that had the same latency (at most a window's worth are written). */
+  recordMany(latencyMs: number, at: number, count: number): void {
+    for (let i = Math.min(count, LATENCY_SAMPLES); i > 0; i--) this.record(latencyMs, at);
+  }
+
   /** Percentiles of the samples recorded in the last `windowMs` before `at`. */
   summary(at: number = now()): LatencySummary {
     const from = at - this.#windowMs;

@@ -205,6 +205,11 @@ describe("OpenTelemetry", () => {
     const duration = points(resourceMetrics, "messaging.client.operation.duration");
     assert.equal((duration[0]?.value as Histogram | undefined)?.count, 5);
     assert.equal(points(resourceMetrics, "kafka_notify.notifier.pending")[0]?.value, 0);
+    const produce = Object.fromEntries(
+      points(resourceMetrics, "kafka_notify.notifier.produce").map((p) => [p.attributes["kafka_notify.counter"], p.value]),
+    );
+    assert.equal(produce.retries, 0);
+    assert.ok((produce.requests as number) >= 1 && (produce.bytes as number) > 0, JSON.stringify(produce));
     assert.equal(points(resourceMetrics, "messaging.client.consumed.messages")[0]?.value, 5);
     const outcomes = Object.fromEntries(
       points(resourceMetrics, "kafka_notify.listener.notifications").map((p) => [p.attributes["kafka_notify.outcome"], p.value]),
