@@ -152,6 +152,50 @@ export class EncodeError extends KafkaNotifyError {}
 export class DecodeError extends KafkaNotifyError {}
 
 /**
+ * A compression codec could not compress its input or, more often, the
+ * compressed input is corrupt, truncated or uses a feature the codec does
+ * not support. Thrown by the record-batch codecs kafka-notify gives Kafka;
+ * the message starts with the codec's name.
+ * @example
+ * ```ts
+ * import { CompressionError } from "kafka-notify";
+ * const describe = (error: unknown) => (error instanceof CompressionError ? `corrupt ${error.codec} data` : String(error));
+ * ```
+ */
+export class CompressionError extends KafkaNotifyError {
+  /** The codec that failed: `gzip`, `snappy`, `lz4` or `zstd`. */
+  readonly codec: string;
+  /** An error about `codec`; the message is `codec: reason`. */
+  constructor(codec: string, reason: string, options?: { cause?: unknown }) {
+    super(`${codec}: ${reason}`, options);
+    this.codec = codec;
+  }
+}
+
+/**
+ * The runtime has no socket adapter: {@link loadSocketAdapter} was asked for
+ * one other than `node`, `deno`, `bun` or `workerd`. Pass `socketAdapter`
+ * yourself for other runtimes.
+ * @example
+ * ```ts
+ * import { loadSocketAdapter, UnsupportedRuntimeError } from "kafka-notify";
+ * import type { RuntimeName } from "kafka-notify";
+ * await loadSocketAdapter("graal" as RuntimeName).catch((error) => {
+ *   if (error instanceof UnsupportedRuntimeError) console.error(error.runtime, error.message);
+ * });
+ * ```
+ */
+export class UnsupportedRuntimeError extends KafkaNotifyError {
+  /** The runtime asked for, as given. */
+  readonly runtime: string;
+  /** An error naming `runtime`. */
+  constructor(runtime: string) {
+    super(`no socket adapter for runtime ${runtime}`);
+    this.runtime = runtime;
+  }
+}
+
+/**
  * One problem with a payload, as its schema reported it.
  * @example
  * ```ts

@@ -17,6 +17,7 @@ export type { ValidationIssue } from "../errors.ts";
 export {
   AuthenticationError,
   ClosedError,
+  CompressionError,
   ConfigError,
   ConnectionError,
   DecodeError,
@@ -24,6 +25,7 @@ export {
   EncodeError,
   KafkaNotifyError,
   TlsError,
+  UnsupportedRuntimeError,
   ValidationError,
 } from "../errors.ts";
 export type {

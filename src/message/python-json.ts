@@ -8,6 +8,7 @@
  * integral values below 1e16 print as integers.
  * @module
  */
+import { EncodeError } from "../errors.ts";
 
 // A JSON string literal or a separator.
 const TOKEN = /"(?:[^"\\]|\\.)*"|[,:]/g;
@@ -35,7 +36,7 @@ function slowDumps(value: unknown): string {
     if (typeof item === "bigint") return nonce + item.toString();
     return item;
   });
-  if (compact === undefined) throw new TypeError("value is not JSON-serialisable");
+  if (compact === undefined) throw new EncodeError("value is not JSON-serialisable");
   return compact.replace(TOKEN, (token) => {
     if (token === ",") return ", ";
     if (token === ":") return ": ";
@@ -228,7 +229,7 @@ export function plainJsonDumps(value: unknown): string {
     nonce ??= `\u0000${crypto.randomUUID()}:`;
     return nonce + item.toString();
   });
-  if (compact === undefined) throw new TypeError("value is not JSON-serialisable");
+  if (compact === undefined) throw new EncodeError("value is not JSON-serialisable");
   if (nonce === undefined) return compact;
   const marked = `"\\u0000${nonce.slice(1)}`;
   return compact.replace(TOKEN, (token) => (token.startsWith(marked) ? token.slice(marked.length, -1) : token));

@@ -6,6 +6,7 @@
  * the caller, who passes it to one client; nothing is set globally.
  * @module
  */
+import { UnsupportedRuntimeError } from "../errors.ts";
 import type { SocketAdapter } from "./socket.ts";
 
 /**
@@ -61,6 +62,6 @@ export async function loadSocketAdapter(runtime: RuntimeName = detectRuntime()):
     case "workerd":
       return (await import("./workerd.ts")).workerdSocketAdapter;
     default:
-      throw new Error(`no socket adapter for runtime ${String(runtime)}`);
+      throw new UnsupportedRuntimeError(String(runtime));
   }
 }

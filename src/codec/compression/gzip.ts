@@ -7,8 +7,9 @@
  * allows several, and Node and Deno's DecompressionStream reject a second
  * member, so on that path those are split and decoded one by one.
  */
+
+import { CompressionError } from "../../errors.ts";
 import { concatBytes } from "./bytes.ts";
-import { CompressionError } from "./errors.ts";
 import type { CompressionCodec } from "./index.ts";
 
 async function pipe(data: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {

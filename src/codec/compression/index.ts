@@ -36,5 +36,5 @@ export const compressionCodecs: Readonly<Record<CompressionName, CompressionCode
   zstd,
 });
 
-export { CompressionError } from "./errors.ts";
+export { CompressionError } from "../../errors.ts";
 export { createLz4Codec, type Lz4Options } from "./lz4.ts";

@@ -2,8 +2,9 @@
  * The raw LZ4 block format
  * (https://github.com/lz4/lz4/blob/dev/doc/lz4_Block_format.md) in plain TypeScript.
  */
+
+import { CompressionError } from "../../errors.ts";
 import { copyMatch } from "./bytes.ts";
-import { CompressionError } from "./errors.ts";
 
 const HASH_BITS = 14;
 const HASH_SHIFT = 32 - HASH_BITS;

@@ -6,8 +6,9 @@
  * checksum), read back in any valid form: linked blocks, block and content
  * checksums, content size, uncompressed blocks, skippable and concatenated frames.
  */
+
+import { CompressionError } from "../../errors.ts";
 import { ByteSink } from "./bytes.ts";
-import { CompressionError } from "./errors.ts";
 import type { CompressionCodec } from "./index.ts";
 import { lz4CompressBlock, lz4CompressBound, lz4DecompressBlock } from "./lz4-block.ts";
 import { xxhash32 } from "./xxhash32.ts";

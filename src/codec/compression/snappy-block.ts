@@ -3,8 +3,9 @@
  * (https://github.com/google/snappy/blob/main/format_description.txt),
  * written and read in plain TypeScript.
  */
+
+import { CompressionError } from "../../errors.ts";
 import { copyMatch } from "./bytes.ts";
-import { CompressionError } from "./errors.ts";
 
 const FRAGMENT = 65536; // the compressor works on 64 KiB fragments, as snappy does
 const HASH_BITS = 14;

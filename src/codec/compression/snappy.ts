@@ -5,8 +5,9 @@
  * librdkafka reads that framing and writes plain raw blocks. We write xerial
  * and read both.
  */
+
+import { CompressionError } from "../../errors.ts";
 import { concatBytes } from "./bytes.ts";
-import { CompressionError } from "./errors.ts";
 import type { CompressionCodec } from "./index.ts";
 import { snappyCompressBlock, snappyDecompressBlock } from "./snappy-block.ts";
 

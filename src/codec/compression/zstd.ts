@@ -10,8 +10,8 @@
  * every peer reads but which do not shrink the data.
  */
 import { decompress as fzstdDecompress } from "fzstd";
+import { CompressionError } from "../../errors.ts";
 import { concatBytes } from "./bytes.ts";
-import { CompressionError } from "./errors.ts";
 import type { CompressionCodec } from "./index.ts";
 
 /** Kafka's default zstd level (`compression.zstd.level`). */
