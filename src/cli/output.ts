@@ -4,9 +4,9 @@
  * @module
  */
 import process from "node:process";
+import { pythonJsonDumps } from "../codec/python-json.ts";
 import type { ReceivedNotification } from "../listener/listener.ts";
 import type { Priority } from "../message/priority.ts";
-import { pythonJsonDumps } from "../message/python-json.ts";
 
 type Stream = { isTTY?: boolean; write(text: string): unknown };
 

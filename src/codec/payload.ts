@@ -9,8 +9,8 @@
  */
 import { ConfigError, DecodeError } from "../errors.ts";
 import { fromOsloMessage, type Notification, toOsloMessage } from "../message/notification.ts";
-import { appendPythonJsonEscaped, pythonJsonStringEscaped as escapedString, plainJsonDumps } from "../message/python-json.ts";
-import { pythonJsonLoads, pythonJsonReread } from "../message/python-json-parse.ts";
+import { appendPythonJsonEscaped, pythonJsonStringEscaped as escapedString, plainJsonDumps } from "./python-json.ts";
+import { pythonJsonLoads, pythonJsonReread } from "./python-json-parse.ts";
 
 /**
  * Turns notifications into record values and back.

@@ -16,7 +16,7 @@ import { spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createNotifier, type Listener, listen } from "../../mod.ts";
-import { pythonJsonLoads } from "../../src/message/python-json-parse.ts";
+import { pythonJsonLoads } from "../../src/codec/python-json-parse.ts";
 import { plaintextUrl, REPO, unique, waitFor, waitForBroker } from "../support/broker.ts";
 
 const PYTHON = process.env.OSLO_PYTHON ?? "/usr/bin/python3";

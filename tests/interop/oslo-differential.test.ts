@@ -21,6 +21,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { osloCodec } from "../../src/codec/payload.ts";
+import { pythonJsonLoads } from "../../src/codec/python-json-parse.ts";
 import { OPTION_TABLE } from "../../src/config/options-table.ts";
 import { loadOsloConfigFile } from "../../src/config/oslo-conf.ts";
 import { resolveTransport } from "../../src/config/resolve.ts";
@@ -29,7 +30,6 @@ import { redactContext } from "../../src/message/context.ts";
 import { compileFilter, type FilterRule } from "../../src/message/filter.ts";
 import type { Notification } from "../../src/message/notification.ts";
 import { normalisePriority, type Priority } from "../../src/message/priority.ts";
-import { pythonJsonLoads } from "../../src/message/python-json-parse.ts";
 import { kafkaTopic } from "../../src/message/topic.ts";
 import {
   type ConfigCase,

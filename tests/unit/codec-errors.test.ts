@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type CompressionName, compressionCodecs } from "../../src/codec/compression/index.ts";
+import { plainJsonDumps, pythonJsonDumps } from "../../src/codec/python-json.ts";
 import { CompressionError, EncodeError, KafkaNotifyError, UnsupportedRuntimeError } from "../../src/errors.ts";
-import { plainJsonDumps, pythonJsonDumps } from "../../src/message/python-json.ts";
 import { loadSocketAdapter, type RuntimeName } from "../../src/transport/detect.ts";
 
 describe("CompressionError", () => {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { decodeOsloRecord, jsonCodec, osloCodec } from "../../src/codec/payload.ts";
+import { appendPythonJsonEscaped, pythonJsonDumps } from "../../src/codec/python-json.ts";
 import { DecodeError } from "../../src/errors.ts";
 import { redactContext } from "../../src/message/context.ts";
 import { type Notification, toOsloMessage } from "../../src/message/notification.ts";
 import { normalisePriority } from "../../src/message/priority.ts";
-import { appendPythonJsonEscaped, pythonJsonDumps } from "../../src/message/python-json.ts";
 import { pythonUtcTimestamp } from "../../src/message/timestamp.ts";
 import { kafkaTopic } from "../../src/message/topic.ts";
 
