@@ -116,6 +116,8 @@ Machine: ${cpus().length} cores (shared; load average ${load.toFixed(1)} at the 
 
 The statistics' own work, in-process (200,000 records in batches of 100 sharing a promise, entered and
 settled, median of 5): ${Math.round(hookNs)} ns per record, against ${Math.round(1e9 / Math.max(withStats, without)).toLocaleString("en")} ns per notification for the whole send at the faster median above.
+On a loaded shared machine back-to-back runs differ by more than the statistics can cost (see the
+ratios); the in-process line is the bound to read.
 <!-- stats:end -->`;
   console.log(section);
   if (!process.argv.includes("--no-write")) {
