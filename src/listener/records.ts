@@ -94,8 +94,12 @@ export class RecordContext {
     this.stats.received++;
     try {
       if (record.value === null) throw new Error("record has no value");
-      const n = this.#decode(record.value);
-      return Object.assign(n, { topic: record.topic, partition: record.partition, offset: record.offset });
+      // Set one by one: Object.assign would allocate a source object per record.
+      const n = this.#decode(record.value) as ReceivedNotification;
+      n.topic = record.topic;
+      n.partition = record.partition;
+      n.offset = record.offset;
+      return n;
     } catch (error) {
       this.stats.poison++;
       const err = error instanceof Error ? error : new Error(String(error));

@@ -28,6 +28,7 @@ const KNOWN = new Set<string>(PRIORITIES);
 
 /** Lower-case priority for a user-given name; `warning` is `warn`, as in oslo. */
 export function normalisePriority(name: string): Priority | undefined {
+  if (KNOWN.has(name)) return name as Priority; // what every peer writes, checked before allocating a lower-case copy
   const lower = name.toLowerCase();
   const canonical = lower === "warning" ? "warn" : lower;
   return KNOWN.has(canonical) ? (canonical as Priority) : undefined;

@@ -149,6 +149,13 @@ describe("oslo envelope", () => {
   test("poison: invalid UTF-8", () => {
     assert.throws(() => decodeOsloRecord(new Uint8Array([0x7b, 0xff, 0x7d])), /not UTF-8/);
   });
+  test("a real U+FFFD in the text is read; a malformed sequence beside one is poison", () => {
+    const message = JSON.stringify(toOsloMessage({ ...sample, publisherId: "\uFFFD.host" }));
+    const value = new TextEncoder().encode(JSON.stringify({ "oslo.version": "2.0", "oslo.message": message }));
+    assert.equal(decodeOsloRecord(value).publisherId, "\uFFFD.host");
+    const broken = new Uint8Array([...value.subarray(0, value.length - 2), 0xc3, ...value.subarray(value.length - 2)]);
+    assert.throws(() => decodeOsloRecord(broken), /not UTF-8/);
+  });
 });
 
 describe("topics, priorities, timestamps, context", () => {
