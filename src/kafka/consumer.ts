@@ -7,6 +7,7 @@
 
 import type { Consumer, Kafka } from "kafkajs";
 import { ConnectionError } from "../errors.ts";
+import type { CommitPolicy } from "./commit-policy.ts";
 import { type ConsumerEvent, observeConsumer } from "./consumer-events.ts";
 import { toKafkaNotifyError } from "./errors.ts";
 import { followGroupCoordinators } from "./group-coordinator.ts";
@@ -45,8 +46,8 @@ export interface ConsumerSettings {
   groupId: string;
   topics: readonly string[];
   fromBeginning: boolean;
-  /** kafkajs commits handled offsets every 5 s (oslo's `enable_auto_commit`). */
-  autoCommit: boolean;
+  /** When offsets are committed; with `periodic`, kafkajs commits handled offsets every 5 s (oslo's `enable_auto_commit`). */
+  commitPolicy: CommitPolicy;
   maxBytesPerPartition: number;
   maxWaitTimeMs: number;
   /** Partitions handled at the same time. */
@@ -142,8 +143,8 @@ export async function startConsumer(
     await consumer.connect();
     await consumer.subscribe({ topics: [...settings.topics], fromBeginning: settings.fromBeginning });
     await consumer.run({
-      autoCommit: settings.autoCommit,
-      ...(settings.autoCommit && { autoCommitInterval: AUTO_COMMIT_INTERVAL_MS }),
+      autoCommit: settings.commitPolicy === "periodic",
+      ...(settings.commitPolicy === "periodic" && { autoCommitInterval: AUTO_COMMIT_INTERVAL_MS }),
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: settings.concurrency,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {

@@ -6,9 +6,10 @@
  * gathered after the requeued records and read their partitions again.
  * @module
  */
+
+import type { CommitPolicy } from "../kafka/commit-policy.ts";
 import type { ConsumedRecord, PartitionBatch, PartitionOffset } from "../kafka/consumer.ts";
 import { dispatchBatch, type EndpointResult, HANDLED, REQUEUE, type RouteTable } from "./dispatch.ts";
-
 import type { BatchOptions, ReceivedNotification } from "./options.ts";
 import { nextOffset, type RecordContext, where } from "./records.ts";
 import type { Redelivery } from "./redelivery.ts";
@@ -24,8 +25,8 @@ export interface BatchSettings extends BatchOptions {
   context: RecordContext;
   routes: RouteTable | undefined;
   onBatch: ((batch: ReceivedNotification[]) => EndpointResult | Promise<EndpointResult>) | undefined;
-  atLeastOnce: boolean;
-  autoCommit: boolean;
+  /** When offsets are committed (only `after-dispatch` redelivers). */
+  commitPolicy: CommitPolicy;
   redelivery: Redelivery;
   commit: (offsets: PartitionOffset[]) => Promise<void>;
   seek: (position: PartitionOffset) => void;
@@ -54,7 +55,7 @@ export class BatchDispatcher {
 
   /** The partition-batch handler that feeds this dispatcher. */
   handler(): (batch: PartitionBatch) => Promise<void> {
-    const commitsBefore = !this.#s.atLeastOnce && !this.#s.autoCommit;
+    const commitsBefore = this.#s.commitPolicy === "before-dispatch";
     return async (batch) => {
       const last = batch.records[batch.records.length - 1];
       if (!last || this.#closed || !batch.active()) return;
@@ -153,7 +154,8 @@ export class BatchDispatcher {
     s.context.stats.requeued += Math.min(requeuedCount, wanted);
     s.context.stats.handled += Math.max(0, wanted - requeuedCount);
     if (span) s.tracing?.end(span, requeued.length > 0 ? "requeued" : wanted > 0 ? "handled" : "filtered", failure);
-    if (requeued.length > 0 && s.atLeastOnce) {
+    const commitsAfter = s.commitPolicy === "after-dispatch";
+    if (requeued.length > 0 && commitsAfter) {
       if ((await s.redelivery.requeued(requeued, failure)) === "retry") {
         const rereads = this.#readAgain(requeued);
         s.redelivery.handled(records.filter((r) => !rereads(r)));
@@ -163,10 +165,10 @@ export class BatchDispatcher {
     } else if (requeued.length > 0) {
       const first = requeued[0];
       if (first) s.context.log.warn(`requeue needs at-least-once delivery; ${requeued.length} notification(s) dropped`, where(first));
-    } else if (s.atLeastOnce) {
+    } else if (commitsAfter) {
       s.redelivery.handled(records);
     }
-    if (s.atLeastOnce) await this.#commitBatch(records);
+    if (commitsAfter) await this.#commitBatch(records);
   }
 
   /** Commit, per partition, past the last of `records`. */

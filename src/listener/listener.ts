@@ -98,7 +98,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
     },
     context,
   );
-  if (plan.atLeastOnce && plan.deadLetterTopic !== undefined) {
+  if (plan.commitPolicy === "after-dispatch" && plan.deadLetterTopic !== undefined) {
     context.deadLetterInvalid = (record, error) => redelivery.deadLetterNow(record, error);
   }
 
@@ -112,8 +112,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
       context,
       routes: plan.routes,
       onBatch: plan.onBatch,
-      atLeastOnce: plan.atLeastOnce,
-      autoCommit: o.enableAutoCommit,
+      commitPolicy: plan.commitPolicy,
       redelivery,
       commit: (offsets) => consumer?.commit(offsets) ?? Promise.resolve(),
       seek: (position) => consumer?.seek(position),
@@ -126,8 +125,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
       context,
       routes: plan.routes,
       onNotification: plan.onNotification,
-      atLeastOnce: plan.atLeastOnce,
-      autoCommit: o.enableAutoCommit,
+      commitPolicy: plan.commitPolicy,
       maxPollRecords: o.maxPollRecords,
       redelivery,
       onFiltered,
@@ -141,7 +139,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
         groupId: plan.pool,
         topics: plan.topics,
         fromBeginning: plan.fromBeginning,
-        autoCommit: o.enableAutoCommit,
+        commitPolicy: plan.commitPolicy,
         maxBytesPerPartition: o.kafkaMaxFetchBytes,
         maxWaitTimeMs: Math.round(o.kafkaConsumerTimeout * 1000),
         concurrency: batcher ? BATCH_CONCURRENCY : 1,

@@ -4,6 +4,7 @@
  */
 import { type ClientBase, type ClientOptions, resolveClient } from "../client/options.ts";
 import { ConfigError } from "../errors.ts";
+import type { CommitPolicy } from "../kafka/commit-policy.ts";
 import type { Notification } from "../message/notification.ts";
 import { normalisePriority, PRIORITIES, type Priority } from "../message/priority.ts";
 import { kafkaTopic, topicNameProblem } from "../message/topic.ts";
@@ -158,7 +159,8 @@ export interface ListenerPlan {
   onBatch: ((batch: ReceivedNotification[]) => EndpointResult | Promise<EndpointResult>) | undefined;
   checker: PayloadChecker | undefined;
   batch: BatchOptions | undefined;
-  atLeastOnce: boolean;
+  /** When offsets are committed, from `delivery` and `enable_auto_commit`. */
+  commitPolicy: CommitPolicy;
   maxRedeliveries: number;
   redeliveryBackoffMs: number;
   deadLetterTopic: string | undefined;
@@ -231,9 +233,7 @@ export function planListener(url: string, options: ListenOptions): ListenerPlan 
     throw new ConfigError("delivery", `expected "at-most-once" or "at-least-once", got ${JSON.stringify(delivery)}`);
   }
   const o = base.config.options;
-  if (delivery === "at-least-once" && o.enableAutoCommit) {
-    throw new ConfigError("enable_auto_commit", "periodic auto-commit cannot give at-least-once delivery; leave it off");
-  }
+  const commitPolicy = commitPolicyFor(delivery, o.enableAutoCommit);
   const pool = options.pool ?? o.consumerGroup;
   if (typeof pool !== "string" || pool === "") throw new ConfigError("pool", "expected a non-empty string");
   const names = options.topics ?? ["notifications"];
@@ -267,11 +267,27 @@ export function planListener(url: string, options: ListenOptions): ListenerPlan 
     onBatch,
     checker,
     batch,
-    atLeastOnce: delivery === "at-least-once",
+    commitPolicy,
     maxRedeliveries: wholeNumber(options.maxRedeliveries, "maxRedeliveries", 5, 0),
     redeliveryBackoffMs: wholeNumber(options.redeliveryBackoffMs, "redeliveryBackoffMs", 200, 0),
     deadLetterTopic,
     fromBeginning: options.fromBeginning === true,
     onError: options.onError,
   };
+}
+
+/**
+ * The one place the commit policy is decided: at-least-once commits after
+ * dispatch (and refuses periodic auto-commit, which would commit records
+ * before they are handled); at-most-once commits each poll before dispatch,
+ * or leaves it to the periodic auto-commit when `enable_auto_commit` is on.
+ */
+export function commitPolicyFor(delivery: "at-most-once" | "at-least-once", enableAutoCommit: boolean): CommitPolicy {
+  if (delivery === "at-least-once") {
+    if (enableAutoCommit) {
+      throw new ConfigError("enable_auto_commit", "periodic auto-commit cannot give at-least-once delivery; leave it off");
+    }
+    return "after-dispatch";
+  }
+  return enableAutoCommit ? "periodic" : "before-dispatch";
 }

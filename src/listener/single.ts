@@ -6,6 +6,8 @@
  * the partition again from the requeued record.
  * @module
  */
+
+import type { CommitPolicy } from "../kafka/commit-policy.ts";
 import type { ConsumedRecord, PartitionBatch } from "../kafka/consumer.ts";
 import type { OtelSpan } from "../observe/otel.ts";
 import { dispatch, type EndpointResult, HANDLED, isThenable, REQUEUE, type RouteTable } from "./dispatch.ts";
@@ -19,8 +21,8 @@ export interface SingleSettings {
   context: RecordContext;
   routes: RouteTable | undefined;
   onNotification: ((n: ReceivedNotification) => EndpointResult | Promise<EndpointResult>) | undefined;
-  atLeastOnce: boolean;
-  autoCommit: boolean;
+  /** When offsets are committed (only `after-dispatch` redelivers). */
+  commitPolicy: CommitPolicy;
   maxPollRecords: number;
   redelivery: Redelivery;
   /** Counts a notification no endpoint wanted. */
@@ -94,7 +96,8 @@ function countOutcome(context: RecordContext, outcome: Outcome, filteredBefore: 
 
 /** The partition-batch handler for one-at-a-time dispatch. */
 export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Promise<void> {
-  const commitsBefore = !s.atLeastOnce && !s.autoCommit;
+  const commitsBefore = s.commitPolicy === "before-dispatch";
+  const commitsAfter = s.commitPolicy === "after-dispatch";
   return async (batch) => {
     const { records } = batch;
     // Handled records are marked once per poll, not one by one (marking parses the offset).
@@ -104,7 +107,7 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
       const offset = handledUpTo;
       handledUpTo = undefined;
       batch.markHandled(offset);
-      if (!s.atLeastOnce) return;
+      if (!commitsAfter) return;
       try {
         await batch.commit(nextOffset(offset));
       } catch (error) {
@@ -131,14 +134,14 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
           const { result, error } = outcome;
           const counted = countOutcome(s.context, outcome, filteredBefore);
           if (span) s.tracing?.end(span, counted, error);
-          if (result === REQUEUE && s.atLeastOnce) {
+          if (result === REQUEUE && commitsAfter) {
             if ((await s.redelivery.requeued([record], error)) === "retry") {
               batch.rewind(record.offset);
               return;
             }
           } else if (result === REQUEUE) {
             s.context.log.warn("requeue needs at-least-once delivery; the notification is dropped", where(record));
-          } else if (s.atLeastOnce) {
+          } else if (commitsAfter) {
             s.redelivery.handled([record]);
           }
           handledUpTo = record.offset;

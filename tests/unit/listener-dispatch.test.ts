@@ -71,8 +71,7 @@ function settings(
     context,
     routes: buildRoutes([endpoint]),
     onNotification: undefined,
-    atLeastOnce: options.atLeastOnce,
-    autoCommit: false,
+    commitPolicy: options.atLeastOnce ? "after-dispatch" : "before-dispatch",
     maxPollRecords: options.maxPollRecords ?? 500,
     redelivery,
   };
