@@ -8,8 +8,8 @@ import { parseArgs } from "node:util";
 import { type ClientBase, resolveClient } from "../client/options.ts";
 import { withAdapter } from "../entries/bind.ts";
 import { AuthenticationError, ConfigError, ConnectionError, TlsError } from "../errors.ts";
-import { openKafka } from "../kafka/connect.ts";
 import { toKafkaNotifyError } from "../kafka/errors.ts";
+import { prepareKafkaClient } from "../kafka/prepare-client.ts";
 import { PRIORITIES } from "../message/priority.ts";
 import { loadSocketAdapter } from "../transport/detect.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, causeChain, connection, EXIT, EXIT_HELP, exitCodeFor, UsageError } from "./common.ts";
@@ -51,7 +51,7 @@ const PRIORITY_TOPIC = new RegExp(`\\.(${PRIORITIES.join("|")})(\\.[^.]+)?$`);
  * its brokers and topics. Errors come back as kafka-notify error classes.
  */
 export async function inspectCluster(base: ClientBase): Promise<ClusterReport> {
-  const kafka = await openKafka(base);
+  const kafka = await prepareKafkaClient(base);
   const admin = kafka.admin({ retry: { retries: 0 } });
   try {
     await admin.connect();

@@ -101,8 +101,8 @@ export function sealSockets(kafka: Kafka): void {
   registries.get(kafka)?.seal();
 }
 
-/** Build a kafkajs client for these settings. */
-export function createKafka(settings: ClientSettings): Kafka {
+/** Build a kafkajs client for these settings (it connects nothing until used). */
+export function buildKafkaClient(settings: ClientSettings): Kafka {
   registerCompressionCodecs();
   const { config, adapter, tls, logger } = settings;
   const { brokers, aliases } = brokerAliases(config);

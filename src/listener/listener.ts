@@ -4,8 +4,8 @@
  * @module
  */
 import { payloadCodec } from "../codec/payload.ts";
-import { openKafka } from "../kafka/connect.ts";
 import { type ConsumerConnection, startConsumer } from "../kafka/consumer.ts";
+import { prepareKafkaClient } from "../kafka/prepare-client.ts";
 import { openProducer, type ProducerConnection } from "../kafka/producer.ts";
 import { ensureTopics } from "../kafka/topics.ts";
 import type { NotificationDeclaration } from "../schema/declare.ts";
@@ -77,7 +77,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
     context.stats.filtered += count;
   };
   const tracing = base.tracer && new ListenerTracing(base.tracer, plan.pool);
-  const kafka = await openKafka(base);
+  const kafka = await prepareKafkaClient(base);
 
   let deadLetters: ProducerConnection | undefined;
   const redelivery = new Redelivery(

@@ -7,7 +7,7 @@ import { type ClientBase, type ClientOptions, resolveClient } from "../client/op
 import { osloCodec, payloadCodec } from "../codec/payload.ts";
 import { seedBrokers } from "../config/resolve.ts";
 import { ClosedError, ConfigError, EncodeError, type ValidationError } from "../errors.ts";
-import { openKafka } from "../kafka/connect.ts";
+import { prepareKafkaClient } from "../kafka/prepare-client.ts";
 import { MAX_REQUEST_BYTES, type OutgoingRecord, openProduceQueue, type ProduceQueue } from "../kafka/producer.ts";
 import { type ContextKeys, redactContext } from "../message/context.ts";
 import type { Context } from "../message/notification.ts";
@@ -233,7 +233,7 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     }
   };
 
-  const queue = openProduceQueue(() => openKafka(base), {
+  const queue = openProduceQueue(() => prepareKafkaClient(base), {
     acks: o.acks,
     compression: o.compressionCodec,
     idempotent: o.idempotent,

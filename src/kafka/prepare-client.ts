@@ -1,6 +1,7 @@
 /**
- * Opens a kafkajs client for a resolved configuration: picks the socket
- * adapter, loads TLS material and checks the runtime can honour it.
+ * Prepares a kafkajs client for a resolved configuration: awaits the socket
+ * adapter, loads TLS material, checks the runtime can honour it and builds
+ * the client. Nothing connects here; the producer and consumer do.
  * @module
  */
 import type { Kafka } from "kafkajs";
@@ -8,7 +9,7 @@ import type { ClientBase } from "../client/options.ts";
 import { loadTlsSettings } from "../config/pem.ts";
 import { ConfigError } from "../errors.ts";
 import type { SocketAdapter, TlsSettings } from "../transport/socket.ts";
-import { createKafka } from "./client.ts";
+import { buildKafkaClient } from "./client.ts";
 
 /** The option behind a TLS setting the adapter refuses, tried one setting at a time. */
 function unsupportedField(adapter: SocketAdapter, tls: TlsSettings): string {
@@ -26,7 +27,7 @@ function unsupportedField(adapter: SocketAdapter, tls: TlsSettings): string {
  * The adapter comes from the entry point (detected or bound to one runtime):
  * this module imports none, so a bundle holds only the adapter its entry names.
  */
-export async function openKafka(base: ClientBase): Promise<Kafka> {
+export async function prepareKafkaClient(base: ClientBase): Promise<Kafka> {
   if (base.socketAdapter === undefined) {
     throw new ConfigError("socketAdapter", "no socket adapter: import kafka-notify (detects the runtime) or kafka-notify/<runtime>");
   }
@@ -34,5 +35,5 @@ export async function openKafka(base: ClientBase): Promise<Kafka> {
   const tls = await loadTlsSettings(base.config);
   const unsupported = tls && adapter.unsupportedTls?.(tls);
   if (tls && unsupported) throw new ConfigError(unsupportedField(adapter, tls), `${adapter.runtime}: ${unsupported}`);
-  return createKafka({ config: base.config, adapter, tls, logger: base.logger, debug: base.debug });
+  return buildKafkaClient({ config: base.config, adapter, tls, logger: base.logger, debug: base.debug });
 }
