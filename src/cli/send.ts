@@ -170,6 +170,8 @@ export async function send(args: string[]): Promise<number> {
     giveUp = resolve;
   });
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  // Started by the first signal: what is not acknowledged within the grace time is given up.
+  let closing: Promise<unknown> | undefined;
   const onSignal = (signal: string) => {
     if (signalled !== undefined) {
       giveUp(); // a second signal: stop waiting
@@ -180,7 +182,9 @@ export async function send(args: string[]): Promise<number> {
       `kafka-notify: ${signal}: stopped reading; waiting up to ${shutdownTimeoutMs / 1000} s for ${count(inflight.size)} notification(s)`,
     );
     stopReading();
-    graceTimer = setTimeout(giveUp, shutdownTimeoutMs);
+    closing = notifier.close({ timeoutMs: shutdownTimeoutMs }).catch(() => {});
+    // close() gives up in time by itself; this is a backstop
+    graceTimer = setTimeout(giveUp, shutdownTimeoutMs + 5_000);
   };
   const onInt = () => onSignal("SIGINT");
   const onTerm = () => onSignal("SIGTERM");
@@ -216,7 +220,7 @@ export async function send(args: string[]): Promise<number> {
   } finally {
     clearInterval(ticker);
     progress.done();
-    await Promise.race([notifier.close().catch(() => {}), gaveUp]);
+    await Promise.race([closing ?? notifier.close().catch(() => {}), gaveUp]);
     clearTimeout(graceTimer);
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
