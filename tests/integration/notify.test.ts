@@ -63,8 +63,8 @@ describe("NotifyTestCase scenarios", () => {
     const url = withQuery(URL, { topic_partitions: 3 });
     const members: Awaited<ReturnType<typeof collector>>[] = [];
     for (let i = 0; i < 3; i++) members.push(await collector(url, { topics: [topic], pool, priorities: ["info"] }));
-    // Wait for the group to settle on three members before sending.
-    await sleep(3000);
+    // The group has settled on three members when each holds one of the three partitions.
+    await waitFor(() => members.every((m) => m.listener.stats.assigned === 1), 30_000, "one partition per member");
     const n = notifier(URL, { topics: [topic] });
     const total = 90;
     await Promise.all(Array.from({ length: total }, (_, i) => n.info({}, "event.share", { i })));
@@ -221,10 +221,12 @@ describe("beyond oslo's test case", () => {
       });
       void n.info({}, "e.lost", 1);
       await n.flush();
-      await sleep(50);
+      const logged = () => lines.some((l) => l.level === "error" && /not delivered/.test(l.message));
+      await waitFor(() => errors.length > 0 && logged(), 5_000, "the delivery failure reported to onError and logged");
       assert.equal(errors.length, 1);
       assert.equal(errors[0]?.name, "ConnectionError");
-      assert.ok(lines.some((l) => l.level === "error" && /not delivered/.test(l.message)));
+      assert.ok(logged());
+      await sleep(50); // time for an unhandled rejection to be reported, if there were one
       assert.deepEqual(unhandled, []);
       await n.close();
     } finally {
