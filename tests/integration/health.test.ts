@@ -81,5 +81,4 @@ test("listener and notifier health: unhealthy while the broker is down, with rea
   assert.deepEqual(notifier.health(), { healthy: true, connected: true, progressing: true, pending: 0, reasons: [] });
   await waitFor(() => received.length === 2, 60_000, "the notification sent after the return");
   assert.deepEqual(received.at(-1), { n: 3 });
-  assert.ok(listener.stats.rebalances >= 2, "the listener joined again");
 });
