@@ -12,6 +12,7 @@ import type { Logger } from "../log/logger.ts";
 import type { SocketAdapter, TlsSettings } from "../transport/socket.ts";
 import { registerCompressionCodecs } from "./compression.ts";
 import { cleanTlsMessage } from "./errors.ts";
+import { quietRequestQueueTimers } from "./request-queue.ts";
 import { SocketRegistry, socketFactoryFor } from "./socket-bridge.ts";
 
 const { Kafka: KafkaClient, logLevel: KafkaLogLevel } = kafkajs;
@@ -104,6 +105,7 @@ export function sealSockets(kafka: Kafka): void {
 /** Build a kafkajs client for these settings (it connects nothing until used). */
 export function buildKafkaClient(settings: ClientSettings): Kafka {
   registerCompressionCodecs();
+  void quietRequestQueueTimers();
   const { config, adapter, tls, logger } = settings;
   const { brokers, aliases } = brokerAliases(config);
   const sasl = saslOptions(config);
