@@ -291,7 +291,12 @@ describe("3-broker cluster", () => {
         60_000,
       );
       assert.equal(created.status, 0, created.out);
-      const desc = script(["run-class", tc, "--bootstrap-server", bs, "--describe", "--topic", topic], env, 60_000);
+      // A broker may learn of the new topic a moment after the controller: ask again (bounded).
+      let desc = script(["run-class", tc, "--bootstrap-server", bs, "--describe", "--topic", topic], env, 60_000);
+      for (let attempt = 1; attempt < 5 && desc.status !== 0 && /does not exist/.test(desc.out); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        desc = script(["run-class", tc, "--bootstrap-server", bs, "--describe", "--topic", topic], env, 60_000);
+      }
       assert.equal(desc.status, 0, desc.out);
       assert.match(desc.out, /min\.insync\.replicas=2/);
       const isrs = [...desc.out.matchAll(/Isr: ([\d,]+)/g)].map((m) => (m[1] ?? "").split(",").length);
