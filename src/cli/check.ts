@@ -8,8 +8,7 @@ import { parseArgs } from "node:util";
 import { type ClientBase, resolveClient } from "../client/options.ts";
 import { withAdapter } from "../entries/bind.ts";
 import { AuthenticationError, ConfigError, ConnectionError, TlsError } from "../errors.ts";
-import { toKafkaNotifyError } from "../kafka/errors.ts";
-import { prepareKafkaClient } from "../kafka/prepare-client.ts";
+import { openEngine } from "../kafka/engine.ts";
 import { PRIORITIES } from "../message/priority.ts";
 import { loadSocketAdapter } from "../transport/detect.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, causeChain, connection, EXIT, EXIT_HELP, exitCodeFor, UsageError } from "./common.ts";
@@ -51,31 +50,17 @@ const PRIORITY_TOPIC = new RegExp(`\\.(${PRIORITIES.join("|")})(\\.[^.]+)?$`);
  * its brokers and topics. Errors come back as kafka-notify error classes.
  */
 export async function inspectCluster(base: ClientBase): Promise<ClusterReport> {
-  const kafka = await prepareKafkaClient(base);
-  const admin = kafka.admin({ retry: { retries: 0 } });
-  try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    const topics = await admin.listTopics();
-    const vhost = base.config.virtualHost;
-    const names = topics
-      .filter((t) => !t.startsWith("__") && PRIORITY_TOPIC.test(t) && (vhost === undefined || t.endsWith(`.${vhost}`)))
-      .sort();
-    const metadata = names.length > 0 ? await admin.fetchTopicMetadata({ topics: names }) : { topics: [] };
-    return {
-      clusterId: cluster.clusterId,
-      controller: cluster.controller,
-      brokers: [...cluster.brokers].sort((a, b) => a.nodeId - b.nodeId),
-      notificationTopics: metadata.topics
-        .map((t) => ({ name: t.name, partitions: t.partitions.length }))
-        .sort((a, b) => a.name.localeCompare(b.name)),
-      topicCount: topics.length,
-    };
-  } catch (error) {
-    throw toKafkaNotifyError(error, base.mask);
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
+  const vhost = base.config.virtualHost;
+  const cluster = await openEngine(base).describeCluster(
+    (t) => !t.startsWith("__") && PRIORITY_TOPIC.test(t) && (vhost === undefined || t.endsWith(`.${vhost}`)),
+  );
+  return {
+    clusterId: cluster.clusterId,
+    controller: cluster.controller,
+    brokers: cluster.brokers,
+    notificationTopics: cluster.topics,
+    topicCount: cluster.topicCount,
+  };
 }
 
 const codeOf = (e: unknown) => (e && typeof e === "object" ? String((e as { code?: unknown }).code ?? "") : "");

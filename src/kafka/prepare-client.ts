@@ -5,11 +5,23 @@
  * @module
  */
 import type { Kafka } from "kafkajs";
-import type { ClientBase } from "../client/options.ts";
 import { loadTlsSettings } from "../config/pem.ts";
+import type { TransportConfig } from "../config/resolve.ts";
 import { ConfigError } from "../errors.ts";
+import type { Logger } from "../log/logger.ts";
 import type { SocketAdapter, TlsSettings } from "../transport/socket.ts";
 import { buildKafkaClient } from "./client.ts";
+
+/** What a client is built from: the resolved transport, the socket adapter, logging. */
+export interface EngineSettings {
+  config: TransportConfig;
+  /** The adapter the entry point chose (detected, or bound to one runtime). */
+  socketAdapter: SocketAdapter | Promise<SocketAdapter> | undefined;
+  logger: Logger;
+  debug: boolean;
+  /** Removes secrets from text. */
+  mask: (text: string) => string;
+}
 
 /** The option behind a TLS setting the adapter refuses, tried one setting at a time. */
 function unsupportedField(adapter: SocketAdapter, tls: TlsSettings): string {
@@ -27,7 +39,7 @@ function unsupportedField(adapter: SocketAdapter, tls: TlsSettings): string {
  * The adapter comes from the entry point (detected or bound to one runtime):
  * this module imports none, so a bundle holds only the adapter its entry names.
  */
-export async function prepareKafkaClient(base: ClientBase): Promise<Kafka> {
+export async function prepareKafkaClient(base: EngineSettings): Promise<Kafka> {
   if (base.socketAdapter === undefined) {
     throw new ConfigError("socketAdapter", "no socket adapter: import kafka-notify (detects the runtime) or kafka-notify/<runtime>");
   }

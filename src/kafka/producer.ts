@@ -21,11 +21,6 @@ export { ProduceQueue };
  */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
-/** Open a produce queue whose client is opened on first use. */
-export function openProduceQueue(open: () => Promise<Kafka>, settings: ProduceSettings): ProduceQueue {
-  return new ProduceQueue(open, settings);
-}
-
 /** Settings of a send-a-list connection. */
 export interface ProducerSettings {
   acks: "all" | "-1" | "0" | "1";
@@ -47,9 +42,9 @@ export interface ProducerConnection {
   disconnect(): Promise<void>;
 }
 
-/** Open (lazily) a connection on `kafka` that sends lists of records. */
-export function openProducer(kafka: Kafka, settings: ProducerSettings): ProducerConnection {
-  const queue = new ProduceQueue(() => Promise.resolve(kafka), {
+/** A connection that sends lists of records; `open` gives the client on first use. */
+export function openProducer(open: () => Promise<Kafka>, settings: ProducerSettings): ProducerConnection {
+  const queue = new ProduceQueue(open, {
     acks: settings.acks,
     compression: settings.compression,
     idempotent: settings.idempotent,

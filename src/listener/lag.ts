@@ -5,8 +5,8 @@
  */
 import { type ClientOptions, resolveClient } from "../client/options.ts";
 import { ConfigError } from "../errors.ts";
-import { fetchPoolLag, type PoolPartitionLag } from "../kafka/lag.ts";
-import { prepareKafkaClient } from "../kafka/prepare-client.ts";
+import { openEngine } from "../kafka/engine.ts";
+import type { PoolPartitionLag } from "../kafka/lag.ts";
 import { PRIORITIES } from "../message/priority.ts";
 import { kafkaTopic } from "../message/topic.ts";
 
@@ -60,6 +60,5 @@ export async function poolLag(url: string, options: PoolLagOptions): Promise<Poo
     throw new ConfigError("topics", "expected an array of topic names");
   const base = resolveClient(url, options, ["pool", "topics"]);
   const names = (topics ?? []).flatMap((t: string) => PRIORITIES.map((p) => kafkaTopic(t, p, base.config.virtualHost)));
-  const kafka = await prepareKafkaClient(base);
-  return fetchPoolLag(kafka, pool, names, base.mask);
+  return openEngine(base).poolLag(pool, names);
 }

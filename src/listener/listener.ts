@@ -4,10 +4,9 @@
  * @module
  */
 import { payloadCodec } from "../codec/payload.ts";
-import { type ConsumerConnection, startConsumer } from "../kafka/consumer.ts";
-import { prepareKafkaClient } from "../kafka/prepare-client.ts";
-import { openProducer, type ProducerConnection } from "../kafka/producer.ts";
-import { ensureTopics } from "../kafka/topics.ts";
+import type { ConsumerConnection } from "../kafka/consumer.ts";
+import { openEngine } from "../kafka/engine.ts";
+import type { ProducerConnection } from "../kafka/producer.ts";
 import type { NotificationDeclaration } from "../schema/declare.ts";
 import { BatchDispatcher } from "./batch.ts";
 import { type ListenOptions, planListener } from "./options.ts";
@@ -77,7 +76,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
     context.stats.filtered += count;
   };
   const tracing = base.tracer && new ListenerTracing(base.tracer, plan.pool);
-  const kafka = await prepareKafkaClient(base);
+  const engine = openEngine(base);
 
   let deadLetters: ProducerConnection | undefined;
   const redelivery = new Redelivery(
@@ -86,7 +85,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
       backoffMs: plan.redeliveryBackoffMs,
       deadLetterTopic: plan.deadLetterTopic,
       sendDeadLetters: (records) => {
-        deadLetters ??= openProducer(kafka, {
+        deadLetters ??= engine.producer({
           acks: "all",
           compression: "none",
           idempotent: false,
@@ -102,7 +101,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
     context.deadLetterInvalid = (record, error) => redelivery.deadLetterNow(record, error);
   }
 
-  await ensureTopics(kafka, plan.topics, o.topicPartitions, o.topicReplicationFactor, base.mask);
+  await engine.ensureTopics(plan.topics, o.topicPartitions, o.topicReplicationFactor);
 
   let consumer: ConsumerConnection | undefined;
   const batcher =
@@ -133,8 +132,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
     });
 
   try {
-    consumer = await startConsumer(
-      kafka,
+    consumer = await engine.startConsumer(
       {
         groupId: plan.pool,
         topics: plan.topics,

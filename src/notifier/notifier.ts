@@ -7,8 +7,8 @@ import { type ClientBase, resolveClient } from "../client/options.ts";
 import { osloCodec, payloadCodec } from "../codec/payload.ts";
 import { seedBrokers } from "../config/resolve.ts";
 import { ClosedError, ConfigError, EncodeError, type ValidationError } from "../errors.ts";
-import { prepareKafkaClient } from "../kafka/prepare-client.ts";
-import { MAX_REQUEST_BYTES, type OutgoingRecord, openProduceQueue, type ProduceQueue } from "../kafka/producer.ts";
+import { MAX_REQUEST_BYTES, openEngine } from "../kafka/engine.ts";
+import type { OutgoingRecord, ProduceQueue } from "../kafka/producer.ts";
 import { type ContextKeys, redactContext } from "../message/context.ts";
 import type { Context } from "../message/notification.ts";
 import { PRIORITIES, type Priority } from "../message/priority.ts";
@@ -86,7 +86,7 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     }
   };
 
-  const queue = openProduceQueue(() => prepareKafkaClient(base), {
+  const queue = openEngine(base).produceQueue({
     acks: o.acks,
     compression: o.compressionCodec,
     idempotent: o.idempotent,

@@ -42,6 +42,18 @@ describe("layers", () => {
     assert.deepEqual(offenders, []);
   });
 
+  test("outside src/kafka, values come through the engine only; other src/kafka modules give types", () => {
+    const offenders = files
+      .filter((f) => !f.startsWith("src/kafka/"))
+      .flatMap((f) => {
+        const text = readFileSync(join(ROOT, f), "utf8");
+        return [...text.matchAll(/\n\s*import (?!type\b)([^;]*?)from\s*["']([^"']*\/kafka\/[^"']+)["']/g)]
+          .filter(([, names, path]) => !path?.endsWith("/kafka/engine.ts") && !/^\{\s*(type \w+(,\s*)?)+\}\s*$/.test(names?.trim() ?? ""))
+          .map(([, , path]) => `${f}: ${path}`);
+      });
+    assert.deepEqual(offenders, []);
+  });
+
   test("Node built-ins are imported statically only by src/transport/node.ts", () => {
     const offenders = files.filter(
       (f) =>
