@@ -1,7 +1,9 @@
 /**
  * Kafka's zstd codec: standard zstd frames, level 3 as Kafka's default.
- * Where the runtime's `node:zlib` has zstd (Node 22.15+, Deno, Bun), it does
- * both directions, loaded on first use: it runs the C library at native speed.
+ * Where the runtime's `node:zlib` has zstd (Node 22.15+, Deno, Bun), it
+ * compresses, and decompresses too where it reads every frame of a
+ * concatenation and refuses truncated frames (checked once, on first use):
+ * it runs the C library at native speed.
  * Elsewhere decompression is pure JS (`fzstd`: any number of frames, with or
  * without content size, skippable frames) and compression uses the reference
  * C library compiled to WASM (`@hpcc-js/wasm-zstd`, loaded on first use).
@@ -49,7 +51,32 @@ interface NativeZstd {
 
 let native: Promise<NativeZstd | undefined> | undefined;
 /** What `loadNative` resolved to, once it has: lets later calls skip the await. */
-let nativeLoaded: { zlib: NativeZstd | undefined } | undefined;
+let nativeLoaded: { zlib: NativeZstd | undefined; decompresses: boolean } | undefined;
+
+/**
+ * Whether this `node:zlib` decompresses as Kafka needs: every frame of a
+ * concatenation, and a truncated frame refused. Some builds (Node 22's)
+ * stop after the first frame and return a truncated frame's prefix; there
+ * native zstd only compresses, and fzstd decompresses.
+ */
+function decompressesFully(z: NativeZstd): boolean {
+  try {
+    const first = z.zstdCompressSync(new Uint8Array(64).fill(1), {});
+    const second = z.zstdCompressSync(new Uint8Array(32).fill(2), {});
+    const both = new Uint8Array(first.length + second.length);
+    both.set(first);
+    both.set(second, first.length);
+    if (z.zstdDecompressSync(both, {}).length !== 96) return false;
+    try {
+      z.zstdDecompressSync(first.subarray(0, first.length - 1), {});
+      return false;
+    } catch {
+      return true;
+    }
+  } catch {
+    return false;
+  }
+}
 
 /**
  * `node:zlib` where it has zstd, else `undefined`. Checked where WASM compiles
@@ -71,7 +98,7 @@ function loadNative(): Promise<NativeZstd | undefined> {
     })
     .catch(() => undefined)
     .then((zlib) => {
-      nativeLoaded = { zlib };
+      nativeLoaded = { zlib, decompresses: zlib !== undefined && decompressesFully(zlib) };
       return zlib;
     });
   return native;
@@ -161,7 +188,7 @@ export async function zstdCompress(data: Uint8Array, level = ZSTD_DEFAULT_LEVEL)
 export async function zstdDecompressAny(data: Uint8Array): Promise<Uint8Array> {
   if (data.length < 4) throw new CompressionError("zstd", "input too short for a zstd frame");
   const n = nativeLoaded ? nativeLoaded.zlib : await loadNative();
-  if (n === undefined) return zstdDecompress(data);
+  if (n === undefined || !nativeLoaded?.decompresses) return zstdDecompress(data);
   try {
     return await callZlib(n.zstdDecompress, n.zstdDecompressSync, data, {});
   } catch (err) {
