@@ -9,26 +9,12 @@ import { dirname, join, resolve } from "node:path";
 import { before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
-import type { BrokerInfo } from "../support/broker.ts";
+import { type KafkaJson, readKafkaJson } from "../support/kafka-json.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const SCRIPT = join(REPO, "scripts/kafka/kafka.sh");
 const CACHE = process.env.KAFKA_CACHE_DIR ?? join(REPO, ".cache/kafka");
 const STATE = process.env.KAFKA_STATE_DIR ?? join(CACHE, "run");
-
-interface Ports {
-  plaintext: number;
-  sasl_plaintext: number;
-  ssl: number;
-  sasl_ssl: number;
-  mtls: number;
-  controller: number;
-}
-/** kafka.json as this test reads it: the shared description plus what the scripts record about each broker. */
-interface KafkaInfo extends BrokerInfo {
-  mode: "single" | "cluster";
-  brokers: { id: number; pid: number | null; log: string; ports: Ports }[];
-}
 
 function script(args: string[], env: Record<string, string> = {}, timeoutMs = 150_000) {
   const r = spawnSync("bash", [SCRIPT, ...args], {
@@ -39,8 +25,10 @@ function script(args: string[], env: Record<string, string> = {}, timeoutMs = 15
   return { status: r.status, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
 }
 
-function readInfo(stateDir: string): KafkaInfo {
-  return JSON.parse(readFileSync(join(stateDir, "kafka.json"), "utf8")) as KafkaInfo;
+function readInfo(stateDir: string): KafkaJson {
+  const info = readKafkaJson(join(stateDir, "kafka.json"));
+  assert.ok(info, `no kafka.json in ${stateDir}`);
+  return info;
 }
 
 interface KcatResult {
@@ -87,7 +75,7 @@ function alive(pid: number): boolean {
   }
 }
 
-let info: KafkaInfo;
+let info: KafkaJson;
 
 before(() => {
   if (script(["status"]).status !== 0) {

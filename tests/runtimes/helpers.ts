@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import tls from "node:tls";
 import type { ByteSocket, ConnectRequest, SocketAdapter } from "../../src/transport/socket.ts";
+import { readKafkaJson } from "../support/kafka-json.ts";
 
 /** Reject after `ms` unless `promise` settles first; the timer never outlives the wait. */
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -196,27 +197,21 @@ export interface BrokerInfo {
   serverKey?: string;
 }
 
-const KAFKA_JSON = new URL("../../.cache/kafka/run/kafka.json", import.meta.url);
-
 function readIf(path: unknown): string | undefined {
   return typeof path === "string" && existsSync(path) ? readFileSync(path, "utf8") : undefined;
 }
 
+/** The local broker's listeners and TLS material as PEM contents, from kafka.json. */
 export function brokerInfo(): BrokerInfo | undefined {
-  const file = process.env.KAFKA_JSON ?? KAFKA_JSON.pathname;
-  if (!existsSync(file)) return undefined;
-  const json = JSON.parse(readFileSync(file, "utf8")) as {
-    bootstrap?: { plaintext?: string; ssl?: string; mtls?: string };
-    tls?: Record<string, unknown>;
-  };
-  const plaintext = json.bootstrap?.plaintext;
-  if (plaintext === undefined) return undefined;
-  const t = json.tls ?? {};
-  const serverCertFile = typeof t.serverCertFile === "string" ? t.serverCertFile : undefined;
+  const json = readKafkaJson();
+  if (json === undefined) return undefined;
+  const plaintext = json.bootstrap.plaintext;
+  const t = json.tls;
+  const serverCertFile = t.serverCertFile;
   const serverKeyFile = t.serverKeyFile ?? serverCertFile?.replace(/\.pem$/, ".key");
   const info: BrokerInfo = { bootstrap: { plaintext } };
-  if (json.bootstrap?.ssl) info.bootstrap.ssl = json.bootstrap.ssl;
-  if (json.bootstrap?.mtls) info.bootstrap.mtls = json.bootstrap.mtls;
+  if (json.bootstrap.ssl) info.bootstrap.ssl = json.bootstrap.ssl;
+  if (json.bootstrap.mtls) info.bootstrap.mtls = json.bootstrap.mtls;
   const set = (key: keyof Omit<BrokerInfo, "bootstrap">, value: string | undefined) => {
     if (value !== undefined) info[key] = value;
   };
@@ -225,7 +220,7 @@ export function brokerInfo(): BrokerInfo | undefined {
   set("clientCert", readIf(t.clientCertFile));
   set("clientKey", readIf(t.clientKeyFile));
   set("clientKeyEncrypted", readIf(t.clientKeyEncryptedFile));
-  set("clientKeyPassword", typeof t.clientKeyPassword === "string" ? t.clientKeyPassword : undefined);
+  set("clientKeyPassword", t.clientKeyPassword);
   set("serverCert", readIf(serverCertFile));
   set("serverKey", readIf(serverKeyFile));
   return info;

@@ -17,6 +17,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { readKafkaJson } from "../support/kafka-json.ts";
 import { brokerInfo, freePort, reachable, sleep, within } from "./helpers.ts";
 import type { Report } from "./workerd/worker.ts";
 
@@ -75,9 +76,7 @@ const BANNER = [
  * the broker's files are not here (another broker, a cluster).
  */
 function storedCodecs(topic: string): string[] | undefined {
-  const file = process.env.KAFKA_JSON ?? `${root}.cache/kafka/run/kafka.json`;
-  if (!existsSync(file)) return undefined;
-  const stateDir = (JSON.parse(readFileSync(file, "utf8")) as { stateDir?: string }).stateDir;
+  const stateDir = readKafkaJson()?.stateDir;
   const dir = stateDir && join(stateDir, "broker-1", "data", `${topic}-0`);
   if (!dir || !existsSync(dir)) return undefined;
   const segments = readdirSync(dir)

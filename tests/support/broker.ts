@@ -3,36 +3,19 @@
  * listener, credentials and TLS files from the local broker's kafka.json
  * (scripts/kafka), or `KAFKA_URL` for a broker of your own.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type KafkaJson, readKafkaJson } from "./kafka-json.ts";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const STATE = process.env.KAFKA_STATE_DIR ?? join(REPO, ".cache/kafka/run");
 
 /** The local broker's description, written by scripts/kafka/kafka.sh start. */
-export interface BrokerInfo {
-  version: string;
-  stateDir: string;
-  libsDir: string;
-  bootstrap: Record<"plaintext" | "sasl_plaintext" | "ssl" | "sasl_ssl" | "mtls", string>;
-  brokers: { id: number; log: string }[];
-  tls: {
-    caFile: string;
-    otherCaFile: string;
-    clientCertFile: string;
-    clientKeyFile: string;
-    clientKeyEncryptedFile: string;
-    clientKeyPassword: string;
-  };
-  users: Record<"PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512", { username: string; password: string }>;
-}
+export type BrokerInfo = KafkaJson;
 
 /** The local broker, or `undefined` when tests run against `KAFKA_URL` only. */
 export function localBroker(): BrokerInfo | undefined {
-  const file = join(STATE, "kafka.json");
-  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as BrokerInfo) : undefined;
+  return readKafkaJson();
 }
 
 /** The PLAINTEXT transport URL the tests use. */
