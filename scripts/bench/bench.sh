@@ -2,7 +2,7 @@
 # `npm run bench`: kafka-notify against its peers on the local broker
 # (started here, and stopped afterwards, unless it already runs), then the
 # compression codecs against native ones, then the cost of typed
-# notifications' validation, then broker faults on a 3-broker cluster
+# notifications' validation and of the notifier's statistics, then broker faults on a 3-broker cluster
 # (scripts/bench/faults.sh); each writes its section of docs/benchmarks.md.
 # Arguments go to scripts/bench/run.ts (--quick, --runs N,
 # --only producers,listeners,latency,memory, --no-write); the compression
@@ -17,7 +17,7 @@ if ! bash scripts/kafka/kafka.sh status >/dev/null 2>&1; then
 fi
 export NODE24 DENO BUN
 "$NODE24" --no-warnings scripts/bench/run.ts "$@"
-case " $* " in *" --no-write "*) ;; *) "$NODE24" --no-warnings scripts/bench/validation.ts ;; esac
+case " $* " in *" --no-write "*) ;; *) "$NODE24" --no-warnings scripts/bench/validation.ts && "$NODE24" --no-warnings scripts/bench/stats-cost.ts ;; esac
 case " $* " in *" --only "* | *" --quick "* | *" --no-write "*) exit 0 ;; esac
 # Native codec peers for the compression table: .cache/bench only, never package.json.
 if [ ! -d .cache/bench/node_modules/snappy ] || [ ! -d .cache/bench/node_modules/lz4-napi ]; then
