@@ -23,28 +23,19 @@ const TWO_53 = 2 ** 53;
 function mayBeRounded(value: unknown, depth: number): boolean {
   if (depth > 200) return true;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (
-        typeof item === "number"
-          ? item >= TWO_53 || item <= -TWO_53
-          : typeof item === "object" && item !== null && mayBeRounded(item, depth + 1)
-      )
-        return true;
-    }
+    for (let i = 0; i < value.length; i++) if (itemMayBeRounded(value[i], depth)) return true;
     return false;
   }
   const record = value as Record<string, unknown>;
-  for (const key in record) {
-    const item = record[key];
-    if (
-      typeof item === "number"
-        ? item >= TWO_53 || item <= -TWO_53
-        : typeof item === "object" && item !== null && mayBeRounded(item, depth + 1)
-    )
-      return true;
-  }
+  for (const key in record) if (itemMayBeRounded(record[key], depth)) return true;
   return false;
+}
+
+/** One member of an array or object at `depth`: a number out of exact range, or a container holding one. */
+function itemMayBeRounded(item: unknown, depth: number): boolean {
+  return typeof item === "number"
+    ? item >= TWO_53 || item <= -TWO_53
+    : typeof item === "object" && item !== null && mayBeRounded(item, depth + 1);
 }
 
 /** Thrown for text Python's reader rejects (same class as JSON.parse's errors). */
