@@ -21,7 +21,11 @@ export interface ClusterBroker {
   nodeId: number;
   brokerAddress?: string;
   versions: Record<number, { minVersion: number; maxVersion: number }> | null;
-  connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
+  connectionPool: {
+    send(request: ProtocolRequest): Promise<unknown>;
+    /** The connection a request goes on, connected (kafkajs 2.2). */
+    getConnectionByRequest?(request: { request: { apiKey: number } }): Promise<unknown>;
+  };
   disconnect(): Promise<void>;
   initProducerId(request: { transactionalId?: string; transactionTimeout: number }): Promise<{
     producerId: string;

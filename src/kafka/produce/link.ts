@@ -13,7 +13,16 @@ import { toKafkaNotifyError } from "../errors.ts";
 import { disconnectWithin } from "../shutdown.ts";
 import { ByteWriter } from "./byte-writer.ts";
 import { type Cluster, createCluster, type PartitionInfo } from "./cluster.ts";
-import { type PartitionResult, produceRequest, produceVersion, type TopicData } from "./produce-request.ts";
+import { queueConnection, sendFrame } from "./direct-send.ts";
+import {
+  decodeProduceResponse,
+  type PartitionResult,
+  PRODUCE_API_KEY,
+  produceRequest,
+  produceVersion,
+  type TopicData,
+  writeProduceBody,
+} from "./produce-request.ts";
 import { outcomeOf } from "./retry.ts";
 
 const ignore = (): void => {};
@@ -214,6 +223,8 @@ export class BrokerLink {
   async send(nodeId: number, topics: readonly TopicData[]): Promise<{ broker: string; results: PartitionResult[] }> {
     let address = `node ${nodeId}`;
     const writer = this.#writers.pop() ?? new ByteWriter(64 * 1024);
+    // A frame that failed may still sit in the socket's write queue: its buffer is not reused.
+    let reusable = false;
     try {
       const cluster = await this.cluster();
       // Not cluster.findBroker: on a connection failure it refreshes the metadata before failing, which
@@ -224,9 +235,23 @@ export class BrokerLink {
       if (version === undefined) {
         throw new LinkFailure(new KafkaNotifyError(`broker ${address} speaks no produce version from 3 to 7`), false);
       }
-      const request = produceRequest(version, this.#settings.acks, this.#settings.requestTimeoutMs, topics, writer, toBuffer);
+      const { acks, requestTimeoutMs } = this.#settings;
+      const pool = broker.connectionPool;
+      // With acks=0 nothing answers, so nothing would say when the reused buffer is free again.
+      const connection =
+        acks === 0 ? undefined : queueConnection(await pool.getConnectionByRequest?.({ request: { apiKey: PRODUCE_API_KEY } }));
       try {
-        const results = await broker.connectionPool.send(request);
+        if (connection) {
+          const kind = { apiKey: PRODUCE_API_KEY, apiName: "Produce", apiVersion: version };
+          const body = (out: ByteWriter) => writeProduceBody(out, acks, requestTimeoutMs, topics);
+          const payload = await sendFrame(connection, kind, writer, body, toBuffer);
+          reusable = true;
+          return { broker: address, results: decodeProduceResponse(version, payload) };
+        }
+        const request = produceRequest(version, acks, requestTimeoutMs, topics, writer, toBuffer);
+        // kafkajs copied the request while encoding it: the buffer is free whatever happens next.
+        reusable = true;
+        const results = await pool.send(request);
         return { broker: address, results: (results as PartitionResult[] | undefined) ?? [] };
       } catch (error) {
         if ((error as Chained).name === "KafkaJSConnectionClosedError") await broker.disconnect().catch(ignore);
@@ -241,7 +266,7 @@ export class BrokerLink {
       throw failure;
     } finally {
       // A buffer grown for a huge request is dropped rather than kept.
-      if (this.#writers.length < 8 && writer.bytes.length <= 8 * 1024 * 1024) this.#writers.push(writer);
+      if (reusable && this.#writers.length < 8 && writer.bytes.length <= 8 * 1024 * 1024) this.#writers.push(writer);
     }
   }
 

@@ -59,19 +59,8 @@ export function produceVersion(range: { minVersion: number; maxVersion: number }
   return version >= Math.max(range.minVersion, PRODUCE_MIN_VERSION) ? version : undefined;
 }
 
-/**
- * Write a produce request body into `out` (reset first). `toBuffer` turns the
- * written bytes into the Buffer kafkajs expects, without a copy.
- */
-export function produceRequest(
-  version: number,
-  acks: number,
-  timeoutMs: number,
-  topics: readonly TopicData[],
-  out: ByteWriter,
-  toBuffer: (bytes: Uint8Array) => Uint8Array,
-): ProtocolRequest {
-  out.reset();
+/** Append a produce request body (after the request header) to `out`. */
+export function writeProduceBody(out: ByteWriter, acks: number, timeoutMs: number, topics: readonly TopicData[]): void {
   out.int16(-1); // transactional id: none
   out.int16(acks);
   out.int32(timeoutMs);
@@ -87,6 +76,23 @@ export function produceRequest(
       out.view.setInt32(sizeAt, out.offset - sizeAt - 4);
     }
   }
+}
+
+/**
+ * A produce request in the shape of kafkajs's `connection.send`, its body
+ * written into `out` (reset first). `toBuffer` turns the written bytes into
+ * the Buffer kafkajs expects, without a copy.
+ */
+export function produceRequest(
+  version: number,
+  acks: number,
+  timeoutMs: number,
+  topics: readonly TopicData[],
+  out: ByteWriter,
+  toBuffer: (bytes: Uint8Array) => Uint8Array,
+): ProtocolRequest {
+  out.reset();
+  writeProduceBody(out, acks, timeoutMs, topics);
   const body = toBuffer(out.written());
   return {
     request: {
