@@ -9,11 +9,16 @@
 
 const ignore = (): void => {};
 
-/** A promise that remembers whether a handler was attached to it. */
+/**
+ * A send's promise, which notes when a handler is attached to it. Sends
+ * are not constructed as this class (that would keep two resolving
+ * functions and their context alive per queued notification): each is
+ * derived from the queue's promise by the native `then`, then given this
+ * prototype.
+ */
 export class ObservedPromise<T> extends Promise<T> {
-  observed = false;
-  resolveWith: ((value: T) => void) | undefined;
-  rejectWith: ((error: Error) => void) | undefined;
+  /** Set when a handler was attached. */
+  declare observed?: true;
 
   // Promises derived from this one (by then/catch) are plain promises.
   static override get [Symbol.species](): PromiseConstructor {
@@ -30,25 +35,14 @@ export class ObservedPromise<T> extends Promise<T> {
   }
 }
 
-function observedPromise(): ObservedPromise<void> {
-  let resolveWith!: () => void;
-  let rejectWith!: (error: Error) => void;
-  const promise = new ObservedPromise<void>((resolve, reject) => {
-    resolveWith = resolve;
-    rejectWith = reject;
-  });
-  promise.resolveWith = resolveWith;
-  promise.rejectWith = rejectWith;
-  return promise;
-}
+const nativeThen = Promise.prototype.then;
 
 /**
- * Hands each send its own {@link ObservedPromise}, settled when the queue's
- * promise for it settles (one handler per queue promise, however many sends
- * share it: a queued notification costs a promise, not a chain of them).
- * A failure is reported to `onFailure` a task later, with whether the
- * caller had attached a handler by then; it is marked handled first, so it
- * never becomes an unhandled rejection.
+ * Hands each send its own {@link ObservedPromise}, settling as the queue's
+ * promise for it does (however many sends share that promise, it gets one
+ * handler here). A failure is reported to `onFailure` a task later, with
+ * whether the caller had attached a handler by then; each send is marked
+ * handled first, so it never becomes an unhandled rejection.
  */
 export class SendObserver {
   readonly #waiting = new Map<Promise<void>, ObservedPromise<void>[]>();
@@ -60,40 +54,32 @@ export class SendObserver {
 
   /** A promise for the caller that settles as `inner` does. */
   observe(inner: Promise<void>): Promise<void> {
-    const outer = observedPromise();
-    const list = this.#waiting.get(inner);
-    if (list) {
-      list.push(outer);
-      return outer;
+    let list = this.#waiting.get(inner);
+    if (!list) {
+      list = [];
+      this.#waiting.set(inner, list);
+      // Registered before any send's own reaction, so a failure is marked handled before the sends reject.
+      inner.then(
+        () => this.#waiting.delete(inner),
+        (reason: unknown) => this.#fail(inner, reason instanceof Error ? reason : new Error(String(reason))),
+      );
     }
-    this.#waiting.set(inner, [outer]);
-    inner.then(
-      () => this.#settle(inner, undefined),
-      (reason: unknown) => this.#settle(inner, reason instanceof Error ? reason : new Error(String(reason))),
-    );
+    const outer = Object.setPrototypeOf(nativeThen.call(inner), ObservedPromise.prototype) as ObservedPromise<void>;
+    list.push(outer);
     return outer;
   }
 
-  #settle(inner: Promise<void>, error: Error | undefined): void {
+  #fail(inner: Promise<void>, error: Error): void {
     const list = this.#waiting.get(inner) ?? [];
     this.#waiting.delete(inner);
-    for (const outer of list) {
-      if (error) {
-        // Handled here so that it never becomes an unhandled rejection; whether the caller handles it is read later.
-        Promise.prototype.then.call(outer, undefined, ignore);
-        outer.rejectWith?.(error);
-      } else {
-        outer.resolveWith?.();
-      }
-      outer.resolveWith = undefined;
-      outer.rejectWith = undefined;
-    }
+    // Handled here so that none becomes an unhandled rejection; whether the caller handles it is read later.
+    for (const outer of list) nativeThen.call(outer, undefined, ignore);
     // A task later: `await` of a promise subclass attaches its handler a microtask after the call.
-    if (error) setTimeout(() => this.#report(list, error), 0);
+    setTimeout(() => this.#report(list, error), 0);
   }
 
   #report(list: readonly ObservedPromise<void>[], error: Error): void {
-    for (const outer of list) this.#onFailure(error, outer.observed);
+    for (const outer of list) this.#onFailure(error, outer.observed === true);
   }
 }
 
