@@ -19,10 +19,10 @@ await notifier.info(CTXT, "bench.warmup", payloadFor(0));
 (globalThis as { gc?: () => void }).gc?.();
 const baseline = process.memoryUsage().rss;
 let failed = 0;
-for (let i = 0; i < c.count; i++)
-  notifier.info(CTXT, EVENT_TYPE, payloadFor(i)).catch(() => {
-    failed++;
-  });
+const onFail = () => {
+  failed++;
+};
+for (let i = 0; i < c.count; i++) notifier.info(CTXT, EVENT_TYPE, payloadFor(i)).catch(onFail);
 const queued = process.memoryUsage();
 await notifier.close();
 emitResult({
