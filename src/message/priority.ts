@@ -25,10 +25,18 @@ export const PRIORITIES = ["audit", "debug", "info", "warn", "error", "critical"
 export type Priority = (typeof PRIORITIES)[number];
 
 const KNOWN = new Set<string>(PRIORITIES);
+// The spellings peers write (oslo sends upper case), looked up before allocating a lower-case copy.
+const EXACT = new Map<string, Priority>([
+  ...PRIORITIES.map((p) => [p, p] as const),
+  ...PRIORITIES.map((p) => [p.toUpperCase(), p] as const),
+  ["warning", "warn"],
+  ["WARNING", "warn"],
+]);
 
 /** Lower-case priority for a user-given name; `warning` is `warn`, as in oslo. */
 export function normalisePriority(name: string): Priority | undefined {
-  if (KNOWN.has(name)) return name as Priority; // what every peer writes, checked before allocating a lower-case copy
+  const exact = EXACT.get(name);
+  if (exact !== undefined) return exact;
   const lower = name.toLowerCase();
   const canonical = lower === "warning" ? "warn" : lower;
   return KNOWN.has(canonical) ? (canonical as Priority) : undefined;
