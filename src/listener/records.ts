@@ -47,6 +47,14 @@ export interface ListenerCounters {
   undeclared: number;
 }
 
+/** Why a record decoded ahead of its turn is not a notification (reported at its turn). */
+export class Poison {
+  readonly error: Error;
+  constructor(error: Error) {
+    this.error = error;
+  }
+}
+
 /** What record handling shares: decoding, stats, logging, error reports. */
 export class RecordContext {
   readonly stats: ListenerCounters = {
@@ -89,9 +97,12 @@ export class RecordContext {
     return this.#log;
   }
 
-  /** The notification in `record`, or `undefined` for a poison record (already reported). */
-  decode(record: ConsumedRecord): ReceivedNotification | undefined {
-    this.stats.received++;
+  /**
+   * The notification in `record`, or the error that makes it poison. Nothing
+   * is counted or reported (see {@link decoded}), so records can be decoded
+   * ahead of their turn.
+   */
+  tryDecode(record: ConsumedRecord): ReceivedNotification | Poison {
     try {
       if (record.value === null) throw new Error("record has no value");
       // Set one by one: Object.assign would allocate a source object per record.
@@ -101,12 +112,24 @@ export class RecordContext {
       n.offset = record.offset;
       return n;
     } catch (error) {
-      this.stats.poison++;
-      const err = error instanceof Error ? error : new Error(String(error));
-      this.#log.warn(`skipping a record that is not a notification: ${err.message}`, where(record));
-      this.report(err, record);
-      return undefined;
+      return new Poison(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /** Count `record` as received; for a poison record, count, log and report it. */
+  decoded(record: ConsumedRecord, decoded: ReceivedNotification | Poison): ReceivedNotification | undefined {
+    this.stats.received++;
+    if (!(decoded instanceof Poison)) return decoded;
+    const { error } = decoded;
+    this.stats.poison++;
+    this.#log.warn(`skipping a record that is not a notification: ${error.message}`, where(record));
+    this.report(error, record);
+    return undefined;
+  }
+
+  /** The notification in `record`, or `undefined` for a poison record (already reported). */
+  decode(record: ConsumedRecord): ReceivedNotification | undefined {
+    return this.decoded(record, this.tryDecode(record));
   }
 
   /**
@@ -117,7 +140,15 @@ export class RecordContext {
    * or a dead letter.
    */
   accept(record: ConsumedRecord): ReceivedNotification | undefined | Promise<ReceivedNotification | undefined> {
-    const n = this.decode(record);
+    return this.acceptDecoded(record, this.tryDecode(record));
+  }
+
+  /** {@link accept} for a record decoded ahead by {@link tryDecode}. */
+  acceptDecoded(
+    record: ConsumedRecord,
+    decoded: ReceivedNotification | Poison,
+  ): ReceivedNotification | undefined | Promise<ReceivedNotification | undefined> {
+    const n = this.decoded(record, decoded);
     if (!n || !this.#checker) return n;
     const verdict = this.#checker.check(n.eventType, n.payload);
     return verdict instanceof Promise ? verdict.then((v) => this.#apply(v, n, record)) : this.#apply(verdict, n, record);

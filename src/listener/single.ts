@@ -9,10 +9,9 @@
 
 import type { CommitPolicy } from "../kafka/commit-policy.ts";
 import type { ConsumedRecord, PartitionBatch } from "../kafka/consumer.ts";
-import type { OtelSpan } from "../observe/otel.ts";
 import { dispatch, type EndpointResult, HANDLED, isThenable, REQUEUE, type RouteTable } from "./dispatch.ts";
 import type { ReceivedNotification } from "./options.ts";
-import { nextOffset, type RecordContext, where } from "./records.ts";
+import { nextOffset, type Poison, type RecordContext, where } from "./records.ts";
 import type { Redelivery } from "./redelivery.ts";
 import type { DispatchOutcome, ListenerTracing } from "./telemetry.ts";
 
@@ -31,75 +30,30 @@ export interface SingleSettings {
   tracing?: ListenerTracing | undefined;
 }
 
-interface Outcome {
-  result: EndpointResult;
-  error: Error | undefined;
-}
-
-const HANDLED_OUTCOME: Outcome = { result: HANDLED, error: undefined };
-// Counted already (poison, invalid or undeclared): neither handled nor requeued.
-const POISON_OUTCOME: Outcome = { result: HANDLED, error: undefined };
-
-/** Decode (and validate) and dispatch one record; synchronous unless a schema or handler returns a promise. */
-function handleRecord(s: SingleSettings, record: ConsumedRecord, span: OtelSpan | undefined): Outcome | Promise<Outcome> {
-  const n = s.context.accept(record);
-  if (n instanceof Promise) return n.then((accepted) => (accepted ? dispatchOne(s, record, accepted, span) : POISON_OUTCOME));
-  return n ? dispatchOne(s, record, n, span) : POISON_OUTCOME;
-}
-
-function dispatchOne(
-  s: SingleSettings,
-  record: ConsumedRecord,
-  n: ReceivedNotification,
-  span: OtelSpan | undefined,
-): Outcome | Promise<Outcome> {
-  if (span) s.tracing?.decoded(span, n);
-  s.context.stats.dispatched++;
-  let error: Error | undefined;
-  const failed = (e: unknown) => {
-    error = s.context.handlerFailed(e, record, n.eventType);
-  };
-  let result: unknown;
-  if (s.routes) {
-    result = dispatch(s.routes, n, failed, s.onFiltered);
-  } else {
-    try {
-      result = s.onNotification?.(n);
-    } catch (e) {
-      failed(e);
-      return { result: REQUEUE, error };
-    }
-  }
-  if (isThenable(result)) {
-    return Promise.resolve(result).then(
-      (settled) => ({ result: settled as EndpointResult, error }),
-      (e: unknown) => {
-        failed(e);
-        return { result: REQUEUE, error };
-      },
-    );
-  }
-  return result === REQUEUE || error ? { result: result as EndpointResult, error } : HANDLED_OUTCOME;
-}
-
-/** Count a dispatch as handled or requeued (poison and filtered notifications were counted already). */
-function countOutcome(context: RecordContext, outcome: Outcome, filteredBefore: number): DispatchOutcome {
-  if (outcome === POISON_OUTCOME) return "poison";
-  if (context.stats.filtered !== filteredBefore) return "filtered";
-  if (outcome.result === REQUEUE) {
-    context.stats.requeued++;
-    return "requeued";
-  }
-  context.stats.handled++;
-  return "handled";
-}
+/** A macrotask turn: every queued microtask (a commit's way to its socket write) runs first. */
+const nextTurn: () => Promise<void> =
+  typeof setImmediate === "function"
+    ? () => new Promise<void>((resolve) => setImmediate(resolve))
+    : () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** The partition-batch handler for one-at-a-time dispatch. */
 export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Promise<void> {
   const commitsBefore = s.commitPolicy === "before-dispatch";
   const commitsAfter = s.commitPolicy === "after-dispatch";
+  const { context, routes, onNotification, redelivery, onFiltered, tracing } = s;
+  const { stats } = context;
+  // Decoding ahead overlaps a poll's decoding with its commit round trip; with tracing, a
+  // record's span covers its decoding, so records are decoded at their turn.
+  const decodeAhead = commitsBefore && !tracing;
   return async (batch) => {
     const { records } = batch;
+    // One failure callback per batch, not per record: it reads the record being dispatched.
+    let current: ConsumedRecord | undefined;
+    let currentType: string | null = null;
+    let failure: Error | undefined;
+    const failed = (e: unknown) => {
+      failure = context.handlerFailed(e, current as ConsumedRecord, currentType);
+    };
     // Handled records are marked once per poll, not one by one (marking parses the offset).
     let handledUpTo: string | undefined;
     const settleHandled = async () => {
@@ -112,37 +66,87 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
         await batch.commit(nextOffset(offset));
       } catch (error) {
         // The partition moved to another member: it reads from the last commit, so nothing is lost.
-        s.context.log.warn(
+        context.log.warn(
           `commit failed, handled notifications may be delivered again: ${error instanceof Error ? error.message : String(error)}`,
           { topic: batch.topic, partition: batch.partition },
         );
       }
     };
+    const ahead: (ReceivedNotification | Poison)[] = [];
     try {
       for (let start = 0; start < records.length; start += s.maxPollRecords) {
         if (!batch.active()) return;
         const end = Math.min(start + s.maxPollRecords, records.length);
-        if (commitsBefore) await batch.commit(nextOffset((records[end - 1] as ConsumedRecord).offset));
+        if (commitsBefore) {
+          const committed = batch.commit(nextOffset((records[end - 1] as ConsumedRecord).offset));
+          if (decodeAhead) {
+            // Decoding has no visible effect (a poison record is reported at its turn), so it
+            // may run while the commit is on its way; dispatch still waits for the commit.
+            committed.catch(() => {});
+            await nextTurn();
+            ahead.length = 0;
+            for (let i = start; i < end; i++) ahead.push(context.tryDecode(records[i] as ConsumedRecord));
+          }
+          await committed;
+        }
         for (let i = start; i < end; i++) {
           const record = records[i] as ConsumedRecord;
           // A committed poll is dispatched to the end, even while stopping: no other member will get it.
           if (!commitsBefore && !batch.active()) return;
-          const filteredBefore = s.context.stats.filtered;
-          const span = s.tracing?.start(record);
-          const handled = handleRecord(s, record, span);
-          const outcome = handled instanceof Promise ? await handled : handled;
-          const { result, error } = outcome;
-          const counted = countOutcome(s.context, outcome, filteredBefore);
-          if (span) s.tracing?.end(span, counted, error);
+          const filteredBefore = stats.filtered;
+          const span = tracing?.start(record);
+          let n = context.acceptDecoded(
+            record,
+            decodeAhead ? (ahead[i - start] as ReceivedNotification | Poison) : context.tryDecode(record),
+          );
+          if (n instanceof Promise) n = await n;
+          let result: unknown = HANDLED;
+          let outcome: DispatchOutcome = "poison";
+          failure = undefined;
+          if (n) {
+            if (span) tracing?.decoded(span, n);
+            stats.dispatched++;
+            current = record;
+            currentType = n.eventType;
+            if (routes) {
+              result = dispatch(routes, n, failed, onFiltered);
+            } else {
+              try {
+                result = onNotification?.(n);
+              } catch (e) {
+                failed(e);
+                result = REQUEUE;
+              }
+            }
+            if (isThenable(result)) {
+              try {
+                result = await result;
+              } catch (e) {
+                failed(e);
+                result = REQUEUE;
+              }
+            }
+            // Poison and filtered notifications were counted already.
+            if (stats.filtered !== filteredBefore) outcome = "filtered";
+            else if (result === REQUEUE) {
+              stats.requeued++;
+              outcome = "requeued";
+            } else {
+              stats.handled++;
+              outcome = "handled";
+            }
+          }
+          const error = failure;
+          if (span) tracing?.end(span, outcome, error);
           if (result === REQUEUE && commitsAfter) {
-            if ((await s.redelivery.requeued([record], error)) === "retry") {
+            if ((await redelivery.requeued([record], error)) === "retry") {
               batch.rewind(record.offset);
               return;
             }
           } else if (result === REQUEUE) {
-            s.context.log.warn("requeue needs at-least-once delivery; the notification is dropped", where(record));
+            context.log.warn("requeue needs at-least-once delivery; the notification is dropped", where(record));
           } else if (commitsAfter) {
-            s.redelivery.handled([record]);
+            redelivery.handled([record]);
           }
           handledUpTo = record.offset;
         }
