@@ -3,6 +3,7 @@
  * (logged, counted, reported, skipped) and handler failures.
  * @module
  */
+import { decodeOsloRecord } from "../codec/payload.ts";
 import type { ConsumedRecord } from "../kafka/consumer.ts";
 import type { LogFields, Logger } from "../log/logger.ts";
 import type { Notification } from "../message/notification.ts";
@@ -75,6 +76,12 @@ export class RecordContext {
   /** Hears every reported error (for the statistics' last error). */
   noteError: ((error: Error) => void) | undefined;
   readonly #decode: (value: Uint8Array) => Notification;
+  /**
+   * Whether decoding is the built-in, side-effect-free one, which may run
+   * ahead of a record's turn; a custom codec's decode runs at the turn, as
+   * it always did.
+   */
+  readonly decodesAhead: boolean;
   readonly #log: Logger;
   readonly #onError: ((error: Error, info: ListenerErrorInfo) => void) | undefined;
   readonly #checker: PayloadChecker | undefined;
@@ -88,6 +95,7 @@ export class RecordContext {
     checker?: PayloadChecker,
   ) {
     this.#decode = decode;
+    this.decodesAhead = decode === decodeOsloRecord;
     this.#log = log;
     this.#onError = onError;
     this.#checker = checker;

@@ -44,7 +44,7 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
   const { stats } = context;
   // Decoding ahead overlaps a poll's decoding with its commit round trip; with tracing, a
   // record's span covers its decoding, so records are decoded at their turn.
-  const decodeAhead = commitsBefore && !tracing;
+  const decodeAhead = commitsBefore && !tracing && context.decodesAhead;
   return async (batch) => {
     const { records } = batch;
     // One failure callback per batch, not per record: it reads the record being dispatched.

@@ -150,6 +150,46 @@ describe("single handler", () => {
     assert.deepEqual(events.slice(1), ["handle fine", "mark 9", "commit 10"]);
   });
 
+  test("at-most-once: a poison record is reported at its turn, between the handlers of its neighbours", async () => {
+    const poison: ConsumedRecord = { topic: "t.info", partition: 0, offset: "1", value: encoder.encode("not json") };
+    const { batch, events } = fakeBatch([record(0, "a"), poison, record(2, "c")]);
+    const s = settings({ info: (_c, _p, eventType) => void events.push(`handle ${eventType}`) }, events, { atLeastOnce: false });
+    await singleHandler(s)(batch);
+    assert.equal(events.length, 5, events.join(" | "));
+    assert.deepEqual(events.slice(0, 2), ["commit 3", "handle a"]);
+    assert.ok(events[2]?.startsWith("onError "), events.join(" | "));
+    assert.deepEqual(events.slice(3), ["handle c", "mark 2"]);
+    assert.deepEqual([s.context.stats.received, s.context.stats.poison, s.context.stats.handled], [3, 1, 2]);
+  });
+
+  test("at-most-once: when the commit fails, nothing of the poll is dispatched, counted or reported", async () => {
+    const poison: ConsumedRecord = { topic: "t.info", partition: 0, offset: "1", value: encoder.encode("not json") };
+    const { batch, events } = fakeBatch([record(0, "a"), poison]);
+    batch.commit = async () => {
+      throw new Error("not the coordinator");
+    };
+    const s = settings({ info: (_c, _p, eventType) => void events.push(`handle ${eventType}`) }, events, { atLeastOnce: false });
+    await assert.rejects(singleHandler(s)(batch), /not the coordinator/);
+    assert.deepEqual(events, []);
+    assert.deepEqual([s.context.stats.received, s.context.stats.poison, s.context.stats.dispatched], [0, 0, 0]);
+  });
+
+  test("at-most-once: a custom codec decodes each record at its turn, after the commit", async () => {
+    const { batch, events } = fakeBatch([record(0, "a"), record(1, "b")]);
+    const s = settings({ info: (_c, _p, eventType) => void events.push(`handle ${eventType}`) }, events, { atLeastOnce: false });
+    s.context = new RecordContext(
+      (value) => {
+        const n = osloCodec.decode(value);
+        events.push(`decode ${n.eventType}`);
+        return n;
+      },
+      silentLogger,
+      undefined,
+    );
+    await singleHandler(s)(batch);
+    assert.deepEqual(events, ["commit 2", "decode a", "handle a", "decode b", "handle b", "mark 1"]);
+  });
+
   test("at-most-once: a requeue is not honoured (logged), and the poll stays committed", async () => {
     const { batch, events } = fakeBatch([record(0, "x")]);
     const s = settings({ info: () => REQUEUE }, events, { atLeastOnce: false });
