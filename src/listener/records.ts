@@ -106,7 +106,7 @@ export class RecordContext {
   }
 
   /**
-   * The notification in `record`, or the error that makes it poison. Nothing
+   * The notification in `record`, or a {@link Poison} saying why not. Nothing
    * is counted or reported (see {@link decoded}), so records can be decoded
    * ahead of their turn.
    */
@@ -133,11 +133,6 @@ export class RecordContext {
     this.#log.warn(`skipping a record that is not a notification: ${error.message}`, where(record));
     this.report(error, record);
     return undefined;
-  }
-
-  /** The notification in `record`, or `undefined` for a poison record (already reported). */
-  decode(record: ConsumedRecord): ReceivedNotification | undefined {
-    return this.decoded(record, this.tryDecode(record));
   }
 
   /**
