@@ -15,6 +15,7 @@ import { decompress as fzstdDecompress } from "fzstd";
 import { CompressionError } from "../../errors.ts";
 import { concatBytes } from "./bytes.ts";
 import type { CompressionCodec } from "./index.ts";
+import { zstdContentSize } from "./zstd-frame.ts";
 
 /** Kafka's default zstd level (`compression.zstd.level`). */
 export const ZSTD_DEFAULT_LEVEL = 3;
@@ -184,13 +185,27 @@ export async function zstdCompress(data: Uint8Array, level = ZSTD_DEFAULT_LEVEL)
   }
 }
 
+/** Output chunks larger than this are not sized from a frame's declared content size. */
+const MAX_SIZED_CHUNK = 16 * 1024 * 1024;
+const NO_OPTIONS = {};
+
+/**
+ * `node:zlib` writes output in chunks (16 KiB by default) and concatenates
+ * them, a copy per call; where the frame declares its content size, one chunk
+ * a byte larger holds it all, so zlib neither copies nor allocates a spare chunk.
+ */
+function decompressOptions(data: Uint8Array): object {
+  const size = zstdContentSize(data);
+  return size >= 0 && size < MAX_SIZED_CHUNK ? { chunkSize: Math.max(64, size + 1) } : NO_OPTIONS;
+}
+
 /** Decompresses one or more zstd frames, natively where the runtime can. */
 export async function zstdDecompressAny(data: Uint8Array): Promise<Uint8Array> {
   if (data.length < 4) throw new CompressionError("zstd", "input too short for a zstd frame");
   const n = nativeLoaded ? nativeLoaded.zlib : await loadNative();
   if (n === undefined || !nativeLoaded?.decompresses) return zstdDecompress(data);
   try {
-    return await callZlib(n.zstdDecompress, n.zstdDecompressSync, data, {});
+    return await callZlib(n.zstdDecompress, n.zstdDecompressSync, data, decompressOptions(data));
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw new CompressionError("zstd", `corrupt or truncated zstd data (${detail})`, { cause: err });
