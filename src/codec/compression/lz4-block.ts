@@ -6,17 +6,18 @@
 import { CompressionError } from "../../errors.ts";
 import { copyMatch } from "./bytes.ts";
 
-const HASH_BITS = 14;
+/** Bits of the compressor's hash table index (see {@link LZ4_HASH_ENTRIES}). */
+const HASH_BITS = 13;
 const HASH_SHIFT = 32 - HASH_BITS;
+/** Entries of the hash table {@link lz4CompressBlock} takes. */
+export const LZ4_HASH_ENTRIES = 1 << HASH_BITS;
+const PRIME = 0x9e3779b1 | 0;
 const MIN_MATCH = 4;
 const LAST_LITERALS = 5; // the last 5 bytes of a block are always literals
 const MF_LIMIT = 12; // the last match starts at least 12 bytes before the end
 const MAX_OFFSET = 65535;
-
-/** Four bytes at `i` (callers stay within bounds, so no undefined checks). */
-function load32(d: Uint8Array, i: number): number {
-  return (d[i] as number) | ((d[i + 1] as number) << 8) | ((d[i + 2] as number) << 16) | ((d[i + 3] as number) << 24);
-}
+/** After 2^SKIP_TRIGGER failed probes the search step grows by one byte (as the reference LZ4). */
+const SKIP_TRIGGER = 6;
 
 /** Literal runs are mostly short: a loop beats creating a subarray to `set` from. */
 const SHORT_COPY = 32;
@@ -45,43 +46,98 @@ function writeLength(out: Uint8Array, op: number, n: number): number {
 
 /**
  * Compresses `src[start, end)` into `out` at `op` as one independent block.
- * `table` is a hash table of `1 << 14` entries; entries below `start` are ignored,
- * so one table serves consecutive blocks of the same input without clearing.
+ * `view` is a DataView over exactly `src` (four-byte reads). `table` has
+ * {@link LZ4_HASH_ENTRIES} entries holding `base + position`; entries below
+ * `base + start` are ignored, so one table serves consecutive blocks, and
+ * calls with a `base` past every stored entry, without clearing.
  * @returns the new output position
  */
-export function lz4CompressBlock(src: Uint8Array, start: number, end: number, out: Uint8Array, op: number, table: Int32Array): number {
+export function lz4CompressBlock(
+  src: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  op: number,
+  table: Int32Array,
+  base: number,
+): number {
   let anchor = start;
+  const mfLimit = end - MF_LIMIT;
   if (end - start > MF_LIMIT) {
-    const mfLimit = end - MF_LIMIT;
     const matchLimit = end - LAST_LITERALS;
     let ip = start;
-    let step = 1 << 6;
-    while (ip < mfLimit) {
-      const seq = load32(src, ip);
-      const h = Math.imul(seq, 0x9e3779b1) >>> HASH_SHIFT;
-      const ref = table[h] as number;
-      table[h] = ip;
-      if (ref < start || ip - ref > MAX_OFFSET || load32(src, ref) !== seq) {
-        ip += step++ >> 6;
-        continue;
+    search: for (;;) {
+      // Find a match at ip or after, probing sparser the longer none is found.
+      let ref: number;
+      let seq: number;
+      let probes = 1 << SKIP_TRIGGER;
+      for (;;) {
+        seq = view.getInt32(ip, true);
+        const h = Math.imul(seq, PRIME) >>> HASH_SHIFT;
+        ref = (table[h] as number) - base;
+        table[h] = base + ip;
+        if (ref >= start && ip - ref <= MAX_OFFSET && view.getInt32(ref, true) === seq) break;
+        ip += probes++ >> SKIP_TRIGGER;
+        if (ip >= mfLimit) break search;
       }
-      step = 1 << 6;
-      let len = MIN_MATCH;
-      while (ip + len + 4 <= matchLimit && load32(src, ref + len) === load32(src, ip + len)) len += 4;
-      while (ip + len < matchLimit && src[ref + len] === src[ip + len]) len++;
+      // Extend the match backwards over literals that repeat too.
+      while (ip > anchor && ref > start && src[ip - 1] === src[ref - 1]) {
+        ip--;
+        ref--;
+      }
       const litLen = ip - anchor;
-      const mlCode = len - MIN_MATCH;
-      out[op++] = (Math.min(litLen, 15) << 4) | Math.min(mlCode, 15);
+      let token = op++;
+      let litCode = 15 << 4;
       if (litLen >= 15) op = writeLength(out, op, litLen - 15);
+      else litCode = litLen << 4;
       copyBytes(src, anchor, ip, out, op);
       op += litLen;
-      const offset = ip - ref;
-      out[op++] = offset & 0xff;
-      out[op++] = offset >>> 8;
-      if (mlCode >= 15) op = writeLength(out, op, mlCode - 15);
-      ip += len;
-      anchor = ip;
-      if (ip < mfLimit) table[Math.imul(load32(src, ip - 2), 0x9e3779b1) >>> HASH_SHIFT] = ip - 2;
+      // Emit the match, and further matches that start right where it ends.
+      for (;;) {
+        const offset = ip - ref;
+        out[op++] = offset;
+        out[op++] = offset >>> 8;
+        let len = MIN_MATCH;
+        while (ip + len + 8 <= matchLimit) {
+          const d0 = view.getInt32(ref + len, true) ^ view.getInt32(ip + len, true);
+          const d1 = view.getInt32(ref + len + 4, true) ^ view.getInt32(ip + len + 4, true);
+          if ((d0 | d1) !== 0) break;
+          len += 8;
+        }
+        for (;;) {
+          if (ip + len + 4 > matchLimit) {
+            while (ip + len < matchLimit && src[ref + len] === src[ip + len]) len++;
+            break;
+          }
+          const diff = view.getInt32(ref + len, true) ^ view.getInt32(ip + len, true);
+          if (diff !== 0) {
+            len += (31 - Math.clz32(diff & -diff)) >>> 3;
+            break;
+          }
+          len += 4;
+        }
+        const mlCode = len - MIN_MATCH;
+        if (mlCode >= 15) {
+          out[token] = litCode | 15;
+          op = writeLength(out, op, mlCode - 15);
+        } else {
+          out[token] = litCode | mlCode;
+        }
+        ip += len;
+        anchor = ip;
+        if (ip >= mfLimit) break search;
+        table[Math.imul(view.getInt32(ip - 2, true), PRIME) >>> HASH_SHIFT] = base + ip - 2;
+        seq = view.getInt32(ip, true);
+        const h = Math.imul(seq, PRIME) >>> HASH_SHIFT;
+        ref = (table[h] as number) - base;
+        table[h] = base + ip;
+        if (ref < start || ip - ref > MAX_OFFSET || view.getInt32(ref, true) !== seq) break;
+        token = op++;
+        litCode = 0;
+      }
+      ip++;
+      if (ip >= mfLimit) break;
     }
   }
   const litLen = end - anchor;
@@ -90,7 +146,6 @@ export function lz4CompressBlock(src: Uint8Array, start: number, end: number, ou
   out.set(src.subarray(anchor, end), op);
   return op + litLen;
 }
-
 function fail(message: string): never {
   throw new CompressionError("lz4", message);
 }

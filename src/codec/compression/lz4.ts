@@ -10,7 +10,7 @@
 import { CompressionError } from "../../errors.ts";
 import { ByteSink } from "./bytes.ts";
 import type { CompressionCodec } from "./index.ts";
-import { lz4CompressBlock, lz4CompressBound, lz4DecompressBlock } from "./lz4-block.ts";
+import { LZ4_HASH_ENTRIES, lz4CompressBlock, lz4CompressBound, lz4DecompressBlock } from "./lz4-block.ts";
 import { xxhash32 } from "./xxhash32.ts";
 
 const MAGIC = 0x184d2204;
@@ -49,22 +49,46 @@ function write32(d: Uint8Array, i: number, v: number): void {
   d[i + 3] = v >>> 24;
 }
 
+/**
+ * The compressor's hash table, kept across calls: each block stores its
+ * positions shifted to start at `tableBase`, past every entry an earlier
+ * block left, so the table needs clearing only when `tableBase` nears the
+ * Int32 limit (every 2 GiB of input).
+ */
+const table = new Int32Array(LZ4_HASH_ENTRIES);
+let tableBase = 1; // 0 marks an empty entry, below every base
+const MAX_TABLE_BASE = 0x7fffffff - WRITE_BLOCK_SIZE;
+
+/** Output scratch reused across calls up to this size (larger frames get their own). */
+const SCRATCH_MAX = 1024 * 1024;
+let scratch = new Uint8Array(0);
+
 /** Compresses `data` into one LZ4 frame. */
 export function lz4FrameCompress(data: Uint8Array, options: Lz4Options = {}): Uint8Array {
   const blockChecksum = options.blockChecksum === true;
   const contentChecksum = options.contentChecksum === true;
   const blocks = Math.ceil(data.length / WRITE_BLOCK_SIZE);
-  const out = new Uint8Array(7 + blocks * (8 + lz4CompressBound(WRITE_BLOCK_SIZE)) + 8);
+  const bound = 7 + blocks * (8 + 16) + lz4CompressBound(data.length) + 8; // header, per block: size, checksum and the bound's slack; EndMark, checksum
+  let out = scratch;
+  if (bound > out.length) {
+    out = new Uint8Array(bound);
+    if (bound <= SCRATCH_MAX) scratch = out;
+  }
   write32(out, 0, MAGIC);
   out[4] = (1 << 6) | (1 << 5) | (blockChecksum ? 1 << 4 : 0) | (contentChecksum ? 1 << 2 : 0);
   out[5] = WRITE_BD;
   out[6] = (xxhash32(out, 4, 6) >>> 8) & 0xff;
   let op = 7;
-  const table = new Int32Array(1 << 14).fill(-1);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   for (let pos = 0; pos < data.length; pos += WRITE_BLOCK_SIZE) {
     const end = Math.min(pos + WRITE_BLOCK_SIZE, data.length);
     const blockStart = op + 4;
-    const blockEnd = lz4CompressBlock(data, pos, end, out, blockStart, table);
+    if (tableBase > MAX_TABLE_BASE) {
+      table.fill(0);
+      tableBase = 1;
+    }
+    const blockEnd = lz4CompressBlock(data, view, pos, end, out, blockStart, table, tableBase - pos);
+    tableBase += end - pos;
     let size = blockEnd - blockStart;
     if (size >= end - pos) {
       size = end - pos; // incompressible: store it (high bit of the size marks it)
