@@ -19,15 +19,13 @@ const MAX_OFFSET = 65535;
 /** After 2^SKIP_TRIGGER failed probes the search step grows by one byte (as the reference LZ4). */
 const SKIP_TRIGGER = 6;
 
-/** Literal runs are mostly short: a loop beats creating a subarray to `set` from. */
-const SHORT_COPY = 32;
-
-function copyBytes(src: Uint8Array, from: number, to: number, out: Uint8Array, op: number): void {
-  if (to - from < SHORT_COPY) {
-    for (let i = from; i < to; i++) out[op++] = src[i] as number;
-  } else {
-    out.set(src.subarray(from, to), op);
-  }
+/**
+ * Copies literals four bytes a step: it may read and write up to 3 bytes past
+ * the run, which stays inside the block (the last 5 bytes are literals
+ * written later) and inside `out` (sized with slack).
+ */
+function copyLiterals(src: DataView, from: number, to: number, out: DataView, op: number): void {
+  for (; from < to; from += 4, op += 4) out.setInt32(op, src.getInt32(from, true), true);
 }
 
 /** An upper bound of the compressed size of `n` input bytes (LZ4_compressBound). */
@@ -46,7 +44,8 @@ function writeLength(out: Uint8Array, op: number, n: number): number {
 
 /**
  * Compresses `src[start, end)` into `out` at `op` as one independent block.
- * `view` is a DataView over exactly `src` (four-byte reads). `table` has
+ * `view` and `outView` are DataViews over exactly `src` and `out` (four-byte
+ * reads and writes); `out` needs 3 bytes of slack past the output. `table` has
  * {@link LZ4_HASH_ENTRIES} entries holding `base + position`; entries below
  * `base + start` are ignored, so one table serves consecutive blocks, and
  * calls with a `base` past every stored entry, without clearing.
@@ -58,6 +57,7 @@ export function lz4CompressBlock(
   start: number,
   end: number,
   out: Uint8Array,
+  outView: DataView,
   op: number,
   table: Int32Array,
   base: number,
@@ -81,17 +81,12 @@ export function lz4CompressBlock(
         ip += probes++ >> SKIP_TRIGGER;
         if (ip >= mfLimit) break search;
       }
-      // Extend the match backwards over literals that repeat too.
-      while (ip > anchor && ref > start && src[ip - 1] === src[ref - 1]) {
-        ip--;
-        ref--;
-      }
       const litLen = ip - anchor;
       let token = op++;
       let litCode = 15 << 4;
       if (litLen >= 15) op = writeLength(out, op, litLen - 15);
       else litCode = litLen << 4;
-      copyBytes(src, anchor, ip, out, op);
+      copyLiterals(view, anchor, ip, outView, op);
       op += litLen;
       // Emit the match, and further matches that start right where it ends.
       for (;;) {

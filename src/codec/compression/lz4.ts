@@ -62,6 +62,7 @@ const MAX_TABLE_BASE = 0x7fffffff - WRITE_BLOCK_SIZE;
 /** Output scratch reused across calls up to this size (larger frames get their own). */
 const SCRATCH_MAX = 1024 * 1024;
 let scratch = new Uint8Array(0);
+let scratchView = new DataView(scratch.buffer);
 
 /** Compresses `data` into one LZ4 frame. */
 export function lz4FrameCompress(data: Uint8Array, options: Lz4Options = {}): Uint8Array {
@@ -70,9 +71,14 @@ export function lz4FrameCompress(data: Uint8Array, options: Lz4Options = {}): Ui
   const blocks = Math.ceil(data.length / WRITE_BLOCK_SIZE);
   const bound = 7 + blocks * (8 + 16) + lz4CompressBound(data.length) + 8; // header, per block: size, checksum and the bound's slack; EndMark, checksum
   let out = scratch;
+  let outView = scratchView;
   if (bound > out.length) {
     out = new Uint8Array(bound);
-    if (bound <= SCRATCH_MAX) scratch = out;
+    outView = new DataView(out.buffer);
+    if (bound <= SCRATCH_MAX) {
+      scratch = out;
+      scratchView = outView;
+    }
   }
   write32(out, 0, MAGIC);
   out[4] = (1 << 6) | (1 << 5) | (blockChecksum ? 1 << 4 : 0) | (contentChecksum ? 1 << 2 : 0);
@@ -87,7 +93,7 @@ export function lz4FrameCompress(data: Uint8Array, options: Lz4Options = {}): Ui
       table.fill(0);
       tableBase = 1;
     }
-    const blockEnd = lz4CompressBlock(data, view, pos, end, out, blockStart, table, tableBase - pos);
+    const blockEnd = lz4CompressBlock(data, view, pos, end, out, outView, blockStart, table, tableBase - pos);
     tableBase += end - pos;
     let size = blockEnd - blockStart;
     if (size >= end - pos) {
