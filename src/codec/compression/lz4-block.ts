@@ -145,10 +145,15 @@ function fail(message: string): never {
   throw new CompressionError("lz4", message);
 }
 
+/** Literal runs and matches up to this long are copied four bytes a step, longer ones by `set` or `copyWithin`. */
+const SHORT_COPY = 64;
+
 /**
  * Decodes one LZ4 block `src[start, end)` into `out` at `op`, not past `outEnd`.
  * Matches may reach back to `windowStart` (the block start for independent
  * blocks, earlier output for linked ones).
+ * Short copies go four bytes a step and may write up to 3 bytes past `outEnd`
+ * where `out` has room: bytes past the returned position are left undefined.
  * @returns the new output position
  */
 export function lz4DecompressBlock(
@@ -160,26 +165,34 @@ export function lz4DecompressBlock(
   outEnd: number,
   windowStart: number,
 ): number {
+  const srcView = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  const outView = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const srcRoom = src.length - 4; // a four-byte step from below these positions stays in bounds
+  const outRoom = out.length - 4;
   let ip = start;
   while (ip < end) {
-    const token = src[ip++] ?? 0;
+    const token = src[ip++] as number;
     let litLen = token >>> 4;
     if (litLen === 15) {
       let b: number;
       do {
         if (ip >= end) fail("truncated literal length");
-        b = src[ip++] ?? 0;
+        b = src[ip++] as number;
         litLen += b;
       } while (b === 255);
     }
     if (ip + litLen > end) fail("literals run past the end of the block");
     if (op + litLen > outEnd) fail("literals run past the block's maximum size");
-    out.set(src.subarray(ip, ip + litLen), op);
+    if (litLen <= SHORT_COPY && ip + litLen <= srcRoom && op + litLen <= outRoom) {
+      for (let i = 0; i < litLen; i += 4) outView.setInt32(op + i, srcView.getInt32(ip + i, true), true);
+    } else {
+      out.set(src.subarray(ip, ip + litLen), op);
+    }
     ip += litLen;
     op += litLen;
     if (ip === end) return op; // the last sequence has literals only
     if (ip + 2 > end) fail("truncated match offset");
-    const offset = (src[ip] ?? 0) | ((src[ip + 1] ?? 0) << 8);
+    const offset = (src[ip] as number) | ((src[ip + 1] as number) << 8);
     ip += 2;
     if (offset === 0 || op - offset < windowStart) fail(`match offset ${offset} points outside the window`);
     let len = token & 15;
@@ -187,13 +200,19 @@ export function lz4DecompressBlock(
       let b: number;
       do {
         if (ip >= end) fail("truncated match length");
-        b = src[ip++] ?? 0;
+        b = src[ip++] as number;
         len += b;
       } while (b === 255);
     }
     len += MIN_MATCH;
     if (op + len > outEnd) fail("match runs past the block's maximum size");
-    op = copyMatch(out, op, offset, len);
+    if (offset >= 4 && len <= SHORT_COPY && op + len <= outRoom) {
+      // Each four-byte read is of bytes already final, as the offset is at least 4.
+      for (let i = 0; i < len; i += 4) outView.setInt32(op + i, outView.getInt32(op - offset + i, true), true);
+      op += len;
+    } else {
+      op = copyMatch(out, op, offset, len);
+    }
   }
   return fail("block does not end with literals");
 }
