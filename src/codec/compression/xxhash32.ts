@@ -10,10 +10,6 @@ function rotl(x: number, r: number): number {
   return (x << r) | (x >>> (32 - r));
 }
 
-function read32(d: Uint8Array, i: number): number {
-  return (d[i] ?? 0) | ((d[i + 1] ?? 0) << 8) | ((d[i + 2] ?? 0) << 16) | ((d[i + 3] ?? 0) << 24);
-}
-
 function round(acc: number, input: number): number {
   return Math.imul(rotl((acc + Math.imul(input, P2)) | 0, 13), P1);
 }
@@ -25,6 +21,7 @@ function round(acc: number, input: number): number {
 export function xxhash32(data: Uint8Array, start = 0, end = data.length, seed = 0): number {
   let i = start;
   const len = end - start;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let h: number;
   if (len >= 16) {
     let v1 = (seed + P1 + P2) | 0;
@@ -33,10 +30,10 @@ export function xxhash32(data: Uint8Array, start = 0, end = data.length, seed = 
     let v4 = (seed - P1) | 0;
     const limit = end - 16;
     while (i <= limit) {
-      v1 = round(v1, read32(data, i));
-      v2 = round(v2, read32(data, i + 4));
-      v3 = round(v3, read32(data, i + 8));
-      v4 = round(v4, read32(data, i + 12));
+      v1 = round(v1, view.getInt32(i, true));
+      v2 = round(v2, view.getInt32(i + 4, true));
+      v3 = round(v3, view.getInt32(i + 8, true));
+      v4 = round(v4, view.getInt32(i + 12, true));
       i += 16;
     }
     h = (rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18)) | 0;
@@ -45,7 +42,7 @@ export function xxhash32(data: Uint8Array, start = 0, end = data.length, seed = 
   }
   h = (h + len) | 0;
   while (i + 4 <= end) {
-    h = Math.imul(rotl((h + Math.imul(read32(data, i), P3)) | 0, 17), P4);
+    h = Math.imul(rotl((h + Math.imul(view.getInt32(i, true), P3)) | 0, 17), P4);
     i += 4;
   }
   while (i < end) {
