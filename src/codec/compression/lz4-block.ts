@@ -145,7 +145,7 @@ function fail(message: string): never {
   throw new CompressionError("lz4", message);
 }
 
-/** Literal runs and matches up to this long are copied four bytes a step, longer ones by `set` or `copyWithin`. */
+/** Literal runs and matches up to this long are copied four bytes a step, longer ones by `set` or `copyWithin` where they do not overlap. */
 const SHORT_COPY = 64;
 
 /**
@@ -206,7 +206,7 @@ export function lz4DecompressBlock(
     }
     len += MIN_MATCH;
     if (op + len > outEnd) fail("match runs past the block's maximum size");
-    if (offset >= 4 && len <= SHORT_COPY && op + len <= outRoom) {
+    if (offset >= 4 && (len <= SHORT_COPY || offset < len) && op + len <= outRoom) {
       // Each four-byte read is of bytes already final, as the offset is at least 4.
       for (let i = 0; i < len; i += 4) outView.setInt32(op + i, outView.getInt32(op - offset + i, true), true);
       op += len;

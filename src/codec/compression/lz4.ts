@@ -183,10 +183,21 @@ function decodeFrame(src: Uint8Array, pos: number, sink: ByteSink): number {
   return ip;
 }
 
+/**
+ * The decoder's output buffer, kept across calls (decoding is synchronous);
+ * each call returns a copy of what it wrote. Made on first use; one that
+ * grew past `SINK_KEEP` is dropped at the next call.
+ */
+const SINK_INITIAL = 256 * 1024;
+const SINK_KEEP = 4 * 1024 * 1024;
+let kept: ByteSink | undefined;
+
 /** Decompresses one or more concatenated LZ4 frames (skippable frames are skipped). */
 export function lz4FrameDecompress(src: Uint8Array): Uint8Array {
   if (src.length < 4) fail("input too short for an LZ4 frame");
-  const sink = new ByteSink(Math.min(src.length * 4, 64 * 1024 * 1024));
+  if (kept === undefined || kept.buf.length > SINK_KEEP) kept = new ByteSink(SINK_INITIAL);
+  const sink = kept;
+  sink.pos = 0;
   let pos = 0;
   let frames = 0;
   while (pos < src.length) {
@@ -206,7 +217,7 @@ export function lz4FrameDecompress(src: Uint8Array): Uint8Array {
     }
   }
   if (frames === 0) fail("no LZ4 frame in the input");
-  return sink.result();
+  return sink.buf.slice(0, sink.pos);
 }
 
 /**
