@@ -150,6 +150,19 @@ describe("lz4 against the reference implementation (lz4 CLI)", () => {
     small[20_000] = 0;
     assert.deepEqual(lz4Cli(["-dc"], lz4FrameCompress(small)), small);
   });
+  it("results stay intact after later calls (buffers reused inside are never returned)", () => {
+    const a = text(100_000, 12);
+    const b = text(90_000, 13);
+    const packedA = lz4FrameCompress(a);
+    const copyA = packedA.slice();
+    const packedB = lz4FrameCompress(b);
+    assert.deepEqual(packedA, copyA);
+    const plainA = lz4FrameDecompress(packedA);
+    const plainB = lz4FrameDecompress(packedB);
+    assert.deepEqual(plainA, a);
+    assert.deepEqual(plainB, b);
+    assert.notEqual(plainA.buffer, plainB.buffer);
+  });
   const variants: [string, string[]][] = [
     ["default (content checksum)", ["-c"]],
     ["linked blocks", ["-c", "-BD"]],
