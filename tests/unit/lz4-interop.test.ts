@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { describe, it } from "node:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
 import { lz4FrameCompress, lz4FrameDecompress } from "../../src/codec/compression/lz4.ts";
 
 /** xorshift32, so that failures reproduce. */
@@ -81,8 +84,14 @@ const inputs: [string, Uint8Array][] = [
   ],
 ];
 
+const dir = mkdtempSync(join(tmpdir(), "lz4-interop-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the lz4 CLI on `input`, passed as a file (a large stdin pipe can stall Deno's spawnSync). */
 function lz4Cli(args: string[], input: Uint8Array): Uint8Array {
-  const r = spawnSync("lz4", args, { input, maxBuffer: 64 * 1024 * 1024, timeout: 30_000 });
+  const file = join(dir, "input");
+  writeFileSync(file, input);
+  const r = spawnSync("lz4", [...args, file], { maxBuffer: 64 * 1024 * 1024, timeout: 30_000 });
   assert.ok(r.error === undefined, "lz4 is not installed (scripts/setup-peers.sh installs it)");
   assert.equal(r.status, 0, r.stderr.toString());
   return new Uint8Array(r.stdout);
