@@ -91,8 +91,8 @@ export function lz4CompressBlock(
       // Emit the match, and further matches that start right where it ends.
       for (;;) {
         const offset = ip - ref;
-        out[op++] = offset;
-        out[op++] = offset >>> 8;
+        outView.setUint16(op, offset, true);
+        op += 2;
         let len = MIN_MATCH;
         while (ip + len + 8 <= matchLimit) {
           const d0 = view.getInt32(ref + len, true) ^ view.getInt32(ip + len, true);
@@ -122,7 +122,6 @@ export function lz4CompressBlock(
         ip += len;
         anchor = ip;
         if (ip >= mfLimit) break search;
-        table[Math.imul(view.getInt32(ip - 2, true), PRIME) >>> HASH_SHIFT] = base + ip - 2;
         seq = view.getInt32(ip, true);
         const h = Math.imul(seq, PRIME) >>> HASH_SHIFT;
         ref = (table[h] as number) - base;
