@@ -23,11 +23,6 @@ export class ByteSink {
     this.buf.set(data, this.pos);
     this.pos += data.length;
   }
-
-  /** The bytes written so far (a view when the buffer is exactly full, else a copy). */
-  result(): Uint8Array {
-    return this.pos === this.buf.length ? this.buf : this.buf.slice(0, this.pos);
-  }
 }
 
 /**

@@ -198,6 +198,7 @@ export function lz4FrameDecompress(src: Uint8Array): Uint8Array {
   if (kept === undefined || kept.buf.length > SINK_KEEP) kept = new ByteSink(SINK_INITIAL);
   const sink = kept;
   sink.pos = 0;
+  sink.reserve(Math.min(src.length * 4, 64 * 1024 * 1024)); // a first guess, as JSON compresses about 4:1 or better
   let pos = 0;
   let frames = 0;
   while (pos < src.length) {
