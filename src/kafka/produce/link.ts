@@ -249,7 +249,7 @@ export class BrokerLink {
           return { broker: address, results: decodeProduceResponse(version, payload) };
         }
         const request = produceRequest(version, acks, requestTimeoutMs, topics, writer, toBuffer);
-        // kafkajs copied the request while encoding it: the buffer is free whatever happens next.
+        // kafkajs copies the request before its send settles: the buffer is free then, whatever the outcome.
         reusable = true;
         const results = await pool.send(request);
         return { broker: address, results: (results as PartitionResult[] | undefined) ?? [] };
