@@ -7,20 +7,16 @@ import { snappyDecompress } from "../../src/codec/compression/snappy.ts";
 import { snappyCompressBlock, snappyDecompressBlock } from "../../src/codec/compression/snappy-block.ts";
 import { xxhash32 } from "../../src/codec/compression/xxhash32.ts";
 import { zstdDecompress, zstdStore } from "../../src/codec/compression/zstd.ts";
+import { xorshift32 } from "../support/prng.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const names = Object.keys(compressionCodecs) as CompressionName[];
 
-/** A deterministic pseudo-random generator (xorshift32), so failures reproduce. */
+/** Deterministic numbers in [0, 1), so that failures reproduce. */
 function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
+  const next = xorshift32(seed);
+  return () => next() / 2 ** 32;
 }
 
 function randomBytes(n: number, seed: number): Uint8Array {

@@ -5,27 +5,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { lz4FrameCompress, lz4FrameDecompress } from "../../src/codec/compression/lz4.ts";
-
-/** xorshift32, so that failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
+import { xorshift32 } from "../support/prng.ts";
 
 function random(n: number, seed: number): Uint8Array {
-  const r = prng(seed);
+  const r = xorshift32(seed);
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = r() & 0xff;
   return out;
 }
 
 function text(n: number, seed: number): Uint8Array {
-  const r = prng(seed);
+  const r = xorshift32(seed);
   const words = ["compute", "instance", "update", "tenant", '"state":', "active", "{", "}", ",", "\n", "host-"];
   let s = "";
   while (s.length < n) s += words[r() % words.length] + String(r() % 20);
@@ -40,7 +30,7 @@ function pattern(n: number, period: number): Uint8Array {
 
 /** Random chunks (long literal runs) between long repeats of earlier bytes (long matches). */
 function mixed(n: number, seed: number): Uint8Array {
-  const r = prng(seed);
+  const r = xorshift32(seed);
   const out = new Uint8Array(n);
   let i = 0;
   while (i < n) {
