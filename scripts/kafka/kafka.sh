@@ -532,8 +532,12 @@ cmd_start() {
   if [ -f "$STATE_DIR/cluster.id" ]; then
     CLUSTER_ID="$(cat "$STATE_DIR/cluster.id")"
   else
-    # Kafka cluster ids are 16 random bytes, URL-safe base64 without padding.
-    CLUSTER_ID="$(openssl rand 16 | base64 | tr '+/' '-_' | tr -d '=\n')"
+    # Kafka cluster ids are 16 random bytes, URL-safe base64 without padding; like Kafka's own
+    # Uuid.randomUuid, never one starting with "-", which kafka-storage would read as an option.
+    CLUSTER_ID="-"
+    while [ "${CLUSTER_ID#-}" != "$CLUSTER_ID" ]; do
+      CLUSTER_ID="$(openssl rand 16 | base64 | tr '+/' '-_' | tr -d '=\n')"
+    done
     echo "$CLUSTER_ID" >"$STATE_DIR/cluster.id"
   fi
   if [ -f "$STATE_DIR/ports.env" ] && any_running; then
