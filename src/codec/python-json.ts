@@ -104,6 +104,8 @@ function keyLiteral(key: string, layout: Layout): string {
  * have come from a Python int (those arrive as bigint), so it is a float.
  */
 function formatNumber(value: number): string {
+  // Small integers (counts, sizes, ids) print the same in both languages.
+  if ((value | 0) === value && (value !== 0 || 1 / value > 0)) return String(value);
   if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
   const text = String(value);
   if (text.length < 16) {
@@ -120,73 +122,57 @@ function formatNumber(value: number): string {
  * The plain-data subset (plain objects, arrays, strings, finite numbers,
  * booleans, null) written straight in Python's layout, with no regex pass
  * over the whole text. Anything where `JSON.stringify` has rules of its own
- * (toJSON, class instances, boxed primitives, deep or cyclic nesting) bails to the slow path, so the output is the same.
- * Pieces go into `out`, joined once at the end: the result is one flat
- * string rather than a rope of small pieces, which matters to a notifier
- * holding thousands of them (a rope is that many objects for the GC).
+ * (toJSON, class instances, boxed primitives, deep or cyclic nesting) bails
+ * to the slow path, so the output is the same.
  */
-function write(value: unknown, depth: number, layout: Layout, out: string[]): void {
+function write(value: unknown, depth: number, layout: Layout): string {
   switch (typeof value) {
     case "string":
-      out.push(layout.string(value));
-      return;
+      return layout.string(value);
     case "number":
-      out.push(formatNumber(value));
-      return;
+      return formatNumber(value);
     case "bigint":
-      out.push(value.toString());
-      return;
+      return value.toString();
     case "boolean":
-      out.push(value ? "true" : "false");
-      return;
+      return value ? "true" : "false";
     case "object": {
-      if (value === null) {
-        out.push("null");
-        return;
-      }
+      if (value === null) return "null";
       if (depth > MAX_DEPTH) throw BAIL;
       if (Array.isArray(value)) {
         if (typeof (value as { toJSON?: unknown }).toJSON === "function") throw BAIL;
-        out.push("[");
+        let text = "[";
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
           const t = typeof item;
-          if (i > 0) out.push(", ");
-          if (item === undefined || t === "function" || t === "symbol") out.push("null");
-          else write(item, depth + 1, layout, out);
+          if (i > 0) text += ", ";
+          text += item === undefined || t === "function" || t === "symbol" ? "null" : write(item, depth + 1, layout);
         }
-        out.push("]");
-        return;
+        return `${text}]`;
       }
       const proto: unknown = Object.getPrototypeOf(value);
       if ((proto !== Object.prototype && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === "function") throw BAIL;
-      out.push("{");
-      let first = true;
-      for (const key of Object.keys(value)) {
+      let text = "{";
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
         const item: unknown = (value as Record<string, unknown>)[key];
         const t = typeof item;
         if (item === undefined || t === "function" || t === "symbol") continue;
-        if (!first) out.push(", ");
-        out.push(keyLiteral(key, layout));
-        write(item, depth + 1, layout, out);
-        first = false;
+        if (text.length > 1) text += ", ";
+        text += keyLiteral(key, layout) + write(item, depth + 1, layout);
       }
-      out.push("}");
-      return;
+      return `${text}}`;
     }
     default:
       throw BAIL;
   }
 }
 
-function append(value: unknown, layout: Layout, out: string[]): void {
-  const mark = out.length;
+function dumps(value: unknown, layout: Layout): string {
   try {
-    write(value, 0, layout, out);
+    return write(value, 0, layout);
   } catch (error) {
     if (error !== BAIL) throw error;
-    out.length = mark;
-    out.push(layout.finish(slowDumps(value)));
+    return layout.finish(slowDumps(value));
   }
 }
 
@@ -195,20 +181,18 @@ function append(value: unknown, layout: Layout, out: string[]): void {
  * Throws what `JSON.stringify` throws for what it cannot write (cycles).
  */
 export function pythonJsonDumps(value: unknown): string {
-  const out: string[] = [];
-  append(value, PLAIN, out);
-  return out.join("");
+  return dumps(value, PLAIN);
 }
 
 /**
- * Append `pythonJsonDumps(value)` as it appears inside a JSON string literal
- * (`JSON.stringify(pythonJsonDumps(value)).slice(1, -1)`) to `out`, in one pass.
+ * `pythonJsonDumps(value)` as it appears inside a JSON string literal
+ * (`JSON.stringify(pythonJsonDumps(value)).slice(1, -1)`), in one pass.
  */
-export function appendPythonJsonEscaped(value: unknown, out: string[]): void {
-  append(value, ESCAPED, out);
+export function pythonJsonEscaped(value: unknown): string {
+  return dumps(value, ESCAPED);
 }
 
-/** A string as `appendPythonJsonEscaped` writes it. */
+/** A string as `pythonJsonEscaped` writes it. */
 export function pythonJsonStringEscaped(text: string): string {
   return ESCAPED.string(text);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { decodeOsloRecord, jsonCodec, osloCodec } from "../../src/codec/payload.ts";
-import { appendPythonJsonEscaped, pythonJsonDumps } from "../../src/codec/python-json.ts";
+import { pythonJsonDumps, pythonJsonEscaped } from "../../src/codec/python-json.ts";
 import { DecodeError } from "../../src/errors.ts";
 import { redactContext } from "../../src/message/context.ts";
 import { type Notification, toOsloMessage } from "../../src/message/notification.ts";
@@ -55,9 +55,7 @@ describe("Python-style JSON", () => {
       "",
     ];
     for (const value of values) {
-      const escaped: string[] = [];
-      appendPythonJsonEscaped(value, escaped);
-      assert.equal(escaped.join(""), JSON.stringify(pythonJsonDumps(value)).slice(1, -1));
+      assert.equal(pythonJsonEscaped(value), JSON.stringify(pythonJsonDumps(value)).slice(1, -1));
     }
   });
 });
