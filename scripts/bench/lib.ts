@@ -71,7 +71,14 @@ export function progress(text: string): void {
   else console.error(text);
 }
 
+/**
+ * The next macrotask turn, by a 0 ms timer. A sending loop yields with this
+ * rather than `setImmediate`: Deno's event loop polls sockets only every few
+ * dozen immediate turns, so a loop yielding with `setImmediate` would starve
+ * the notifier's acknowledgements there (on Node and Bun both behave alike).
+ */
 export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
 export const immediate = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
