@@ -79,9 +79,6 @@ export function progress(text: string): void {
  */
 export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-export const immediate = (): Promise<void> =>
-  new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
-
 /** Record value the raw peers send: an oslo 2.0 envelope of the same size the notifier writes. */
 export function sampleRecord(encode: (i: number) => string): string {
   return encode(123456);
