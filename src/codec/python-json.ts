@@ -47,7 +47,8 @@ function slowDumps(value: unknown): string {
 
 /** Thrown inside the fast path for anything it does not handle; the slow path takes over. */
 const BAIL: unique symbol = Symbol("bail");
-const MAX_DEPTH = 64;
+/** Nesting the fast writers take; deeper values go to the slow path (which finds cycles). */
+export const MAX_DEPTH = 64;
 const SMALL_DECIMAL = /^-?0\.0000\d/;
 
 /** Characters that make a string literal differ from `"` + text + `"` (one class: far faster than an alternation). */
@@ -103,7 +104,7 @@ function keyLiteral(key: string, layout: Layout): string {
  * only below 1e-6 and from 1e21). An integral value of 1e16 or more cannot
  * have come from a Python int (those arrive as bigint), so it is a float.
  */
-function formatNumber(value: number): string {
+export function formatNumber(value: number): string {
   // Small integers (counts, sizes, ids) print the same in both languages.
   if ((value | 0) === value && (value !== 0 || 1 / value > 0)) return String(value);
   if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";

@@ -4,6 +4,7 @@
  */
 
 import { type ClientBase, resolveClient } from "../client/options.ts";
+import { osloEnvelopeBytes } from "../codec/oslo-envelope-bytes.ts";
 import { osloCodec, payloadCodec } from "../codec/payload.ts";
 import { seedBrokers } from "../config/resolve.ts";
 import { ClosedError, ConfigError, EncodeError, type ValidationError } from "../errors.ts";
@@ -30,8 +31,6 @@ interface Core {
   queue: ProduceQueue;
   topicsByPriority: Map<Priority, string[]>;
   encode: ReturnType<typeof payloadCodec>["encode"];
-  /** The codec writes only ASCII (the oslo envelope escapes the rest), so a value's length is its size. */
-  asciiValues: boolean;
   contextKeys: ContextKeys;
   stats: NotifierStatsCollector;
   /** Producer spans, when a tracer was given. */
@@ -125,8 +124,8 @@ function createCore(url: string, options: NotifierOptions): Core & { publisherId
     base,
     queue,
     topicsByPriority,
-    encode: codec.encode,
-    asciiValues: codec === osloCodec,
+    // The oslo envelope goes straight to bytes (the same bytes as osloCodec.encode's text).
+    encode: codec === osloCodec ? osloEnvelopeBytes : codec.encode,
     contextKeys,
     stats,
     tracing,
@@ -207,8 +206,8 @@ function sendOne(
 
 /**
  * Queue an encoded value on every topic. Kept apart from `sendOne` so that
- * no closure living as long as the send captures the value: the queue holds
- * its bytes, and the string can go.
+ * no closure living as long as the send captures the value: the queue copies
+ * it into a batch, and the value can go.
  */
 function queueValue(
   core: Core,
@@ -218,13 +217,12 @@ function queueValue(
     | { with: NotifierTracing; about: { priority: Priority; eventType: string; publisherId: string | null; messageId: string } }
     | undefined,
 ): Promise<void> {
-  const bytes = core.asciiValues && typeof value === "string" ? value.length : undefined;
   let sent: Promise<void>;
-  if (tracing) sent = sendTraced(core, tracing.with, topics, value, bytes, tracing.about);
-  else if (topics.length === 1) sent = core.push({ topic: topics[0] as string, value, bytes });
+  if (tracing) sent = sendTraced(core, tracing.with, topics, value, tracing.about);
+  else if (topics.length === 1) sent = core.push({ topic: topics[0] as string, value });
   else {
     const each: Promise<void>[] = [];
-    for (const topic of topics) each.push(core.push({ topic, value, bytes }));
+    for (const topic of topics) each.push(core.push({ topic, value }));
     sent = Promise.all(each).then(ignore);
   }
   return core.sends.observe(sent);
@@ -236,13 +234,12 @@ function sendTraced(
   tracing: NotifierTracing,
   topics: readonly string[],
   value: string | Uint8Array,
-  bytes: number | undefined,
   n: { priority: Priority; eventType: string; publisherId: string | null; messageId: string },
 ): Promise<void> {
   return Promise.all(
     topics.map((topic) => {
       const { span, headers } = tracing.start({ ...n, topic });
-      const done = core.push({ topic, value, headers, bytes });
+      const done = core.push({ topic, value, headers });
       tracing.endOnSettle(span, done);
       return done;
     }),

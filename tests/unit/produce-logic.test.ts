@@ -7,7 +7,7 @@ import type { OutgoingRecord } from "../../src/kafka/produce/record-batch.ts";
 import { BrokerErrorCode, backoffMs, expiredError, isRetriable, outcomeOf, refusedError } from "../../src/kafka/produce/retry.ts";
 import { failureLog, SendObserver } from "../../src/notifier/observed.ts";
 
-const record = (i: number, topic = "t"): OutgoingRecord => ({ topic, value: `v${i}`, bytes: `v${i}`.length });
+const record = (i: number, topic = "t"): OutgoingRecord => ({ topic, value: `v${i}` });
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe("retry rules", () => {
@@ -85,7 +85,7 @@ describe("partition batches", () => {
     assert.equal(p.batches[0]?.sealed, true);
     const big = new PartitionQueue("t", 1);
     const value = "x".repeat(400);
-    for (let i = 0; i < 3; i++) big.append({ value, bytes: 400 }, 1000, limits);
+    for (let i = 0; i < 3; i++) big.append({ value }, 1000, limits);
     assert.deepEqual(
       big.batches.map((b) => b.count),
       [2, 1],

@@ -33,10 +33,7 @@ function batchOf(
 ) {
   const builder = new RecordsBuilder(64);
   values.forEach((value, i) => {
-    builder.append(
-      { value, bytes: typeof value === "string" && !/[^ -~]/.test(value) ? value.length : undefined, headers },
-      1_700_000_000_000 + i * 3,
-    );
+    builder.append({ value, headers }, 1_700_000_000_000 + i * 3);
   });
   const out = new ByteWriter(16);
   writeRecordBatch(

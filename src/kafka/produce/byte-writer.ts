@@ -119,13 +119,6 @@ export class ByteWriter {
     this.offset += data.length;
   }
 
-  /** UTF-8 of a string whose encoded size is `size` (known by the caller). */
-  utf8(text: string, size: number): void {
-    this.ensure(size);
-    const { written } = encoder.encodeInto(text, this.bytes.subarray(this.offset, this.offset + size));
-    this.offset += written;
-  }
-
   /** A protocol STRING: int16 length and UTF-8 bytes; `null` is length -1. */
   string(text: string | null): void {
     if (text === null) {

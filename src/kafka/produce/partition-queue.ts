@@ -70,7 +70,6 @@ const NON_ASCII = /[\u0080-\uffff]/;
 /** Bytes a record may add to a batch (an upper bound for strings of unknown content). */
 export function recordSize(record: RecordInput): number {
   const value = record.value;
-  if (record.bytes !== undefined) return RECORD_OVERHEAD + record.bytes;
   return RECORD_OVERHEAD + (typeof value === "string" ? value.length * (NON_ASCII.test(value) ? 3 : 1) : value.byteLength);
 }
 

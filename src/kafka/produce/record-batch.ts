@@ -14,8 +14,6 @@ const utf8 = new TextEncoder();
 /** A record as the notifier hands it over. */
 export interface RecordInput {
   value: string | Uint8Array;
-  /** The value's UTF-8 size, when the caller knows it (ASCII strings: their length). */
-  bytes?: number | undefined;
   headers?: Record<string, string> | undefined;
 }
 
@@ -104,18 +102,8 @@ export class RecordsBuilder {
     const timestampDelta = now - this.firstTimestamp;
     const offsetDelta = this.count;
     const value = record.value;
-    let data: Uint8Array | undefined;
-    let valueSize: number;
-    if (typeof value === "string") {
-      if (record.bytes !== undefined) valueSize = record.bytes;
-      else {
-        data = utf8.encode(value);
-        valueSize = data.length;
-      }
-    } else {
-      data = value;
-      valueSize = value.length;
-    }
+    const data = typeof value === "string" ? utf8.encode(value) : value;
+    const valueSize = data.length;
     let headers: [Uint8Array, Uint8Array][] | undefined;
     let headersSize = 1;
     if (record.headers) {
@@ -138,8 +126,7 @@ export class RecordsBuilder {
     out.varint(offsetDelta);
     out.varint(-1);
     out.varint(valueSize);
-    if (data) out.raw(data);
-    else out.utf8(value as string, valueSize);
+    out.raw(data);
     if (headers) {
       out.varint(headers.length);
       for (const [k, v] of headers) {
