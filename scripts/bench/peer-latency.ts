@@ -2,19 +2,22 @@
  * End-to-end latency, kafka-notify to kafka-notify (Node), two processes:
  *   role "listen": a kafka-notify listener (oslo defaults) that prints READY,
  *                  then takes each notification's send time from its payload
- *                  and reports p50/p99/max of (receive time - send time)
+ *                  and reports p50/p99/max of (receive time - send time);
+ *                  with `samplesFile`, writes every [send time, latency] there
  *   role "send":   a notifier paced at `rate` notifications/s for `seconds`
  * The first 10% of notifications are a warm-up and not counted.
  */
+import { writeFileSync } from "node:fs";
 import { createNotifier, listen } from "../../mod.ts";
 import { CTXT, config, EVENT_TYPE, emitResult, payloadFor, percentile, progress, wallMs } from "./lib.ts";
 
-const c = config<{ broker: string; topic: string; count: number; role: string; rate: number; group: string }>();
+const c = config<{ broker: string; topic: string; count: number; role: string; rate: number; group: string; samplesFile?: string }>();
 const base = c.topic.replace(/\.info$/, "");
 const url = `kafka://${c.broker}`;
 
 if (c.role === "listen") {
   const latencies: number[] = [];
+  const sentAt: number[] = [];
   let received = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => {
@@ -29,7 +32,11 @@ if (c.role === "listen") {
       {
         info(_ctxt, _publisher, _eventType, payload) {
           const now = wallMs();
-          if (received++ >= warmup) latencies.push(now - (payload as { sent_at: number }).sent_at);
+          const sent = (payload as { sent_at: number }).sent_at;
+          if (received++ >= warmup) {
+            latencies.push(now - sent);
+            sentAt.push(sent);
+          }
           if (received >= c.count) done();
         },
       },
@@ -40,6 +47,7 @@ if (c.role === "listen") {
   await finished;
   clearTimeout(timer);
   await listener.stop();
+  if (c.samplesFile) writeFileSync(c.samplesFile, JSON.stringify(sentAt.map((sent, i) => [sent, latencies[i]])));
   latencies.sort((a, b) => a - b);
   emitResult({
     count: received,

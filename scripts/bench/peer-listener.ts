@@ -1,12 +1,13 @@
 /**
  * Listener peer: kafka-notify's listener (oslo defaults: at-most-once,
- * commit before dispatch) with an endpoint that does nothing but count.
+ * commit before dispatch) with an endpoint that does nothing but count;
+ * with `autoCommit`, oslo's `enable_auto_commit` (periodic commits).
  * Times from the first notification to the `count`-th.
  */
 import { listen } from "../../mod.ts";
 import { config, emitResult, nowMs, progress } from "./lib.ts";
 
-const c = config<{ broker: string; topic: string; count: number; group: string }>();
+const c = config<{ broker: string; topic: string; count: number; group: string; autoCommit?: boolean }>();
 let received = 0;
 let first = 0;
 let last = 0;
@@ -15,7 +16,7 @@ const finished = new Promise<void>((resolve) => {
   done = resolve;
 });
 const t0 = nowMs();
-const listener = await listen(`kafka://${c.broker}`, {
+const listener = await listen(`kafka://${c.broker}${c.autoCommit ? "?enable_auto_commit=true" : ""}`, {
   topics: [c.topic.replace(/\.info$/, "")],
   pool: c.group,
   fromBeginning: true,

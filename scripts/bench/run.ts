@@ -10,13 +10,14 @@
  * Environment: NODE24, DENO, BUN (from scripts/runtimes.sh), BROKER (default 127.0.0.1:9092).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import kafkajs from "kafkajs";
 import { osloCodec } from "../../src/codec/payload.ts";
 import { ensureTopics } from "../../src/kafka/topics.ts";
+import { brokerGcLogs, gcShare, pausesBetween } from "./broker-gc.ts";
 import { CTXT, EVENT_TYPE, payloadBytes, payloadFor } from "./lib.ts";
 import { type CaseResult, type Machine, writeReport } from "./table.ts";
 
@@ -46,6 +47,8 @@ const DENO = process.env.DENO || paths.DENO || "";
 const BUN = process.env.BUN || paths.BUN || "";
 const PYTHON = "/usr/bin/python3";
 const KAFKA_LIBS = path.join(ROOT, ".cache/kafka/libs");
+/** Where scripts/kafka/kafka.sh keeps the local broker's state (kafka.json, logs). */
+const KAFKA_STATE_DIR = process.env.KAFKA_STATE_DIR || path.join(ROOT, ".cache/kafka/run");
 const CONFLUENT = path.join(ROOT, ".cache/bench/node_modules/@confluentinc/kafka-javascript");
 const bench = (file: string) => path.join(ROOT, "scripts/bench", file);
 const tmp = mkdtempSync(path.join(os.tmpdir(), "kafka-notify-bench-"));
@@ -358,6 +361,16 @@ cases.push(
     note: "at-most-once: commits before dispatch (oslo)",
     run: (topic, round) => nodePeer("peer-listener.ts", { broker: BROKER, topic, count: N_LISTEN, group: listenGroup(round, "notify") }),
   },
+  {
+    id: "listener-notify-autocommit",
+    group: "listeners",
+    label: "kafka-notify listener, `enable_auto_commit=true`",
+    runtime: `Node ${process.versions.node}`,
+    count: N_LISTEN,
+    note: "periodic commits, as the kafkajs peers: no commit round trip per poll",
+    run: (topic, round) =>
+      nodePeer("peer-listener.ts", { broker: BROKER, topic, count: N_LISTEN, group: listenGroup(round, "notify-auto"), autoCommit: true }),
+  },
   kafkajsConsumer("listener-kafkajs", "consume", "kafkajs `eachBatch` that only counts", "no decoding, auto-commit"),
   kafkajsConsumer(
     "listener-kafkajs-decoded",
@@ -416,6 +429,7 @@ for (const rate of [1_000, 10_000]) {
     count,
     note: `${LATENCY_SECONDS} s, first 10% not counted`,
     run: async (topic, round) => {
+      const samplesFile = path.join(tmp, `latency-${rate}-${round}.json`);
       let ready!: () => void;
       const isReady = new Promise<void>((resolve) => {
         ready = resolve;
@@ -424,7 +438,7 @@ for (const rate of [1_000, 10_000]) {
         NODE,
         [
           bench("peer-latency.ts"),
-          JSON.stringify({ broker: BROKER, topic, count, role: "listen", rate, group: listenGroup(round, `lat${rate}`) }),
+          JSON.stringify({ broker: BROKER, topic, count, role: "listen", rate, group: listenGroup(round, `lat${rate}`), samplesFile }),
         ],
         {
           onLine: (line) => line === "READY" && ready(),
@@ -435,10 +449,20 @@ for (const rate of [1_000, 10_000]) {
       const sender = await nodePeer("peer-latency.ts", { broker: BROKER, topic, count, role: "send", rate });
       const received = await listener;
       if (sender.error) return { ...received, error: `sender: ${sender.error}` };
-      return received;
+      return withBrokerGc(received, samplesFile);
     },
   });
 }
+/** The local broker's GC pauses during a latency run, and the run's p99 without the notifications they held up. */
+function withBrokerGc(run: Spawned, samplesFile: string): Spawned {
+  const logs = brokerGcLogs(KAFKA_STATE_DIR, BROKER);
+  if (run.error || !run.result || logs.length === 0 || !existsSync(samplesFile)) return run;
+  const samples = JSON.parse(readFileSync(samplesFile, "utf8")) as [number, number][];
+  const first = samples[0]?.[0] ?? 0;
+  const last = samples.reduce((end, [sent, latency]) => Math.max(end, sent + latency), first);
+  return { ...run, result: { ...run.result, ...gcShare(samples, pausesBetween(logs, first, last)) } };
+}
+
 cases.push({
   id: "memory-100k",
   group: "memory",

@@ -72,7 +72,7 @@ environment:
   KAFKA_HEAP_OPTS (default "-Xms256m -Xmx512m")  KAFKA_JVM_OPTS  KAFKA_START_TIMEOUT  KAFKA_STOP_TIMEOUT
 
 The state dir holds certificates (ca.pem, server.pem, server.key, client.pem, client.key,
-client-encrypted.key, other-ca.pem), broker-N/ (server.properties, data, server.log, pid) and
+client-encrypted.key, other-ca.pem), broker-N/ (server.properties, data, server.log, gc.log, pid) and
 kafka.json, which tests read.
 EOF
 }
@@ -406,6 +406,7 @@ launch() { # <id>
   # shellcheck disable=SC2086
   KAFKA_LAUNCH_PID_FILE="$bd/pid" nohup setsid bash -c 'echo $$ >"$KAFKA_LAUNCH_PID_FILE"; exec "$@"' kafka-broker \
     java $HEAP_OPTS $JVM_OPTS \
+      "-Xlog:gc:file=$bd/gc.log:time:filecount=2,filesize=10m" \
       $(log_props server) \
       -Dkafka.logs.dir="$bd" \
       -cp "$(java_cp)" kafka.Kafka "$bd/server.properties" \
@@ -484,7 +485,7 @@ write_json() {
     list_px="${list_px:+$list_px,}127.0.0.1:$(port "$i" $OFF_PROXY)"
     pid="$(pid_of "$i" || echo null)"
     brokers="${brokers:+$brokers,
-}    { \"id\": $i, \"pid\": $pid, \"log\": $(json_str "$(broker_dir "$i")/server.log"), \"config\": $(json_str "$(broker_dir "$i")/server.properties"), \"ports\": { \"plaintext\": $(port "$i" $OFF_PLAINTEXT), \"sasl_plaintext\": $(port "$i" $OFF_SASL_PLAINTEXT), \"ssl\": $(port "$i" $OFF_SSL), \"sasl_ssl\": $(port "$i" $OFF_SASL_SSL), \"mtls\": $(port "$i" $OFF_MTLS), \"controller\": $(port "$i" $OFF_CONTROLLER), \"proxied\": $(port "$i" $OFF_PROXIED), \"proxy\": $(port "$i" $OFF_PROXY) } }"
+}    { \"id\": $i, \"pid\": $pid, \"log\": $(json_str "$(broker_dir "$i")/server.log"), \"gcLog\": $(json_str "$(broker_dir "$i")/gc.log"), \"config\": $(json_str "$(broker_dir "$i")/server.properties"), \"ports\": { \"plaintext\": $(port "$i" $OFF_PLAINTEXT), \"sasl_plaintext\": $(port "$i" $OFF_SASL_PLAINTEXT), \"ssl\": $(port "$i" $OFF_SSL), \"sasl_ssl\": $(port "$i" $OFF_SASL_SSL), \"mtls\": $(port "$i" $OFF_MTLS), \"controller\": $(port "$i" $OFF_CONTROLLER), \"proxied\": $(port "$i" $OFF_PROXIED), \"proxy\": $(port "$i" $OFF_PROXY) } }"
   done
   local d="$STATE_DIR"
   cat >"$d/kafka.json.tmp" <<EOF
