@@ -30,6 +30,8 @@ emitResult({
   baselineRssMiB: baseline / 2 ** 20,
   queuedRssMiB: queued.rss / 2 ** 20,
   heapUsedMiB: queued.heapUsed / 2 ** 20,
+  heapTotalMiB: queued.heapTotal / 2 ** 20,
+  arrayBuffersMiB: queued.arrayBuffers / 2 ** 20,
   peakRssMiB: process.resourceUsage().maxRSS / 1024,
   failed,
 });

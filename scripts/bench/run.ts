@@ -19,7 +19,7 @@ import { osloCodec } from "../../src/codec/payload.ts";
 import { ensureTopics } from "../../src/kafka/topics.ts";
 import { brokerGcLogs, gcShare, pausesBetween } from "./broker-gc.ts";
 import { CTXT, EVENT_TYPE, payloadBytes, payloadFor } from "./lib.ts";
-import { type CaseResult, type Machine, writeReport } from "./table.ts";
+import { type CaseResult, type Machine, type ProfileSummary, writeReport } from "./table.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const argv = process.argv.slice(2);
@@ -453,6 +453,16 @@ for (const rate of [1_000, 10_000]) {
     },
   });
 }
+/** One run of a Node peer under `--cpu-prof`, summarised (undefined when it failed). */
+async function profiled(what: string, peer: string, settings: Record<string, unknown>): Promise<string | undefined> {
+  const dir = path.join(tmp, `cpu-prof-${what}`);
+  const run = await nodePeer(peer, settings, ["--cpu-prof", "--cpu-prof-dir", dir]);
+  const file = tryRun("bash", ["-c", `ls ${dir}/*.cpuprofile | head -1`]);
+  if (run.error || !file) return undefined;
+  const count = int(Number(run.result?.count));
+  return `${what}, ${count} notifications, ${int(Number(run.result?.rate))} msg/s under the profiler\n${tryRun(NODE, [bench("profile-summary.ts"), file, "14"])}`;
+}
+
 /** The local broker's GC pauses during a latency run, and the run's p99 without the notifications they held up. */
 function withBrokerGc(run: Spawned, samplesFile: string): Spawned {
   const logs = brokerGcLogs(KAFKA_STATE_DIR, BROKER);
@@ -557,26 +567,39 @@ async function main(): Promise<void> {
       );
     }
   }
-  if (inputTopic) await deleteTopic(inputTopic);
-
-  // One profiled notifier run (not in the table): where the send path's CPU time goes.
-  let profile: string | undefined;
-  if (ONLY.has("producers") && !flag("no-profile")) {
-    const topic = `bench-profile-${started}.info`;
-    const dir = path.join(tmp, "cpu-prof");
-    await createTopic(topic);
-    say(`[profile] ${elapsed()}  kafka-notify notifier (Node, none) under --cpu-prof`);
-    const profiled = await nodePeer("peer-notifier.ts", { broker: BROKER, topic, count: N_MAIN, compression: "none", runtime: "node" }, [
-      "--cpu-prof",
-      "--cpu-prof-dir",
-      dir,
-    ]);
-    await deleteTopic(topic);
-    const file = tryRun("bash", ["-c", `ls ${dir}/*.cpuprofile | head -1`]);
-    if (!profiled.error && file) {
-      profile = `notifier, ${int(N_MAIN)} notifications, ${int(Number(profiled.result?.rate))} msg/s under the profiler\n${tryRun(NODE, [bench("profile-summary.ts"), file, "14"])}`;
+  // Profiled runs (not in the table): where the notifier's and the listener's CPU time goes.
+  const profiles: ProfileSummary[] = [];
+  if (!flag("no-profile")) {
+    if (ONLY.has("producers")) {
+      const topic = `bench-profile-${started}.info`;
+      await createTopic(topic);
+      say(`[profile] ${elapsed()}  kafka-notify notifier (Node, none) under --cpu-prof`);
+      const summary = await profiled("notifier", "peer-notifier.ts", {
+        broker: BROKER,
+        topic,
+        count: N_MAIN,
+        compression: "none",
+        runtime: "node",
+      });
+      await deleteTopic(topic);
+      if (summary) profiles.push({ title: "the notifier's send path", text: summary });
+    }
+    if (inputTopic) {
+      say(`[profile] ${elapsed()}  kafka-notify listener (Node) under --cpu-prof`);
+      const summary = await profiled("listener", "peer-listener.ts", {
+        broker: BROKER,
+        topic: inputTopic,
+        count: N_LISTEN,
+        group: listenGroup(0, "profile"),
+      });
+      if (summary)
+        profiles.push({
+          title: "the listener's consume path (oslo defaults; the whole run, start-up included)",
+          text: summary,
+        });
     }
   }
+  if (inputTopic) await deleteTopic(inputTopic);
   await admin.disconnect();
   info.loadAtEnd = os
     .loadavg()
@@ -603,7 +626,7 @@ async function main(): Promise<void> {
   }));
   writeFileSync(path.join(tmp, "results.json"), JSON.stringify({ machine: info, cases: caseResults }, null, 2));
   const target = path.join(ROOT, "docs/benchmarks.md");
-  const report = writeReport(info, caseResults, flag("no-write") ? undefined : target, profile);
+  const report = writeReport(info, caseResults, flag("no-write") ? undefined : target, profiles);
   process.stdout.write(`${report}\n`);
   say(
     `done in ${elapsed().trim()}; raw results: ${path.join(tmp, "results.json")}${flag("no-write") ? "" : `; wrote ${path.relative(ROOT, target)}`}`,

@@ -75,7 +75,7 @@ function status(c: CaseResult): string | undefined {
 const runsCell = (c: CaseResult, key: string, digits = 0) =>
   c.runs.map((r) => (r.error || !r.result ? "✗" : digits ? fix(Number(r.result[key]), digits) : int(Number(r.result[key])))).join(" / ");
 
-export function renderReport(m: Machine, cases: CaseResult[], profile?: string): string {
+export function renderReport(m: Machine, cases: CaseResult[], profiles: readonly ProfileSummary[] = []): string {
   const byId = new Map(cases.map((c) => [c.id, c]));
   const out: string[] = [];
   out.push("## Notifier and listener against their peers");
@@ -175,18 +175,26 @@ export function renderReport(m: Machine, cases: CaseResult[], profile?: string):
   // ---------------------------------------------------------------- memory
   out.push("### Memory");
   out.push("");
-  out.push("| case | peak RSS MiB (median) | RSS before queueing | RSS with all queued | heap used with all queued | runs (peak) |");
-  out.push("|---|---|---|---|---|---|");
+  out.push(
+    "| case | peak RSS MiB (median) | RSS before queueing | RSS with all queued | of which array buffers (record bytes) | JS heap used / reserved | runs (peak) |",
+  );
+  out.push("|---|---|---|---|---|---|---|");
   for (const c of cases.filter((x) => x.group === "memory")) {
     const s = status(c);
     if (s) {
-      out.push(`| ${c.label} | ${s} | | | | |`);
+      out.push(`| ${c.label} | ${s} | | | | | |`);
       continue;
     }
     out.push(
-      `| ${c.label} | **${fix(med(c, "peakRssMiB"), 0)}** | ${fix(med(c, "baselineRssMiB"), 0)} | ${fix(med(c, "queuedRssMiB"), 0)} | ${fix(med(c, "heapUsedMiB"), 0)} | ${runsCell(c, "peakRssMiB")} |`,
+      `| ${c.label} | **${fix(med(c, "peakRssMiB"), 0)}** | ${fix(med(c, "baselineRssMiB"), 0)} | ${fix(med(c, "queuedRssMiB"), 0)} | ${fix(med(c, "arrayBuffersMiB"), 0)} | ${fix(med(c, "heapUsedMiB"), 0)} / ${fix(med(c, "heapTotalMiB"), 0)} | ${runsCell(c, "peakRssMiB")} |`,
     );
   }
+  out.push("");
+  out.push(
+    "RSS before queueing is the runtime with kafkajs, kafka-notify and the bench's TypeScript stripping loaded, connected. " +
+      "The queued records are held as bytes (array buffers, outside the JS heap); the heap holds what each send returns " +
+      "(a promise) and V8's young generation, which it sizes from what survives.",
+  );
   out.push("");
 
   // ---------------------------------------------------------------- targets
@@ -248,20 +256,26 @@ export function renderReport(m: Machine, cases: CaseResult[], profile?: string):
       "of one record per batch), so that yardstick sends the broker several times fewer bytes than any real producer. " +
       "The Python notifier is fast here because librdkafka batches and sends in C.",
   );
-  if (profile) {
+  for (const { title, text } of profiles) {
     out.push("");
-    out.push("### CPU profile of the notifier's send path (this run, `--cpu-prof`, self time)");
+    out.push(`### CPU profile of ${title} (this run, \`--cpu-prof\`, self time)`);
     out.push("");
     out.push("```");
-    out.push(profile.trim());
+    out.push(text.trim());
     out.push("```");
   }
   return out.join("\n");
 }
 
+/** A profile summary for the report: what was profiled, and `profile-summary.ts`'s text. */
+export interface ProfileSummary {
+  title: string;
+  text: string;
+}
+
 /** Render, and when `file` is given, replace (or append) the marked section in it. */
-export function writeReport(m: Machine, cases: CaseResult[], file?: string, profile?: string): string {
-  const section = `${START}\n${renderReport(m, cases, profile)}\n${END}`;
+export function writeReport(m: Machine, cases: CaseResult[], file?: string, profiles: readonly ProfileSummary[] = []): string {
+  const section = `${START}\n${renderReport(m, cases, profiles)}\n${END}`;
   if (file) {
     const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
     const a = current.indexOf(START);
