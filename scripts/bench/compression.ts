@@ -130,26 +130,43 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
-async function measure(impl: Impl, batches: Uint8Array[]): Promise<{ c: number; d: number; ratio: number }> {
+interface Measured {
+  c: number;
+  d: number;
+  ratio: number;
+}
+
+/** One round of `impl` over every batch: compress and decompress MB/s, and the compressed bytes. */
+async function round(impl: Impl, batches: Uint8Array[], total: number): Promise<{ c: number; d: number; packed: number }> {
+  let t = performance.now();
+  const packed: Uint8Array[] = [];
+  for (const b of batches) packed.push(await impl.compress(b));
+  const c = total / 1e6 / ((performance.now() - t) / 1000);
+  t = performance.now();
+  for (const p of packed) await impl.decompress(p);
+  const d = total / 1e6 / ((performance.now() - t) / 1000);
+  return { c, d, packed: packed.reduce((n, p) => n + p.length, 0) };
+}
+
+/**
+ * Each implementation's medians over RUNS rounds, the implementations
+ * alternating within each round, so a busy moment on the machine falls on
+ * both rather than on whichever ran then.
+ */
+async function measure(impls: Impl[], batches: Uint8Array[]): Promise<Measured[]> {
   const total = batches.reduce((n, b) => n + b.length, 0);
-  let packed: Uint8Array[] = [];
-  for (const b of batches.slice(0, 20)) await impl.decompress(await impl.compress(b)); // warm-up
-  const cs: number[] = [];
-  const ds: number[] = [];
+  for (const impl of impls) for (const b of batches.slice(0, 20)) await impl.decompress(await impl.compress(b)); // warm-up
+  const rounds = impls.map(() => ({ cs: [] as number[], ds: [] as number[], packed: 0 }));
   for (let r = 0; r < RUNS; r++) {
-    let t = performance.now();
-    packed = [];
-    for (const b of batches) packed.push(await impl.compress(b));
-    cs.push(total / 1e6 / ((performance.now() - t) / 1000));
-    t = performance.now();
-    for (const p of packed) await impl.decompress(p);
-    ds.push(total / 1e6 / ((performance.now() - t) / 1000));
+    for (const [i, impl] of impls.entries()) {
+      const one = await round(impl, batches, total);
+      const into = rounds[i] as (typeof rounds)[number];
+      into.cs.push(one.c);
+      into.ds.push(one.d);
+      into.packed = one.packed;
+    }
   }
-  return {
-    c: median(cs),
-    d: median(ds),
-    ratio: packed.reduce((n, p) => n + p.length, 0) / total,
-  };
+  return rounds.map(({ cs, ds, packed }) => ({ c: median(cs), d: median(ds), ratio: packed / total }));
 }
 
 const batches = makeBatches();
@@ -157,9 +174,8 @@ const avgBatch = Math.round(batches.reduce((n, b) => n + b.length, 0) / batches.
 const native = natives();
 const rows: string[] = [];
 for (const name of Object.keys(compressionCodecs) as CompressionName[]) {
-  const a = await measure(ours(name), batches);
   const nat = native[name];
-  const b = nat === undefined ? undefined : await measure(nat, batches);
+  const [a, b] = (await measure(nat === undefined ? [ours(name)] : [ours(name), nat], batches)) as [Measured, Measured | undefined];
   const f = (x: number) => x.toFixed(0);
   rows.push(
     `| ${name} | ${f(a.c)} | ${f(a.d)} | ${a.ratio.toFixed(3)} | ${nat?.label ?? "n/a"} | ${b ? f(b.c) : "–"} | ${b ? f(b.d) : "–"} | ${b ? b.ratio.toFixed(3) : "–"} | ${b ? (a.c / b.c).toFixed(2) : "–"} | ${b ? (a.d / b.d).toFixed(2) : "–"} |`,
@@ -172,8 +188,8 @@ const section = `<!-- compression:start -->
 ## Compression codecs
 
 \`scripts/bench/compression.ts\`: ${BATCHES} batches of ${RECORDS} oslo-enveloped notifications (~${Math.round(avgBatch / RECORDS)} bytes a record, ~${(avgBatch / 1024).toFixed(0)} KiB a batch),
-each batch compressed and decompressed whole; MB/s of uncompressed data, median of ${RUNS} runs; ratio = compressed / original.
-"ours" is \`src/codec/compression/\` (gzip on node:zlib where the runtime has it, else CompressionStream; snappy and lz4 in TypeScript, zstd compress in WASM + fzstd decompress).
+each batch compressed and decompressed whole; MB/s of uncompressed data, median of ${RUNS} rounds (ours and native alternating within each round); ratio = compressed / original.
+"ours" is \`src/codec/compression/\` (gzip and zstd on node:zlib where the runtime has it, else CompressionStream and WASM + fzstd; snappy and lz4 in TypeScript).
 Native snappy compresses a raw block, ours adds xerial framing; native lz4 writes an LZ4 frame with a content checksum.
 
 Machine: ${cpu.length} cores, ${cpu[0]?.model ?? "unknown CPU"}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
