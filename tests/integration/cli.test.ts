@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import kafkajs from "kafkajs";
 import { localBroker, plaintextUrl, REPO, unique } from "../support/broker.ts";
 
@@ -30,6 +30,29 @@ const COMMANDS: Record<string, string[] | undefined> = {
 const URL = plaintextUrl();
 const broker = localBroker();
 
+/** Every child a test starts, killed (with its process group) after the file whatever failed. */
+const children = new Set<ChildProcess>();
+function track(
+  child: ChildProcess,
+): ChildProcess & {
+  stdout: NonNullable<ChildProcess["stdout"]>;
+  stderr: NonNullable<ChildProcess["stderr"]>;
+  stdin: NonNullable<ChildProcess["stdin"]>;
+} {
+  children.add(child);
+  child.on("close", () => children.delete(child));
+  return child as ReturnType<typeof track>;
+}
+afterEach(() => {
+  for (const child of children) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL");
+    }
+  }
+});
+
 interface Result {
   code: number | null;
   stdout: string;
@@ -44,11 +67,13 @@ function run(
   const [bin, ...pre] = COMMANDS[options.runtime ?? "node"] ?? [];
   assert.ok(bin, `runtime ${options.runtime} missing`);
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, [...pre, ...args], { env: { ...process.env, NO_COLOR: "1", ...options.env }, stdio: "pipe" });
+    const child = track(
+      spawn(bin, [...pre, ...args], { env: { ...process.env, NO_COLOR: "1", ...options.env }, stdio: "pipe", detached: true }),
+    );
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`timed out: kafka-notify ${args.join(" ")}\n${stderr}`));
@@ -76,11 +101,27 @@ interface Running {
 async function startListen(args: string[], runtime = "node"): Promise<Running> {
   const [bin, ...pre] = COMMANDS[runtime] ?? [];
   assert.ok(bin);
-  const child = spawn(bin, [...pre, "listen", "--format", "json", ...args], { env: { ...process.env, NO_COLOR: "1" }, stdio: "pipe" });
-  let stdout = "";
+  const child = track(
+    spawn(bin, [...pre, "listen", "--format", "json", ...args], { env: { ...process.env, NO_COLOR: "1" }, stdio: "pipe", detached: true }),
+  );
+  // Whole lines only: a chunk may end inside a line (or inside a UTF-8 character, hence setEncoding).
+  const parsed: unknown[] = [];
+  let partial = "";
+  let badLine: string | undefined;
   let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    const pieces = (partial + d).split("\n");
+    partial = pieces.pop() ?? "";
+    for (const line of pieces) {
+      if (line === "") continue;
+      try {
+        parsed.push(JSON.parse(line));
+      } catch {
+        badLine ??= line;
+      }
+    }
+  });
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const poll = async (ok: () => boolean, ms: number, what: string) => {
     const deadline = Date.now() + ms;
@@ -93,11 +134,10 @@ async function startListen(args: string[], runtime = "node"): Promise<Running> {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const lines = () =>
-    stdout
-      .split("\n")
-      .filter((l) => l !== "")
-      .map((l) => JSON.parse(l) as unknown);
+  const lines = () => {
+    if (badLine !== undefined) throw new Error(`listen printed a line that is not JSON: ${badLine.slice(0, 200)}`);
+    return parsed.slice();
+  };
   await poll(() => stderr.includes("listening to"), 60_000, "the ready line");
   return {
     child,
@@ -108,6 +148,7 @@ async function startListen(args: string[], runtime = "node"): Promise<Running> {
       return lines();
     },
     async interrupt() {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill("SIGINT");
       const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
       const code = await exited;
@@ -184,7 +225,8 @@ describe("kafka-notify command (Node 24)", () => {
     const r = await run(["check", "--url", URL]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /brokers: +\d+/);
-    assert.match(r.stdout, /^\s+\d+ +127\.0\.0\.1:9092$/m);
+    const hostPort = URL.replace(/^kafka:\/\//, "").split(/[/?,]/)[0] ?? "";
+    assert.match(r.stdout, new RegExp(`^\\s+\\d+ +${hostPort.replaceAll(".", "\\.")}$`, "m"));
     assert.match(r.stdout, new RegExp(`^  ${topic}: info \\(1 partition\\)$`, "m"));
     assert.match(r.stdout, /ok: connected/);
   });
@@ -274,11 +316,11 @@ describe("kafka-notify command (Node 24)", () => {
   /** Start `send` reading from a stdin kept open, write `input`, then signal it after `afterMs`. */
   function signalledSend(args: string[], input: string, signal: NodeJS.Signals, afterMs: number): Promise<Result> {
     return new Promise((resolve, reject) => {
-      const child = spawn(NODE, [MAIN, "send", ...args], { env: { ...process.env, NO_COLOR: "1" }, stdio: "pipe" });
+      const child = track(spawn(NODE, [MAIN, "send", ...args], { env: { ...process.env, NO_COLOR: "1" }, stdio: "pipe", detached: true }));
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
+      child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
       const timer = setTimeout(() => {
         child.kill("SIGKILL");
         reject(new Error(`timed out: kafka-notify send ${args.join(" ")}\n${stderr}`));
