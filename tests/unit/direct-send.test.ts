@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { describe, test } from "node:test";
-import { ByteWriter } from "../../src/kafka/produce/byte-writer.ts";
+import { ByteWriter } from "../../src/kafka/protocol/writer.ts";
 import { type QueueConnection, queueConnection, sendFrame } from "../../src/kafka/produce/direct-send.ts";
 import { produceRequest, type TopicData, writeProduceBody } from "../../src/kafka/produce/produce-request.ts";
 

@@ -13,7 +13,7 @@
  * through kafkajs.
  * @module
  */
-import type { ByteWriter } from "./byte-writer.ts";
+import type { ByteWriter } from "../protocol/writer.ts";
 
 /** The parts of a kafkajs 2.2 connection this uses. */
 export interface QueueConnection {

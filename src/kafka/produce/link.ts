@@ -11,7 +11,7 @@ import { AuthenticationError, ConnectionError, KafkaNotifyError, TlsError } from
 import type { Logger } from "../../log/logger.ts";
 import { toKafkaNotifyError } from "../errors.ts";
 import { disconnectWithin } from "../shutdown.ts";
-import { ByteWriter } from "./byte-writer.ts";
+import { ByteWriter } from "../protocol/writer.ts";
 import { type Cluster, createCluster, type PartitionInfo } from "./cluster.ts";
 import { queueConnection, sendFrame } from "./direct-send.ts";
 import {

@@ -5,7 +5,7 @@
  * @see https://kafka.apache.org/protocol#The_Messages_Produce
  * @module
  */
-import type { ByteWriter } from "./byte-writer.ts";
+import type { ByteWriter } from "../protocol/writer.ts";
 
 /** Produce API key. */
 export const PRODUCE_API_KEY = 0;

@@ -6,7 +6,7 @@
  * @see https://kafka.apache.org/documentation/#recordbatch
  * @module
  */
-import { ByteWriter, varintSize } from "./byte-writer.ts";
+import { ByteWriter, varintSize } from "../protocol/writer.ts";
 import { crc32c } from "./crc32c.ts";
 
 const utf8 = new TextEncoder();

@@ -129,4 +129,82 @@ export class ByteWriter {
     this.int16(data.length);
     this.raw(data);
   }
+
+  /** BOOLEAN as one byte. */
+  boolean(value: boolean): void {
+    this.int8(value ? 1 : 0);
+  }
+
+  /** A NULLABLE_STRING (same as {@link string}, named for symmetry with the reader). */
+  nullableString(text: string | null): void {
+    this.string(text);
+  }
+
+  /** COMPACT_(NULLABLE_)STRING: unsigned varint length + 1; `null` is 0. */
+  compactString(text: string | null): void {
+    if (text === null) {
+      this.uvarint(0);
+      return;
+    }
+    const data = encoder.encode(text);
+    this.uvarint(data.length + 1);
+    this.raw(data);
+  }
+
+  /** A string in the flexible (compact) or classic format. */
+  stringOf(flexible: boolean, text: string | null): void {
+    if (flexible) this.compactString(text);
+    else this.string(text);
+  }
+
+  /** (NULLABLE_)BYTES: int32 length; `null` is -1. */
+  bytesField(data: Uint8Array | null): void {
+    if (data === null) {
+      this.int32(-1);
+      return;
+    }
+    this.int32(data.length);
+    this.raw(data);
+  }
+
+  /** COMPACT_(NULLABLE_)BYTES: unsigned varint length + 1; `null` is 0. */
+  compactBytes(data: Uint8Array | null): void {
+    if (data === null) {
+      this.uvarint(0);
+      return;
+    }
+    this.uvarint(data.length + 1);
+    this.raw(data);
+  }
+
+  /** Bytes in the flexible (compact) or classic format. */
+  bytesOf(flexible: boolean, data: Uint8Array | null): void {
+    if (flexible) this.compactBytes(data);
+    else this.bytesField(data);
+  }
+
+  /** An array's length: int32, or unsigned varint + 1 when flexible; `null` is -1 / 0. */
+  arrayLength(flexible: boolean, length: number | null): void {
+    if (flexible) this.uvarint(length === null ? 0 : length + 1);
+    else this.int32(length === null ? -1 : length);
+  }
+
+  /** An array: its length, then each item written by `write`. */
+  arrayOf<T>(flexible: boolean, items: readonly T[], write: (item: T, out: ByteWriter) => void): void {
+    this.arrayLength(flexible, items.length);
+    for (const item of items) write(item, this);
+  }
+
+  /** An empty tagged-field section, only when `flexible`. */
+  tagsOf(flexible: boolean): void {
+    if (flexible) this.uvarint(0);
+  }
+
+  /** A UUID given as 32 hex digits, dashes allowed. */
+  uuid(text: string): void {
+    const hex = text.replaceAll("-", "");
+    if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new RangeError(`not a UUID: ${text}`);
+    this.ensure(16);
+    for (let i = 0; i < 16; i++) this.bytes[this.offset++] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  }
 }
