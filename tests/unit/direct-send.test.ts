@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { describe, test } from "node:test";
-import { ByteWriter } from "../../src/kafka/protocol/writer.ts";
 import { type QueueConnection, queueConnection, sendFrame } from "../../src/kafka/produce/direct-send.ts";
 import { produceRequest, type TopicData, writeProduceBody } from "../../src/kafka/produce/produce-request.ts";
+import { ByteWriter } from "../../src/kafka/protocol/writer.ts";
 
 // kafkajs's own request framing is the reference: these are tests, so they may reach inside it.
 const require = createRequire(import.meta.url);

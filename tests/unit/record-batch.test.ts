@@ -3,10 +3,10 @@ import { createRequire } from "node:module";
 import { describe, test } from "node:test";
 import { compressionCodecs } from "../../src/codec/compression/index.ts";
 import { registerCompressionCodecs } from "../../src/kafka/compression.ts";
-import { ByteWriter, varintSize } from "../../src/kafka/protocol/writer.ts";
 import { crc32c } from "../../src/kafka/produce/crc32c.ts";
 import { decodeProduceResponse, produceRequest, produceVersion } from "../../src/kafka/produce/produce-request.ts";
 import { COMPRESSION_IDS, RecordsBuilder, writeRecordBatch } from "../../src/kafka/produce/record-batch.ts";
+import { ByteWriter, varintSize } from "../../src/kafka/protocol/writer.ts";
 
 // kafkajs's own record batch code is the reference: these are tests, so they may reach inside it.
 const require = createRequire(import.meta.url);

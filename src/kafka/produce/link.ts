@@ -10,8 +10,8 @@ import type { Kafka } from "kafkajs";
 import { AuthenticationError, ConnectionError, KafkaNotifyError, TlsError } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import { toKafkaNotifyError } from "../errors.ts";
-import { disconnectWithin } from "../shutdown.ts";
 import { ByteWriter } from "../protocol/writer.ts";
+import { disconnectWithin } from "../shutdown.ts";
 import { type Cluster, createCluster, type PartitionInfo } from "./cluster.ts";
 import { queueConnection, sendFrame } from "./direct-send.ts";
 import {
