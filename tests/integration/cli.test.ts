@@ -32,9 +32,7 @@ const broker = localBroker();
 
 /** Every child a test starts, killed (with its process group) after the file whatever failed. */
 const children = new Set<ChildProcess>();
-function track(
-  child: ChildProcess,
-): ChildProcess & {
+function track(child: ChildProcess): ChildProcess & {
   stdout: NonNullable<ChildProcess["stdout"]>;
   stderr: NonNullable<ChildProcess["stderr"]>;
   stdin: NonNullable<ChildProcess["stdin"]>;
