@@ -8,8 +8,12 @@
  */
 import type { Kafka } from "kafkajs";
 import { type ClusterDescription, describeCluster } from "./cluster-description.ts";
-import { type ConsumerConnection, type ConsumerSettings, type PartitionBatch, startConsumer } from "./consumer.ts";
+import { startGroupConsumer } from "./consumer/group-consumer.ts";
+import type { ConsumerConnection, ConsumerSettings, PartitionBatch } from "./consumer.ts";
+import { toKafkaNotifyError } from "./errors.ts";
 import { fetchPoolLag, type PoolPartitionLag } from "./lag.ts";
+import type { Cluster } from "./network/cluster.ts";
+import { openCluster } from "./network/open-cluster.ts";
 import { type EngineSettings, prepareKafkaClient } from "./prepare-client.ts";
 import { openProducer, ProduceQueue, type ProducerConnection, type ProducerSettings, type ProduceSettings } from "./producer.ts";
 import { ensureTopics } from "./topics.ts";
@@ -40,6 +44,7 @@ export interface Engine {
  */
 export function openEngine(settings: EngineSettings): Engine {
   let client: Promise<Kafka> | undefined;
+  const clusters = new Set<Cluster>();
   const kafka = (): Promise<Kafka> => {
     client ??= prepareKafkaClient(settings).catch((error: unknown) => {
       client = undefined;
@@ -52,7 +57,22 @@ export function openEngine(settings: EngineSettings): Engine {
     producer: (producer) => openProducer(kafka, producer),
     ensureTopics: async (names, partitions, replicationFactor) =>
       ensureTopics(await kafka(), names, partitions, replicationFactor, settings.mask),
-    startConsumer: async (consumer, handle) => startConsumer(await kafka(), consumer, handle),
+    startConsumer: async (consumer, handle) => {
+      // Each consumer has a cluster (connections) of its own, closed when it stops.
+      const cluster = await openCluster(settings);
+      clusters.add(cluster);
+      const close = () => {
+        clusters.delete(cluster);
+        cluster.close();
+      };
+      try {
+        const connection = await startGroupConsumer(cluster, consumer, handle);
+        return { ...connection, stop: () => connection.stop().finally(close) };
+      } catch (error) {
+        close();
+        throw toKafkaNotifyError(error, settings.mask, "cannot start the listener");
+      }
+    },
     poolLag: async (pool, topics) => fetchPoolLag(await kafka(), pool, topics, settings.mask),
     describeCluster: async (select) => describeCluster(await kafka(), select, settings.mask),
   };

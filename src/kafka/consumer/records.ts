@@ -1,0 +1,37 @@
+/**
+ * One fetched partition's record batches as the records the listener
+ * handles: offset, value (a view into the response, no copy) and the W3C
+ * `traceparent` header when the producer traced the record.
+ * @module
+ */
+import type { ConsumedRecord } from "../consumer.ts";
+import type { FetchResponsePartition } from "../protocol/fetch.ts";
+import { forEachRecord, readRecordBatches } from "../protocol/record-batch-reader.ts";
+
+export type { ConsumedRecord as FetchedRecord } from "../consumer.ts";
+
+const utf8 = new TextDecoder();
+
+/** The records of `answer` at or after `fetchOffset`, and where the next fetch starts. */
+export async function decodePartitionRecords(
+  topic: string,
+  answer: FetchResponsePartition,
+  fetchOffset: number,
+  readCommitted: boolean,
+): Promise<{ records: ConsumedRecord[]; nextOffset: number }> {
+  const records: ConsumedRecord[] = [];
+  if (answer.records === null) return { records, nextOffset: fetchOffset };
+  const fetched = readRecordBatches(answer.records, { fetchOffset, readCommitted, abortedTransactions: answer.abortedTransactions });
+  const partition = answer.partitionIndex;
+  for (const batch of fetched.batches) {
+    if (!batch.ready) await batch.decompress();
+    forEachRecord(batch, (record) => {
+      let traceparent: string | undefined;
+      for (const header of record.headers) {
+        if (header.key === "traceparent" && header.value !== null) traceparent = utf8.decode(header.value);
+      }
+      records.push({ topic, partition, offset: String(record.offset), value: record.value, traceparent });
+    });
+  }
+  return { records, nextOffset: fetched.nextOffset ?? fetchOffset };
+}

@@ -1,0 +1,120 @@
+/**
+ * Partition assignors for classic consumer groups, under the names
+ * librdkafka and the Java client use, so our listeners can share a group
+ * with Python oslo.messaging listeners (librdkafka, default
+ * `partition.assignment.strategy` "range,roundrobin") and Java consumers.
+ * All are pure and deterministic: the same members and partition counts
+ * give the same assignment whatever the order of the input.
+ *
+ * `rackId` is accepted but unused: rack-aware assignment needs the replica
+ * racks of each partition, which this input does not carry; the Java client
+ * also assigns without racks when they are unknown.
+ * @module
+ */
+import { cooperativeStickyAssignor } from "./cooperative-sticky.ts";
+import { rangeAssignor } from "./range.ts";
+import { roundRobinAssignor } from "./roundrobin.ts";
+import type { Assignor, AssignorName, RebalanceProtocol } from "./types.ts";
+
+export { cooperativeStickyAssignor, withholdMoving } from "./cooperative-sticky.ts";
+export { compareMembers } from "./group-view.ts";
+export { type Ownership, ownershipOf } from "./ownership.ts";
+export { rangeAssignor } from "./range.ts";
+export { roundRobinAssignor } from "./roundrobin.ts";
+export { stickyTarget } from "./sticky-target.ts";
+export type { Assignor, AssignorName, GroupAssignment, MemberSubscription, RebalanceProtocol, TopicPartitions } from "./types.ts";
+
+/**
+ * Every assignor we implement, by protocol name.
+ * @example
+ * ```ts
+ * import { ASSIGNORS } from "./index.ts";
+ * console.log(ASSIGNORS["cooperative-sticky"].rebalanceProtocol); // "cooperative"
+ * ```
+ */
+export const ASSIGNORS: Readonly<Record<AssignorName, Assignor>> = Object.freeze({
+  range: rangeAssignor,
+  roundrobin: roundRobinAssignor,
+  "cooperative-sticky": cooperativeStickyAssignor,
+});
+
+/**
+ * The assignor for a protocol name (e.g. the one the coordinator chose in
+ * the JoinGroup response), or `undefined` for a name we do not implement.
+ * @example
+ * ```ts
+ * import { assignorNamed } from "./index.ts";
+ * console.log(assignorNamed("roundrobin")?.name, assignorNamed("sticky")); // "roundrobin" undefined
+ * ```
+ */
+export function assignorNamed(name: string): Assignor | undefined {
+  return Object.hasOwn(ASSIGNORS, name) ? ASSIGNORS[name as AssignorName] : undefined;
+}
+
+/**
+ * What a listener offers by default, in preference order: librdkafka's
+ * default `partition.assignment.strategy`, so a group of oslo.messaging
+ * listeners accepts ours.
+ * @default ["range", "roundrobin"]
+ */
+export const DEFAULT_ASSIGNOR_NAMES: readonly AssignorName[] = Object.freeze(["range", "roundrobin"]);
+
+/**
+ * The assignors to offer in JoinGroup, in preference order: the defaults,
+ * with "cooperative-sticky" first when `cooperative` is set.
+ * @example
+ * ```ts
+ * import { offeredAssignors } from "./index.ts";
+ * console.log(offeredAssignors({ cooperative: true }).map((a) => a.name)); // ["cooperative-sticky", "range", "roundrobin"]
+ * ```
+ */
+export function offeredAssignors(options: { readonly cooperative?: boolean } = {}): Assignor[] {
+  const names: AssignorName[] =
+    options.cooperative === true ? ["cooperative-sticky", ...DEFAULT_ASSIGNOR_NAMES] : [...DEFAULT_ASSIGNOR_NAMES];
+  return names.map((name) => ASSIGNORS[name]);
+}
+
+/**
+ * The rebalance protocol a member offering `offered` must follow:
+ * cooperative only when every offered assignor is cooperative, as the Java
+ * client decides (it lets a group move from eager to cooperative in two
+ * rolling restarts). librdkafka instead refuses to mix the two kinds.
+ * @throws {RangeError} when `offered` is empty.
+ * @example
+ * ```ts
+ * import { offeredAssignors, rebalanceProtocolOf } from "./index.ts";
+ * console.log(rebalanceProtocolOf(offeredAssignors({ cooperative: true }))); // "eager"
+ * ```
+ */
+export function rebalanceProtocolOf(offered: readonly Assignor[]): RebalanceProtocol {
+  if (offered.length === 0) throw new RangeError("no assignor offered");
+  return offered.every((assignor) => assignor.rebalanceProtocol === "cooperative") ? "cooperative" : "eager";
+}
+
+/**
+ * The classic group coordinator's choice, for fakes and tests: among the
+ * protocol names every member offers, each member votes for the first in
+ * its own order, and the most votes win. The broker breaks ties
+ * arbitrarily; here the tie goes to the name the first member prefers.
+ * `null` when the members share no protocol (the broker then rejects the
+ * join with INCONSISTENT_GROUP_PROTOCOL).
+ * @example
+ * ```ts
+ * import { chooseProtocol } from "./index.ts";
+ * console.log(chooseProtocol([["cooperative-sticky", "range"], ["range", "roundrobin"]])); // "range"
+ * ```
+ */
+export function chooseProtocol(memberProtocols: readonly (readonly string[])[]): string | null {
+  const [first, ...others] = memberProtocols;
+  if (first === undefined) return null;
+  const candidates = first.filter((name) => others.every((protocols) => protocols.includes(name)));
+  if (candidates.length === 0) return null;
+  const votes = new Map<string, number>();
+  for (const protocols of memberProtocols) {
+    const vote = protocols.find((name) => candidates.includes(name));
+    if (vote !== undefined) votes.set(vote, (votes.get(vote) ?? 0) + 1);
+  }
+  let best: string | null = null;
+  for (const name of candidates) if (best === null || (votes.get(name) ?? 0) > (votes.get(best) ?? 0)) best = name;
+  return best;
+}

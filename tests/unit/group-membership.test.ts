@@ -1,0 +1,427 @@
+/**
+ * The classic consumer-group state machine (GroupMembership) against a
+ * scripted fake of its GroupPort: joining (KIP-394 member id), leader and
+ * follower SyncGroup, rebalance signals in Heartbeat answers, a moved
+ * coordinator, a broken connection, fatal errors and leaving. No broker.
+ */
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { rangeAssignor } from "../../src/kafka/group/assignors/range.ts";
+import { roundRobinAssignor } from "../../src/kafka/group/assignors/roundrobin.ts";
+import { assignmentBytes, readAssignment, readSubscription, subscriptionBytes } from "../../src/kafka/group/member-bytes.ts";
+import { type Assignment, GroupError, GroupMembership, type GroupPort, type MembershipSettings } from "../../src/kafka/group/membership.ts";
+import type { Api } from "../../src/kafka/protocol/api.ts";
+import { ErrorCode } from "../../src/kafka/protocol/error-codes.ts";
+import type { HeartbeatRequest, HeartbeatResponse } from "../../src/kafka/protocol/heartbeat.ts";
+import type { JoinGroupRequest, JoinGroupResponse } from "../../src/kafka/protocol/join-group.ts";
+import type { LeaveGroupRequest, LeaveGroupResponse } from "../../src/kafka/protocol/leave-group.ts";
+import type { SyncGroupRequest, SyncGroupResponse } from "../../src/kafka/protocol/sync-group.ts";
+
+/** Request and response of each API the membership sends, by `api.name`. */
+interface Exchanges {
+  JoinGroup: [JoinGroupRequest, JoinGroupResponse];
+  SyncGroup: [SyncGroupRequest, SyncGroupResponse];
+  Heartbeat: [HeartbeatRequest, HeartbeatResponse];
+  LeaveGroup: [LeaveGroupRequest, LeaveGroupResponse];
+}
+type ApiName = keyof Exchanges;
+type Answer<K extends ApiName> = Exchanges[K][1] | Error;
+/** One scripted answer: a response, an Error to throw (the connection broke), or a function of the request. */
+type Step<K extends ApiName> = Answer<K> | ((request: Exchanges[K][0]) => Answer<K> | Promise<Answer<K>>);
+
+const beat = (errorCode: number = ErrorCode.NONE): HeartbeatResponse => ({ throttleTimeMs: 0, errorCode });
+
+/** A GroupPort answering from per-API scripts; requests, coordinator moves and callbacks land in one `log`, in order. */
+class FakePort implements GroupPort {
+  readonly log: string[];
+  readonly sent: { api: string; request: unknown }[] = [];
+  readonly countsAsked: string[][] = [];
+  counts = new Map<string, number>();
+  moved = 0;
+  readonly #queues = new Map<string, unknown[]>();
+  readonly #fallbacks = new Map<string, unknown>([
+    ["Heartbeat", beat()],
+    ["LeaveGroup", { throttleTimeMs: 0, errorCode: ErrorCode.NONE, members: [] } satisfies LeaveGroupResponse],
+  ]);
+
+  constructor(log: string[]) {
+    this.log = log;
+  }
+
+  /** Answers used once each, in order, before the fallback. */
+  script<K extends ApiName>(api: K, ...steps: Step<K>[]): this {
+    this.#queues.set(api, [...(this.#queues.get(api) ?? []), ...steps]);
+    return this;
+  }
+
+  /** The answer once the script ran out (Heartbeat and LeaveGroup: no error; others: a thrown Error). */
+  otherwise<K extends ApiName>(api: K, step: Step<K>): this {
+    this.#fallbacks.set(api, step);
+    return this;
+  }
+
+  requests<K extends ApiName>(api: K): Exchanges[K][0][] {
+    return this.sent.filter((s) => s.api === api).map((s) => s.request as Exchanges[K][0]);
+  }
+
+  async toCoordinator<Req, Res>(api: Api<Req, Res>, request: Req): Promise<Res> {
+    this.sent.push({ api: api.name, request });
+    this.log.push(api.name);
+    // One macrotask per request, as on a socket: a retry loop without back-off cannot starve the timers.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const step = this.#queues.get(api.name)?.shift() ?? this.#fallbacks.get(api.name);
+    if (step === undefined) throw new Error(`no ${api.name} answer scripted`);
+    const answer = typeof step === "function" ? await (step as (r: Req) => unknown)(request) : step;
+    if (answer instanceof Error) throw answer;
+    return answer as Res;
+  }
+
+  coordinatorMoved(): void {
+    this.moved++;
+    this.log.push("coordinatorMoved");
+  }
+
+  async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
+    this.countsAsked.push([...topics]);
+    return new Map([...this.counts].filter(([topic]) => topics.includes(topic)));
+  }
+}
+
+const GROUP = "notify-pool";
+/** A JoinGroup success: generation 1, assignor "range", this member a follower unless `fields` say otherwise. */
+const joined = (memberId: string, fields: Partial<JoinGroupResponse> = {}): JoinGroupResponse => ({
+  ...{ throttleTimeMs: 0, errorCode: ErrorCode.NONE, generationId: 1, protocolType: "consumer", protocolName: "range" },
+  ...{ leader: "someone-else", memberId, members: [], ...fields },
+});
+const joinFailed = (errorCode: number, memberId = ""): JoinGroupResponse =>
+  joined(memberId, { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: "" });
+const synced = (assignment: Assignment): SyncGroupResponse => {
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    protocolType: "consumer",
+    protocolName: "range",
+    assignment: assignmentBytes(assignment),
+  };
+};
+const member = (memberId: string, topics: string[]) => ({ memberId, groupInstanceId: null, metadata: subscriptionBytes({ topics }) });
+/** The coordinator's side of a leader's SyncGroup: the member gets what the leader assigned it. */
+const handOut = (request: SyncGroupRequest): SyncGroupResponse => {
+  const own = request.assignments.find((a) => a.memberId === request.memberId);
+  return { ...synced(new Map()), assignment: own?.assignment ?? new Uint8Array() };
+};
+const parts = (...entries: [string, number[]][]): Assignment => new Map(entries);
+
+interface Harness {
+  port: FakePort;
+  membership: GroupMembership;
+  log: string[];
+  assigned: Assignment[];
+  revoked: Assignment[];
+  errors: Error[];
+}
+
+/** Every member made here; stopped after the file, so no heartbeat timer outlives a failed assertion. */
+const live = new Set<GroupMembership>();
+after(async () => {
+  await Promise.all([...live].map((m) => m.stop()));
+});
+
+/** A member of GROUP subscribed to "t" (partitionCounts {t: 3}) with small timings; stopped when `body` ends, failed or not. */
+async function withMember(overrides: Partial<MembershipSettings>, body: (h: Harness) => Promise<void>): Promise<void> {
+  const log: string[] = [];
+  const port = new FakePort(log);
+  port.counts = new Map([["t", 3]]);
+  const note = <T>(list: T[], item: T, entry: string) => {
+    list.push(item);
+    log.push(entry);
+  };
+  const h: Harness = { port, log, assigned: [], revoked: [], errors: [], membership: undefined as unknown as GroupMembership };
+  h.membership = new GroupMembership(port, {
+    groupId: GROUP,
+    topics: ["t"],
+    groupInstanceId: null,
+    sessionTimeoutMs: 300,
+    rebalanceTimeoutMs: 400,
+    heartbeatIntervalMs: 20,
+    assignors: [rangeAssignor],
+    onAssigned: async (a) => note(h.assigned, a, "assigned"),
+    onRevoked: async (a) => note(h.revoked, a, "revoked"),
+    onError: (e) => note(h.errors, e, "error"),
+    ...overrides,
+  });
+  live.add(h.membership);
+  try {
+    await body(h);
+  } finally {
+    await h.membership.stop();
+  }
+}
+
+/** Resolves when `condition` holds; fails after `ms`. */
+async function waitFor(condition: () => boolean, what: string, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** `promise`, or a failure after `ms`. */
+async function within<T>(promise: Promise<T>, what: string, ms = 2_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const joinIds = (port: FakePort) => port.requests("JoinGroup").map((j) => j.memberId);
+/** The `count` log entries from the first `first` on. */
+const logFrom = (log: string[], first: string, count: number) => log.slice(log.indexOf(first), log.indexOf(first) + count);
+
+describe("GroupMembership: joining", () => {
+  test("leader: MEMBER_ID_REQUIRED, then join with that id, run the chosen assignor, sync, onAssigned, start() resolves", () =>
+    withMember({ assignors: [rangeAssignor, roundRobinAssignor] }, async ({ port, membership, assigned, errors }) => {
+      port
+        .script("JoinGroup", joinFailed(ErrorCode.MEMBER_ID_REQUIRED, "m-1"))
+        .script("JoinGroup", joined("m-1", { leader: "m-1", generationId: 7, members: [member("m-1", ["t"])] }))
+        .script("SyncGroup", handOut);
+      await within(membership.start(), "start()");
+
+      const joins = port.requests("JoinGroup");
+      assert.deepEqual(joinIds(port), ["", "m-1"]);
+      const second = joins[1] as JoinGroupRequest;
+      assert.deepEqual(
+        [second.groupId, second.protocolType, second.groupInstanceId, second.sessionTimeoutMs, second.rebalanceTimeoutMs],
+        [GROUP, "consumer", null, 300, 400],
+      );
+      assert.deepEqual(
+        second.protocols.map((p) => `${p.name}: ${readSubscription(p.metadata).topics}`),
+        ["range: t", "roundrobin: t"],
+      );
+      const syncs = port.requests("SyncGroup");
+      assert.equal(syncs.length, 1);
+      const sync = syncs[0] as SyncGroupRequest;
+      assert.deepEqual([sync.groupId, sync.memberId, sync.generationId, sync.protocolName], [GROUP, "m-1", 7, "range"]);
+      assert.deepEqual(
+        sync.assignments.map((a) => [a.memberId, readAssignment(a.assignment)]),
+        [["m-1", parts(["t", [0, 1, 2]])]],
+      );
+      assert.deepEqual(assigned, [parts(["t", [0, 1, 2]])]);
+      assert.deepEqual([membership.memberId, membership.generationId, membership.assignment], ["m-1", 7, parts(["t", [0, 1, 2]])]);
+      assert.deepEqual(errors, []);
+    }));
+
+  test("leader: runs the assignor the coordinator chose (roundrobin, offered second) over every member's topics", () =>
+    withMember({ topics: ["t", "u"], assignors: [rangeAssignor, roundRobinAssignor] }, async ({ port, membership, assigned }) => {
+      port.counts = new Map(Object.entries({ t: 3, u: 3 }));
+      const members = [member("m-1", ["t", "u"]), member("m-2", ["t", "u"])];
+      port.script("JoinGroup", joined("m-1", { leader: "m-1", protocolName: "roundrobin", members })).script("SyncGroup", handOut);
+      await within(membership.start(), "start()");
+      const sync = port.requests("SyncGroup")[0] as SyncGroupRequest;
+      // range would give m-1 t[0,1] u[0,1] and m-2 t[2] u[2].
+      assert.deepEqual(
+        new Map(sync.assignments.map((a) => [a.memberId, readAssignment(a.assignment)])),
+        new Map([
+          ["m-1", parts(["t", [0, 2]], ["u", [1]])],
+          ["m-2", parts(["t", [1]], ["u", [0, 2]])],
+        ]),
+      );
+      assert.deepEqual(assigned, [parts(["t", [0, 2]], ["u", [1]])]);
+      assert.deepEqual(port.countsAsked.map(String), ["t,u", "t,u"], "partition counts asked for (join, then assign)");
+    }));
+
+  test("follower: SyncGroup carries no assignments and the member takes what SyncGroup answers", () =>
+    withMember({}, async ({ port, membership, assigned }) => {
+      port.script("JoinGroup", joined("m-2", { leader: "m-1", generationId: 4 })).script("SyncGroup", synced(parts(["t", [1]])));
+      await within(membership.start(), "start()");
+      const sync = port.requests("SyncGroup")[0] as SyncGroupRequest;
+      assert.deepEqual([sync.memberId, sync.generationId, sync.protocolName, sync.assignments], ["m-2", 4, "range", []]);
+      assert.deepEqual(assigned, [parts(["t", [1]])]);
+      assert.equal(port.countsAsked.length, 1, "a follower fetched partition counts to run an assignor");
+    }));
+
+  test("NOT_COORDINATOR on JoinGroup: coordinatorMoved(), then the join is sent again", () =>
+    withMember({}, async ({ port, membership, log }) => {
+      port.script("JoinGroup", joinFailed(ErrorCode.NOT_COORDINATOR), joined("m-1")).script("SyncGroup", synced(parts(["t", [0]])));
+      await within(membership.start(), "start()");
+      assert.equal(port.moved, 1);
+      // Whether the move is also reported to onError is left open.
+      const steps = log.filter((entry) => entry !== "error");
+      assert.deepEqual(steps.slice(0, 5), ["JoinGroup", "coordinatorMoved", "JoinGroup", "SyncGroup", "assigned"]);
+    }));
+
+  test("a fatal JoinGroup error (GROUP_AUTHORIZATION_FAILED) reaches onError as a GroupError; the member keeps trying", () =>
+    withMember({ groupId: "billing-pool" }, async ({ port, membership, errors }) => {
+      port.otherwise("JoinGroup", joinFailed(ErrorCode.GROUP_AUTHORIZATION_FAILED));
+      const started = membership.start();
+      await waitFor(() => errors.length >= 1, "onError");
+      const error = errors[0];
+      assert.ok(error instanceof GroupError, `not a GroupError: ${error}`);
+      assert.equal(error.name, "GroupError");
+      assert.match(error.message, /"billing-pool"/);
+      assert.match(error.message, /GROUP_AUTHORIZATION_FAILED/);
+      assert.deepEqual(error.kafkaError, { name: "GROUP_AUTHORIZATION_FAILED", code: 30, retriable: false });
+      await waitFor(() => port.requests("JoinGroup").length >= 2, "a second JoinGroup after the back-off");
+      assert.equal(port.requests("SyncGroup").length, 0);
+      await membership.stop();
+      await assert.rejects(within(started, "start() after stop()"), /stopped before partitions were assigned/);
+    }));
+
+  test("the coordinator choosing an assignor the member did not offer ends in onError, no SyncGroup, and a later rejoin", () =>
+    withMember({}, async ({ port, membership, errors }) => {
+      port.otherwise("JoinGroup", joined("m-1", { leader: "m-1", protocolName: "roundrobin", members: [member("m-1", ["t"])] }));
+      void membership.start();
+      await waitFor(() => errors.length >= 1, "onError");
+      assert.match((errors[0] as Error).message, /"roundrobin".*did not offer/);
+      await waitFor(() => port.requests("JoinGroup").length >= 2, "a rejoin");
+      assert.equal(port.requests("SyncGroup").length, 0);
+    }));
+});
+
+describe("GroupMembership: what Heartbeat answers", () => {
+  test("REBALANCE_IN_PROGRESS: onRevoked(old) before the rejoin with the same memberId, then onAssigned(new)", () =>
+    withMember({}, async ({ port, membership, log, assigned, revoked, errors }) => {
+      port
+        .script("JoinGroup", joined("m-1", { generationId: 1 }), joined("m-1", { generationId: 2 }))
+        .script("SyncGroup", synced(parts(["t", [0]])), synced(parts(["t", [1]])))
+        .script("Heartbeat", beat(ErrorCode.REBALANCE_IN_PROGRESS));
+      await within(membership.start(), "start()");
+      await waitFor(() => assigned.length === 2, "the second assignment");
+      const heartbeat = port.requests("Heartbeat")[0] as HeartbeatRequest;
+      assert.deepEqual([heartbeat.groupId, heartbeat.memberId, heartbeat.generationId], [GROUP, "m-1", 1]);
+      assert.deepEqual(logFrom(log, "Heartbeat", 5), ["Heartbeat", "revoked", "JoinGroup", "SyncGroup", "assigned"]);
+      assert.deepEqual(revoked, [parts(["t", [0]])]);
+      assert.deepEqual(joinIds(port), ["", "m-1"]);
+      assert.deepEqual(assigned[1], parts(["t", [1]]));
+      assert.equal(membership.generationId, 2);
+      assert.deepEqual(errors, []);
+    }));
+
+  test('UNKNOWN_MEMBER_ID: rejoin with memberId "" (then with the id MEMBER_ID_REQUIRED gives)', () =>
+    withMember({}, async ({ port, membership, assigned, revoked }) => {
+      port
+        .script("JoinGroup", joined("m-1"), joinFailed(ErrorCode.MEMBER_ID_REQUIRED, "m-9"), joined("m-9", { generationId: 2 }))
+        .otherwise("SyncGroup", synced(parts(["t", [0]])))
+        .script("Heartbeat", beat(ErrorCode.UNKNOWN_MEMBER_ID));
+      await within(membership.start(), "start()");
+      await waitFor(() => assigned.length === 2, "the second assignment");
+      assert.deepEqual(joinIds(port), ["", "", "m-9"]);
+      assert.equal(revoked.length, 1);
+      assert.deepEqual([membership.memberId, membership.generationId], ["m-9", 2]);
+    }));
+
+  test("ILLEGAL_GENERATION: rejoin keeping the memberId; later heartbeats carry the new generation", () =>
+    withMember({}, async ({ port, membership, assigned }) => {
+      port
+        .script("JoinGroup", joined("m-1", { generationId: 1 }), joined("m-1", { generationId: 2 }))
+        .otherwise("SyncGroup", synced(parts(["t", [0]])))
+        .script("Heartbeat", beat(ErrorCode.ILLEGAL_GENERATION));
+      await within(membership.start(), "start()");
+      await waitFor(() => assigned.length === 2 && port.requests("Heartbeat").length >= 2, "a heartbeat after the rejoin");
+      assert.deepEqual(joinIds(port), ["", "m-1"]);
+      assert.deepEqual(
+        port.requests("Heartbeat").map((h) => h.generationId),
+        [1, 2],
+      );
+    }));
+
+  test("NOT_COORDINATOR: coordinatorMoved(), then a rejoin", () =>
+    withMember({}, async ({ port, membership, assigned }) => {
+      port
+        .otherwise("JoinGroup", joined("m-1"))
+        .otherwise("SyncGroup", synced(parts(["t", [0]])))
+        .script("Heartbeat", beat(ErrorCode.NOT_COORDINATOR));
+      await within(membership.start(), "start()");
+      await waitFor(() => assigned.length === 2, "the second assignment");
+      assert.equal(port.moved, 1);
+      const steps = port.log.filter((entry) => entry !== "error");
+      assert.deepEqual(logFrom(steps, "Heartbeat", 4), ["Heartbeat", "coordinatorMoved", "revoked", "JoinGroup"]);
+    }));
+
+  test("a thrown error (the connection broke): onError with that error, then onRevoked and a rejoin", () =>
+    withMember({}, async ({ port, membership, log, assigned, errors }) => {
+      const broke = new Error("connection reset by peer");
+      port
+        .otherwise("JoinGroup", joined("m-1"))
+        .otherwise("SyncGroup", synced(parts(["t", [0]])))
+        .script("Heartbeat", broke);
+      await within(membership.start(), "start()");
+      await waitFor(() => assigned.length === 2, "the second assignment");
+      assert.deepEqual(errors, [broke]);
+      assert.deepEqual(logFrom(log, "Heartbeat", 6), ["Heartbeat", "error", "revoked", "JoinGroup", "SyncGroup", "assigned"]);
+      assert.deepEqual(joinIds(port), ["", "m-1"]);
+    }));
+});
+
+describe("GroupMembership: stop()", () => {
+  test("onRevoked(held assignment), then LeaveGroup with the memberId; no heartbeat afterwards; a second stop() does nothing", () =>
+    withMember({}, async ({ port, membership, log, revoked }) => {
+      port.script("JoinGroup", joined("m-1")).script("SyncGroup", synced(parts(["t", [0, 1]])));
+      await within(membership.start(), "start()");
+      await within(membership.stop(), "stop()");
+      assert.deepEqual(revoked, [parts(["t", [0, 1]])]);
+      assert.deepEqual(port.requests("LeaveGroup"), [
+        { groupId: GROUP, memberId: "m-1", members: [{ memberId: "m-1", groupInstanceId: null }] },
+      ]);
+      assert.deepEqual(log.slice(-2), ["revoked", "LeaveGroup"]);
+      assert.equal(membership.assignment.size, 0);
+      const sent = port.sent.length;
+      await sleep(60); // three heartbeat intervals
+      await membership.stop();
+      assert.equal(port.sent.length, sent, `sent after stop(): ${port.log.slice(-3)}`);
+      assert.equal(revoked.length, 1);
+    }));
+
+  test("a static member (groupInstanceId) sends it in every request and does not leave", () =>
+    withMember({ groupInstanceId: "host-1" }, async ({ port, membership, revoked }) => {
+      port.script("JoinGroup", joined("m-1")).script("SyncGroup", synced(parts(["t", [2]])));
+      await within(membership.start(), "start()");
+      await waitFor(() => port.requests("Heartbeat").length >= 1, "a heartbeat");
+      await within(membership.stop(), "stop()");
+      assert.equal(port.requests("JoinGroup")[0]?.groupInstanceId, "host-1");
+      assert.equal(port.requests("SyncGroup")[0]?.groupInstanceId, "host-1");
+      assert.equal(port.requests("Heartbeat")[0]?.groupInstanceId, "host-1");
+      assert.equal(port.requests("LeaveGroup").length, 0);
+      assert.deepEqual(revoked, [parts(["t", [2]])]);
+    }));
+});
+
+describe("GroupMembership: retries", () => {
+  test("coordinator errors on JoinGroup are retried after a back-off", () =>
+    withMember({}, async ({ port, membership }) => {
+      port.otherwise("JoinGroup", joinFailed(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS));
+      void membership.start();
+      await sleep(300);
+      await membership.stop();
+      const joins = port.requests("JoinGroup").length;
+      assert.ok(joins >= 1, "no JoinGroup sent");
+      // Every other retry in #run waits at least 100 ms.
+      assert.ok(joins <= 5, `${joins} JoinGroups (and ${port.moved} coordinator look-ups) in 300 ms`);
+    }));
+
+  test("stop() during a request that then fails does not wait out the back-off", () =>
+    withMember({}, async ({ port, membership }) => {
+      let fail: (e: Error) => void = () => {};
+      const pending = new Promise<Error>((resolve) => {
+        fail = resolve;
+      });
+      // Five failures first, so the back-off before a sixth retry is 3.2 s.
+      const refused = new Error("refused");
+      port.script("JoinGroup", refused, refused, refused, refused, refused, () => pending);
+      void membership.start();
+      await waitFor(() => port.requests("JoinGroup").length === 6, "the sixth JoinGroup", 5_000);
+      const stopping = membership.stop();
+      const failedAt = Date.now();
+      fail(new Error("connection reset"));
+      await within(stopping, "stop()");
+      const waited = Date.now() - failedAt;
+      assert.ok(waited < 1_500, `stop() took ${waited} ms after the request failed (back-off: 3,200 ms)`);
+    }));
+});
