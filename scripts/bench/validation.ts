@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import * as v from "valibot";
 import { osloCodec } from "../../src/codec/payload.ts";
-import type { ConsumedRecord } from "../../src/kafka/consumer.ts";
+import type { ConsumedRecord } from "../../src/kafka/consumer/types.ts";
 import { RecordContext } from "../../src/listener/records.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { defineNotification } from "../../src/schema/declare.ts";

@@ -9,7 +9,7 @@
 import type { Kafka } from "kafkajs";
 import { type ClusterDescription, describeCluster } from "./cluster-description.ts";
 import { startGroupConsumer } from "./consumer/group-consumer.ts";
-import type { ConsumerConnection, ConsumerSettings, PartitionBatch } from "./consumer.ts";
+import type { ConsumerConnection, ConsumerSettings, PartitionBatch } from "./consumer/types.ts";
 import { toKafkaNotifyError } from "./errors.ts";
 import { fetchPoolLag, type PoolPartitionLag } from "./lag.ts";
 import type { Cluster } from "./network/cluster.ts";

@@ -8,7 +8,7 @@
  */
 
 import type { CommitPolicy } from "../kafka/commit-policy.ts";
-import type { ConsumedRecord, PartitionBatch, PartitionOffset } from "../kafka/consumer.ts";
+import type { ConsumedRecord, PartitionBatch, PartitionOffset } from "../kafka/consumer/types.ts";
 import { dispatchBatch, type EndpointResult, HANDLED, REQUEUE, type RouteTable } from "./dispatch.ts";
 import type { BatchOptions, ReceivedNotification } from "./options.ts";
 import { nextOffset, type RecordContext, where } from "./records.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { payloadCodec } from "../codec/payload.ts";
-import type { ConsumerConnection } from "../kafka/consumer.ts";
+import type { ConsumerConnection } from "../kafka/consumer/types.ts";
 import { openEngine } from "../kafka/engine.ts";
 import type { ProducerConnection } from "../kafka/producer.ts";
 import type { NotificationDeclaration } from "../schema/declare.ts";

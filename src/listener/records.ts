@@ -4,7 +4,7 @@
  * @module
  */
 import { decodeOsloRecord } from "../codec/payload.ts";
-import type { ConsumedRecord } from "../kafka/consumer.ts";
+import type { ConsumedRecord } from "../kafka/consumer/types.ts";
 import type { LogFields, Logger } from "../log/logger.ts";
 import type { Notification } from "../message/notification.ts";
 import type { PayloadChecker, PayloadVerdict } from "../schema/receive.ts";

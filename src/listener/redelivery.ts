@@ -5,7 +5,7 @@
  * written is retried, never dropped.
  * @module
  */
-import type { ConsumedRecord } from "../kafka/consumer.ts";
+import type { ConsumedRecord } from "../kafka/consumer/types.ts";
 import type { OutgoingRecord } from "../kafka/producer.ts";
 import { type RecordContext, where } from "./records.ts";
 

@@ -8,7 +8,7 @@
  */
 
 import type { CommitPolicy } from "../kafka/commit-policy.ts";
-import type { ConsumedRecord, PartitionBatch } from "../kafka/consumer.ts";
+import type { ConsumedRecord, PartitionBatch } from "../kafka/consumer/types.ts";
 import { dispatch, type EndpointResult, HANDLED, isThenable, REQUEUE, type RouteTable } from "./dispatch.ts";
 import type { ReceivedNotification } from "./options.ts";
 import { nextOffset, type Poison, type RecordContext, where } from "./records.ts";

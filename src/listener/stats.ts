@@ -6,7 +6,7 @@
  * sends a request.
  * @module
  */
-import type { ConsumerEvent } from "../kafka/consumer-events.ts";
+import type { ConsumerEvent } from "../kafka/consumer/types.ts";
 import { type LastError, lastErrorOf } from "../observe/last-error.ts";
 import type { ListenerCounters } from "./records.ts";
 

@@ -5,7 +5,7 @@
  * as metrics.
  * @module
  */
-import type { ConsumedRecord } from "../kafka/consumer.ts";
+import type { ConsumedRecord } from "../kafka/consumer/types.ts";
 import type { Notification } from "../message/notification.ts";
 import {
   Observations,

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { osloCodec } from "../../src/codec/payload.ts";
-import type { ConsumedRecord, PartitionBatch } from "../../src/kafka/consumer.ts";
+import type { ConsumedRecord, PartitionBatch } from "../../src/kafka/consumer/types.ts";
 import type { OutgoingRecord } from "../../src/kafka/producer.ts";
 import { buildRoutes, type Endpoint, REQUEUE } from "../../src/listener/dispatch.ts";
 import { RecordContext } from "../../src/listener/records.ts";

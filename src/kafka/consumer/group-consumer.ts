@@ -7,8 +7,6 @@
  * @module
  */
 import { ConnectionError } from "../../errors.ts";
-import type { ConsumerConnection, ConsumerSettings, PartitionBatch, PartitionOffset } from "../consumer.ts";
-import type { ConsumerEvent } from "../consumer-events.ts";
 import { assignorNamed } from "../group/assignors/index.ts";
 import type { Assignor } from "../group/assignors/types.ts";
 import { groupPort } from "../group/coordinator.ts";
@@ -19,6 +17,7 @@ import { offsetCommitApi } from "../protocol/offset-commit.ts";
 import { offsetFetchApi } from "../protocol/offset-fetch.ts";
 import { type FetchedBatch, Fetcher } from "./fetcher.ts";
 import { listOffsets, partitionKey, type TopicPartition } from "./offsets.ts";
+import type { ConsumerConnection, ConsumerEvent, ConsumerSettings, PartitionBatch, PartitionOffset } from "./types.ts";
 
 const AUTO_COMMIT_INTERVAL_MS = 5_000;
 const COMMIT_ATTEMPTS = 5;
@@ -159,7 +158,7 @@ export async function startGroupConsumer(
     if (partitions.length === 0) return;
     const committed = await committedOffsets(partitions);
     const missing = partitions.filter((p) => committed.get(partitionKey(p.topic, p.partition)) === undefined);
-    // Partitions the pool never committed start where listen() started (see start-position.ts).
+    // Partitions the pool never committed start where listen() started (so a member that dies before its first commit loses nothing).
     const unknown = missing.filter((p) => !startOffsets.has(partitionKey(p.topic, p.partition)));
     if (unknown.length > 0) {
       for (const [k, offset] of await listOffsets(cluster, unknown, settings.fromBeginning ? "earliest" : "latest"))
@@ -257,6 +256,7 @@ export async function startGroupConsumer(
     stop,
     commit,
     seek: (position) => fetcher.seek(position.topic, position.partition, Number(position.offset)),
+    pause: (topic, partition, paused) => fetcher.pause(topic, partition, paused),
   };
 }
 

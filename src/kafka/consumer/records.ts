@@ -4,11 +4,12 @@
  * `traceparent` header when the producer traced the record.
  * @module
  */
-import type { ConsumedRecord } from "../consumer.ts";
+
 import type { FetchResponsePartition } from "../protocol/fetch.ts";
 import { forEachRecord, readRecordBatches } from "../protocol/record-batch-reader.ts";
+import type { ConsumedRecord } from "./types.ts";
 
-export type { ConsumedRecord as FetchedRecord } from "../consumer.ts";
+export type { ConsumedRecord as FetchedRecord } from "./types.ts";
 
 const utf8 = new TextDecoder();
 

@@ -7,6 +7,9 @@
  *   all subscriptions are equal); with equal subscriptions both keep every
  *   member within one partition of the others and move the fewest partitions,
  *   but which partitions move may differ;
+ * - counts are levelled completely (chains of moves through members with
+ *   other subscriptions), where Java stops once no single move helps: with
+ *   unequal subscriptions we may move more partitions to end more even;
  * - no rack awareness (our input has no replica racks);
  * - a partition claimed by several members at the same highest generation is
  *   held back from all of them in every group (Java does so on its
