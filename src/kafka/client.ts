@@ -12,7 +12,6 @@ import type { Logger } from "../log/logger.ts";
 import type { SocketAdapter, TlsSettings } from "../transport/socket.ts";
 import { registerCompressionCodecs } from "./compression.ts";
 import { cleanTlsMessage } from "./errors.ts";
-import { quietRequestQueueTimers } from "./request-queue.ts";
 import { SocketRegistry, socketFactoryFor } from "./socket-bridge.ts";
 
 const { Kafka: KafkaClient, logLevel: KafkaLogLevel } = kafkajs;
@@ -90,22 +89,9 @@ function explainSocketError(error: Error & { code?: string }, tls: TlsSettings |
   return explained;
 }
 
-/** The sockets each client opened and has not closed. */
-const registries = new WeakMap<Kafka, SocketRegistry>();
-
-/**
- * Close every connection of `kafka`, and refuse new ones: the last step of
- * a shutdown, so that nothing of the client keeps the process alive (also
- * when kafkajs cannot finish a disconnect, stuck in a rebalance).
- */
-export function sealSockets(kafka: Kafka): void {
-  registries.get(kafka)?.seal();
-}
-
 /** Build a kafkajs client for these settings (it connects nothing until used). */
 export function buildKafkaClient(settings: ClientSettings): Kafka {
   registerCompressionCodecs();
-  void quietRequestQueueTimers();
   const { config, adapter, tls, logger } = settings;
   const { brokers, aliases } = brokerAliases(config);
   const sasl = saslOptions(config);
@@ -123,6 +109,5 @@ export function buildKafkaClient(settings: ClientSettings): Kafka {
     logCreator: logCreatorFor(logger),
     retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 5_000 },
   });
-  registries.set(kafka, sockets);
   return kafka;
 }

@@ -9,6 +9,7 @@
 import type { Kafka } from "kafkajs";
 import { type ClusterDescription, describeCluster } from "./cluster-description.ts";
 import { startGroupConsumer } from "./consumer/group-consumer.ts";
+import { type PartitionReading, type PartitionReadOptions, readPartitions } from "./consumer/partition-reader.ts";
 import type { ConsumerConnection, ConsumerSettings, PartitionBatch } from "./consumer/types.ts";
 import { toKafkaNotifyError } from "./errors.ts";
 import { fetchPoolLag, type PoolPartitionLag } from "./lag.ts";
@@ -31,6 +32,8 @@ export interface Engine {
   ensureTopics(names: readonly string[], partitions: number, replicationFactor: number): Promise<string[]>;
   /** Join a consumer group and hand each partition batch to `handle`; resolves once partitions are assigned. */
   startConsumer(settings: ConsumerSettings, handle: (batch: PartitionBatch) => Promise<void>): Promise<ConsumerConnection>;
+  /** Read topics without a consumer group (nothing committed, no group created). */
+  readPartitions(options: PartitionReadOptions): Promise<PartitionReading>;
   /** Lag per partition of a consumer group, asked of the brokers. */
   poolLag(pool: string, topics: readonly string[]): Promise<PoolPartitionLag[]>;
   /** The cluster's id, controller, brokers, and the partitions of the topics `select` keeps. */
@@ -53,8 +56,8 @@ export function openEngine(settings: EngineSettings): Engine {
     return client;
   };
   return {
-    produceQueue: (produce) => new ProduceQueue(kafka, produce),
-    producer: (producer) => openProducer(kafka, producer),
+    produceQueue: (produce) => new ProduceQueue(() => openCluster(settings), produce),
+    producer: (producer) => openProducer(() => openCluster(settings), producer),
     ensureTopics: async (names, partitions, replicationFactor) =>
       ensureTopics(await kafka(), names, partitions, replicationFactor, settings.mask),
     startConsumer: async (consumer, handle) => {
@@ -71,6 +74,17 @@ export function openEngine(settings: EngineSettings): Engine {
       } catch (error) {
         close();
         throw toKafkaNotifyError(error, settings.mask, "cannot start the listener");
+      }
+    },
+    readPartitions: async (options) => {
+      const cluster = await openCluster(settings);
+      try {
+        const reading = await readPartitions(cluster, options);
+        void reading.done.finally(() => cluster.close()).catch(() => {});
+        return reading;
+      } catch (error) {
+        cluster.close();
+        throw toKafkaNotifyError(error, settings.mask, "cannot read the topics");
       }
     },
     poolLag: async (pool, topics) => fetchPoolLag(await kafka(), pool, topics, settings.mask),

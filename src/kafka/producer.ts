@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { Kafka } from "kafkajs";
 import { silentLogger } from "../log/logger.ts";
+import type { Cluster } from "./network/cluster.ts";
 import { ProduceQueue, type ProduceSettings } from "./produce/producer.ts";
 import type { OutgoingRecord } from "./produce/record-batch.ts";
 
@@ -16,8 +16,8 @@ export { ProduceQueue };
 
 /**
  * Record bytes in one produce request, at most, over all its partitions
- * (a request is encoded in one buffer, and kafkajs copies it twice into its
- * frame, so this bounds the memory a send takes).
+ * (a request is encoded in one buffer and copied once into its frame, so
+ * this bounds the memory a send takes).
  */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
@@ -43,7 +43,7 @@ export interface ProducerConnection {
 }
 
 /** A connection that sends lists of records; `open` gives the client on first use. */
-export function openProducer(open: () => Promise<Kafka>, settings: ProducerSettings): ProducerConnection {
+export function openProducer(open: () => Promise<Cluster>, settings: ProducerSettings): ProducerConnection {
   const queue = new ProduceQueue(open, {
     acks: settings.acks,
     compression: settings.compression,

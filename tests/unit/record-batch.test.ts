@@ -4,8 +4,11 @@ import { describe, test } from "node:test";
 import { compressionCodecs } from "../../src/codec/compression/index.ts";
 import { registerCompressionCodecs } from "../../src/kafka/compression.ts";
 import { crc32c } from "../../src/kafka/produce/crc32c.ts";
-import { decodeProduceResponse, produceRequest, produceVersion } from "../../src/kafka/produce/produce-request.ts";
 import { COMPRESSION_IDS, RecordsBuilder, writeRecordBatch } from "../../src/kafka/produce/record-batch.ts";
+import { negotiateVersion } from "../../src/kafka/protocol/api-versions.ts";
+import { decodeResponseFrame } from "../../src/kafka/protocol/frame.ts";
+import { produceApi } from "../../src/kafka/protocol/produce.ts";
+import { ByteReader, ProtocolError } from "../../src/kafka/protocol/reader.ts";
 import { ByteWriter, varintSize } from "../../src/kafka/protocol/writer.ts";
 
 // kafkajs's own record batch code is the reference: these are tests, so they may reach inside it.
@@ -172,27 +175,22 @@ describe("record batch v2", () => {
 
 describe("produce request", () => {
   test("the version is the highest both sides speak, from 3 to 7", () => {
-    assert.equal(produceVersion({ minVersion: 0, maxVersion: 9 }), 7);
-    assert.equal(produceVersion({ minVersion: 3, maxVersion: 12 }), 7);
-    assert.equal(produceVersion({ minVersion: 0, maxVersion: 5 }), 5);
-    assert.equal(produceVersion({ minVersion: 0, maxVersion: 2 }), undefined);
-    assert.equal(produceVersion({ minVersion: 8, maxVersion: 12 }), undefined);
+    assert.equal(negotiateVersion(produceApi, { minVersion: 0, maxVersion: 9 }), 7);
+    assert.equal(negotiateVersion(produceApi, { minVersion: 3, maxVersion: 12 }), 7);
+    assert.equal(negotiateVersion(produceApi, { minVersion: 0, maxVersion: 5 }), 5);
+    assert.equal(negotiateVersion(produceApi, { minVersion: 0, maxVersion: 2 }), undefined);
+    assert.equal(negotiateVersion(produceApi, { minVersion: 8, maxVersion: 12 }), undefined);
   });
 
-  test("the request body carries acks, timeout, topics and each partition's batch with its size", async () => {
+  test("the request body carries acks, timeout, topics and each partition's batch with its size", () => {
     const { bytes } = batchOf(["v"]);
     const out = new ByteWriter(8);
-    const request = produceRequest(
-      7,
-      -1,
-      30_000,
-      [{ topic: "t.info", partitions: [{ partition: 2, writeBatch: (w) => w.raw(bytes) }] }],
+    produceApi.encode(
       out,
-      (b) => Buffer.from(b),
+      { acks: -1, timeoutMs: 30_000, topics: [{ topic: "t.info", partitions: [{ partition: 2, writeBatch: (w) => w.raw(bytes) }] }] },
+      7,
     );
-    assert.equal(request.request.apiKey, 0);
-    assert.equal(request.request.apiVersion, 7);
-    const body = Buffer.from((await request.request.encode()).buffer);
+    const body = Buffer.from(out.written());
     const d = new KafkaDecoder(body);
     assert.equal(d.readString(), null);
     assert.equal(d.readInt16(), -1);
@@ -202,10 +200,10 @@ describe("produce request", () => {
     assert.equal(d.readInt32(), 1);
     assert.equal(d.readInt32(), 2);
     assert.equal(d.readInt32(), bytes.length);
-    assert.deepEqual(d.readBytes ? body.subarray(body.length - bytes.length) : undefined, Buffer.from(bytes));
+    assert.deepEqual(body.subarray(body.length - bytes.length), Buffer.from(bytes));
   });
 
-  test("responses v3 and v7 decode per partition", () => {
+  test("responses v3 and v7 decode per partition, with the throttle time", () => {
     const answer = (version: number) => {
       const out = new ByteWriter(8);
       out.int32(1);
@@ -221,14 +219,29 @@ describe("produce request", () => {
         out.int64(-1n);
         if (version >= 5) out.int64(0n);
       }
-      out.int32(0);
+      out.int32(25);
       return out.written();
     };
     for (const version of [3, 7]) {
-      assert.deepEqual(decodeProduceResponse(version, answer(version)), [
-        { topic: "t", partition: 0, errorCode: 0, baseOffset: "100" },
-        { topic: "t", partition: 1, errorCode: 6, baseOffset: "100" },
-      ]);
+      assert.deepEqual(produceApi.decode(new ByteReader(answer(version)), version), {
+        results: [
+          { topic: "t", partition: 0, errorCode: 0, baseOffset: "100" },
+          { topic: "t", partition: 1, errorCode: 6, baseOffset: "100" },
+        ],
+        throttleTimeMs: 25,
+      });
     }
+  });
+
+  test("a truncated response is a ProtocolError naming the request", () => {
+    const out = new ByteWriter(8);
+    out.int32(0); // correlation id
+    out.int32(1);
+    out.string("t");
+    out.int32(5); // five partitions announced, none there
+    assert.throws(
+      () => decodeResponseFrame(produceApi, 7, out.written()),
+      (e: Error) => e instanceof ProtocolError && /Produce v7/.test(e.message),
+    );
   });
 });

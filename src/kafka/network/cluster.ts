@@ -10,10 +10,11 @@
  */
 import type { Api } from "../protocol/api.ts";
 import { type MetadataResponse, metadataApi } from "../protocol/metadata.ts";
+import type { SendOptions } from "./port.ts";
 
 /** What a connection offers the cluster. */
 export interface LinkConnection {
-  send<Req, Res>(api: Api<Req, Res>, request: Req, options?: { timeoutMs?: number }): Promise<Res>;
+  send<Req, Res>(api: Api<Req, Res>, request: Req, options?: SendOptions): Promise<Res>;
   close(): void;
   /** True once the connection closed or failed: the next request opens a new one. */
   readonly closed: boolean;
@@ -73,7 +74,11 @@ export class Cluster {
     }
     const address = this.#brokers.get(node);
     if (!address) throw new Error(`broker ${node} is not in the cluster's metadata`);
-    const opening = this.#connect(address.host, address.port);
+    const opening = this.#connect(address.host, address.port).then((connection) => {
+      // Closed while connecting: nobody will close this one later.
+      if (this.#closed) connection.close();
+      return connection;
+    });
     this.#connections.set(key, opening);
     opening.catch(() => {
       if (this.#connections.get(key) === opening) this.#connections.delete(key);
@@ -101,6 +106,10 @@ export class Cluster {
       const address = this.#bootstrap[(this.#bootstrapNext + i) % this.#bootstrap.length] as BrokerAddress;
       try {
         const connection = await this.#connect(address.host, address.port);
+        if (this.#closed) {
+          connection.close();
+          throw new Error("the client is closed");
+        }
         this.#bootstrapNext = (this.#bootstrapNext + i) % this.#bootstrap.length;
         this.#connections.set(`bootstrap-${address.host}:${address.port}/default`, Promise.resolve(connection));
         return connection;

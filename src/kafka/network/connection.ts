@@ -39,6 +39,8 @@ interface Pending {
   readonly reject: (error: Error) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
   written: boolean;
+  /** False when the broker sends no response (acks=0): settled once written. */
+  readonly expectResponse: boolean;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -175,7 +177,13 @@ export class Connection {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#request(api, version, request, options.timeoutMs ?? this.#options.requestTimeoutMs ?? 30_000);
+    return this.#request(
+      api,
+      version,
+      request,
+      options.timeoutMs ?? this.#options.requestTimeoutMs ?? 30_000,
+      options.expectResponse ?? true,
+    );
   }
 
   /** Close the socket and reject everything pending with a `ConnectionError`. Idempotent. */
@@ -199,7 +207,13 @@ export class Connection {
   }
 
   /** Encode now (the request may change after this returns), then write or queue behind throttling. */
-  #request<Req, Res>(api: Api<Req, Res>, version: number, request: Req, timeoutMs: number | undefined): Promise<Res> {
+  #request<Req, Res>(
+    api: Api<Req, Res>,
+    version: number,
+    request: Req,
+    timeoutMs: number | undefined,
+    expectResponse = true,
+  ): Promise<Res> {
     const correlationId = this.#nextCorrelationId;
     this.#nextCorrelationId = (correlationId + 1) & 0x7fffffff;
     let frame: Uint8Array;
@@ -219,6 +233,7 @@ export class Connection {
         reject,
         timer: undefined,
         written: false,
+        expectResponse,
       };
       // Timers fire at once past 2^31-1 ms: a longer (or infinite) timeout means none.
       if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS)
@@ -234,9 +249,13 @@ export class Connection {
 
   #write(pending: Pending): void {
     pending.written = true;
-    this.#inFlight.set(pending.correlationId, pending);
+    if (pending.expectResponse) this.#inFlight.set(pending.correlationId, pending);
     this.#socket.write(pending.frame as Uint8Array);
     pending.frame = undefined;
+    if (!pending.expectResponse) {
+      clearTimeout(pending.timer);
+      pending.resolve(undefined);
+    }
   }
 
   #scheduleFlush(): void {

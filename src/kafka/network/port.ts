@@ -20,6 +20,12 @@ export interface SendOptions {
    * @default 30000
    */
   timeoutMs?: number;
+  /**
+   * False for a request the broker never answers (a produce request with
+   * acks=0): it resolves with `undefined` once written.
+   * @default true
+   */
+  expectResponse?: boolean;
 }
 
 /**

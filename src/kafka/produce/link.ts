@@ -1,31 +1,35 @@
 /**
- * The produce path's link to the cluster: connects once (and again after a
- * failure), loads topic metadata, refreshes it (one refresh at a time),
- * holds the idempotent producer id, and sends a produce request to one
- * broker, mapping whatever is thrown to our error classes with a verdict:
- * may a retry help?
+ * The produce path's link to the cluster, on our own client: loads topic
+ * metadata (one refresh at a time), holds the idempotent producer id, and
+ * sends a produce request to one broker, mapping whatever fails to our
+ * error classes with a verdict: may a retry help?
+ *
+ * A connection failure that retrying cannot fix (TLS, authentication, a
+ * port that does not speak Kafka) is final only once every attempt has
+ * failed that way for {@link PERMANENT_AFTER_MS}: a broker going down can
+ * close a connection before answering too, and that must cost latency,
+ * not notifications.
  * @module
  */
-import type { Kafka } from "kafkajs";
-import { AuthenticationError, ConnectionError, KafkaNotifyError, TlsError } from "../../errors.ts";
+import { ConnectionError, KafkaNotifyError } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
-import { toKafkaNotifyError } from "../errors.ts";
-import { ByteWriter } from "../protocol/writer.ts";
-import { disconnectWithin } from "../shutdown.ts";
-import { type Cluster, createCluster, type PartitionInfo } from "./cluster.ts";
-import { queueConnection, sendFrame } from "./direct-send.ts";
-import {
-  decodeProduceResponse,
-  type PartitionResult,
-  PRODUCE_API_KEY,
-  produceRequest,
-  produceVersion,
-  type TopicData,
-  writeProduceBody,
-} from "./produce-request.ts";
-import { outcomeOf } from "./retry.ts";
+import type { Cluster } from "../network/cluster.ts";
+import { isRetriable } from "../network/errors.ts";
+import { ErrorCode, kafkaErrorOf } from "../protocol/error-codes.ts";
+import { initProducerIdApi } from "../protocol/init-producer-id.ts";
+import { produceApi } from "../protocol/produce.ts";
+import type { PartitionResult, TopicData } from "./produce-request.ts";
 
-const ignore = (): void => {};
+/** How long a connection failure that retrying cannot fix must persist before it is final. */
+export const PERMANENT_AFTER_MS = 10_000;
+
+/** A partition as the produce path needs it from metadata. */
+export interface PartitionInfo {
+  partitionId: number;
+  /** The leader's node id, -1 when there is none. */
+  leader: number;
+  partitionErrorCode?: number;
+}
 
 /** The producer id and epoch batches carry; `generation` counts re-initialisations. */
 export interface ProducerIdentity {
@@ -49,40 +53,13 @@ export class LinkFailure extends Error {
   }
 }
 
-interface Chained {
-  name?: string;
-  type?: string;
-  retriable?: boolean;
-  originalError?: unknown;
-  cause?: unknown;
-}
-
-/** Every error of a kafkajs error chain, outermost first. */
-function chainOf(error: unknown): Chained[] {
-  const chain: Chained[] = [];
-  let current: unknown = error;
-  while (current && typeof current === "object" && chain.length < 8 && !chain.includes(current as Chained)) {
-    chain.push(current as Chained);
-    current = (current as Chained).originalError ?? (current as Chained).cause;
-  }
-  return chain;
-}
-
-const AUTHORIZATION = /AUTHORIZATION_FAILED$/;
-
 /** Map a thrown error and decide whether retrying may help. */
 export function classifyThrown(error: unknown, mask: (text: string) => string): LinkFailure {
   if (error instanceof LinkFailure) return error;
-  const mapped = toKafkaNotifyError(error, mask);
-  if (mapped instanceof AuthenticationError || mapped instanceof TlsError) return new LinkFailure(mapped, false);
-  if (mapped instanceof ConnectionError) return new LinkFailure(mapped, true);
-  const chain = chainOf(error);
-  const typed = chain.find((e) => typeof e.type === "string" && e.type !== "UNKNOWN");
-  if (typed && (AUTHORIZATION.test(typed.type ?? "") || typed.type === "INVALID_TOPIC_EXCEPTION")) return new LinkFailure(mapped, false);
-  return new LinkFailure(
-    mapped,
-    chain.some((e) => e.retriable === true),
-  );
+  if (error instanceof KafkaNotifyError) return new LinkFailure(error, isRetriable(error));
+  const message = mask(error instanceof Error ? error.message : String(error));
+  // A malformed response or anything unexpected: a new connection may do better.
+  return new LinkFailure(new ConnectionError(message, { cause: error }), true);
 }
 
 /** Settings of a link. */
@@ -94,68 +71,58 @@ export interface LinkSettings {
   logger: Logger;
   /** The seed brokers (`host:port, ...`), named when no connection could be made. */
   seeds: string;
-  /** Disconnecting did not finish in time; the connections are being closed. */
-  onStopTimeout?: (() => void) | undefined;
 }
 
-const toBuffer = (bytes: Uint8Array): Uint8Array => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const TOPIC_RETRY = new Set<number>([
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+]);
 
 /** A produce path's connection to the cluster. */
 export class BrokerLink {
-  readonly #open: () => Promise<Kafka>;
+  readonly #open: () => Promise<Cluster>;
   readonly #settings: LinkSettings;
   #cluster: Promise<Cluster> | undefined;
-  /** The connected cluster, once there is one, and its client. */
-  #connected: Cluster | undefined;
-  #kafka: Kafka | undefined;
+  #connected = false;
+  /** When the current run of failures that retrying cannot fix began. */
+  #permanentSince: number | undefined;
+  /** Each topic's partitions, a new array whenever metadata changes them. */
+  readonly #partitions = new Map<string, PartitionInfo[]>();
   #refreshing: Promise<void> | undefined;
   #identity: Promise<ProducerIdentity> | undefined;
   #generation = 0;
   #idempotent: boolean;
-  /** Request buffers, reused: one per request in flight. */
-  readonly #writers: ByteWriter[] = [];
   #closed = false;
 
-  constructor(open: () => Promise<Kafka>, settings: LinkSettings) {
+  constructor(open: () => Promise<Cluster>, settings: LinkSettings) {
     this.#open = open;
     this.#settings = settings;
     this.#idempotent = settings.idempotent;
   }
 
-  /** The connected cluster (connects on first use, and again after a failed attempt). */
-  cluster(): Promise<Cluster> {
-    this.#cluster ??= (async () => {
-      if (this.#closed) throw new LinkFailure(new KafkaNotifyError("the producer is closed"), false);
-      this.#kafka ??= await this.#open();
-      const cluster = createCluster(this.#kafka);
-      try {
-        await cluster.connect();
-      } catch (error) {
-        await cluster.disconnect().catch(ignore);
-        throw error;
-      }
-      if (this.#closed) {
-        await cluster.disconnect().catch(ignore);
-        throw new LinkFailure(new KafkaNotifyError("the producer is closed"), false);
-      }
-      this.#connected = cluster;
-      return cluster;
-    })().catch((error: unknown) => {
+  /** The cluster (built on first use; it connects with its first request). */
+  #clusterOf(): Promise<Cluster> {
+    if (this.#closed) return Promise.reject(new LinkFailure(new KafkaNotifyError("the producer is closed"), false));
+    this.#cluster ??= this.#open().catch((error: unknown) => {
       this.#cluster = undefined;
-      throw classifyThrown(error, this.#settings.mask);
+      throw new LinkFailure(error instanceof Error ? error : new Error(String(error)), false);
     });
     return this.#cluster;
   }
 
   /** A topic's partitions (loads its metadata; auto-creates it where the broker allows). */
   async topicPartitions(topic: string): Promise<{ metadata: PartitionInfo[] }> {
-    try {
-      const cluster = await this.cluster();
-      await cluster.addMultipleTargetTopics([topic]);
-      return { metadata: cluster.findTopicPartitionMetadata(topic) };
-    } catch (error) {
-      throw classifyThrown(error, this.#settings.mask);
+    const answer = await this.#call(async (cluster) => cluster.metadata([topic], true));
+    this.#learn(answer.topics);
+    const found = answer.topics.find((t) => t.name === topic);
+    const code = found?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    if (code !== ErrorCode.NONE) {
+      const error = kafkaErrorOf(code);
+      const failure = new KafkaNotifyError(`topic ${topic}: ${error.name} (${code})`);
+      throw new LinkFailure(failure, TOPIC_RETRY.has(code) || error.retriable);
     }
+    return { metadata: this.#partitions.get(topic) ?? [] };
   }
 
   /** Why nothing was sent yet when no connection is up: the seed brokers cannot be reached (yet). */
@@ -165,20 +132,18 @@ export class BrokerLink {
     return new ConnectionError(`no connection to the brokers (${seeds}) could be made`, { broker: seeds });
   }
 
-  /** The partitions of a topic as last known (kafkajs replaces the array when it refreshes). */
+  /** The partitions of a topic as last known (a new array after metadata changed them). */
   knownPartitions(topic: string): PartitionInfo[] | undefined {
-    try {
-      return this.#connected?.findTopicPartitionMetadata(topic);
-    } catch {
-      return undefined;
-    }
+    return this.#partitions.get(topic);
   }
 
-  /** Refresh the metadata soon (one refresh at a time); resolves when done, never rejects. */
+  /** Refresh the metadata of the known topics soon (one refresh at a time); resolves when done, never rejects. */
   refresh(): Promise<void> {
     this.#refreshing ??= (async () => {
       try {
-        await (await this.cluster()).refreshMetadata();
+        const topics = [...this.#partitions.keys()];
+        const answer = await this.#call((cluster) => cluster.metadata(topics.length > 0 ? topics : null));
+        this.#learn(answer.topics);
       } catch (error) {
         this.#settings.logger.debug("metadata refresh failed", { error: classifyThrown(error, this.#settings.mask).message });
       } finally {
@@ -192,20 +157,28 @@ export class BrokerLink {
   identity(): Promise<ProducerIdentity> {
     if (!this.#idempotent) return Promise.resolve(NO_IDENTITY);
     this.#identity ??= (async () => {
-      const broker = await (await this.cluster()).findControllerBroker();
-      const result = await broker.initProducerId({ transactionTimeout: 60_000 });
-      this.#generation++;
-      this.#settings.logger.debug("producer id initialised", { producerId: result.producerId, epoch: result.producerEpoch });
-      return { producerId: BigInt(result.producerId), epoch: result.producerEpoch, generation: this.#generation };
-    })().catch((error: unknown) => {
-      this.#identity = undefined;
-      if (chainOf(error).some((e) => AUTHORIZATION.test(e.type ?? ""))) {
+      const answer = await this.#call((cluster) =>
+        cluster.send("any", initProducerIdApi, { transactionalId: null, transactionTimeoutMs: 60_000 }),
+      );
+      if (
+        answer.errorCode === ErrorCode.CLUSTER_AUTHORIZATION_FAILED ||
+        answer.errorCode === ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      ) {
         this.#idempotent = false;
         this.#settings.logger.warn("the broker refused a producer id (not authorised); sending without idempotence", {
-          error: classifyThrown(error, this.#settings.mask).message,
+          error: kafkaErrorOf(answer.errorCode).name,
         });
         return NO_IDENTITY;
       }
+      if (answer.errorCode !== ErrorCode.NONE) {
+        const error = kafkaErrorOf(answer.errorCode);
+        throw new LinkFailure(new KafkaNotifyError(`InitProducerId: ${error.name} (${error.code})`), true);
+      }
+      this.#generation++;
+      this.#settings.logger.debug("producer id initialised", { producerId: String(answer.producerId), epoch: answer.producerEpoch });
+      return { producerId: BigInt(answer.producerId), epoch: answer.producerEpoch, generation: this.#generation };
+    })().catch((error: unknown) => {
+      this.#identity = undefined;
       throw classifyThrown(error, this.#settings.mask);
     });
     return this.#identity;
@@ -221,69 +194,72 @@ export class BrokerLink {
    * partition's answer (none with acks=0), rejects with a {@link LinkFailure}.
    */
   async send(nodeId: number, topics: readonly TopicData[]): Promise<{ broker: string; results: PartitionResult[] }> {
-    let address = `node ${nodeId}`;
-    const writer = this.#writers.pop() ?? new ByteWriter(64 * 1024);
-    // A frame that failed may still sit in the socket's write queue: its buffer is not reused.
-    let reusable = false;
-    try {
-      const cluster = await this.cluster();
-      // Not cluster.findBroker: on a connection failure it refreshes the metadata before failing, which
-      // would hold the partition in flight; the retry path refreshes without holding anything.
-      const broker = await (cluster.brokerPool ?? cluster).findBroker({ nodeId });
-      address = broker.brokerAddress ?? address;
-      const version = produceVersion(broker.versions?.[0]);
-      if (version === undefined) {
-        throw new LinkFailure(new KafkaNotifyError(`broker ${address} speaks no produce version from 3 to 7`), false);
-      }
-      const { acks, requestTimeoutMs } = this.#settings;
-      const pool = broker.connectionPool;
-      // With acks=0 nothing answers, so nothing would say when the reused buffer is free again.
-      const connection =
-        acks === 0 ? undefined : queueConnection(await pool.getConnectionByRequest?.({ request: { apiKey: PRODUCE_API_KEY } }));
-      try {
-        if (connection) {
-          const kind = { apiKey: PRODUCE_API_KEY, apiName: "Produce", apiVersion: version };
-          const body = (out: ByteWriter) => writeProduceBody(out, acks, requestTimeoutMs, topics);
-          const payload = await sendFrame(connection, kind, writer, body, toBuffer);
-          reusable = true;
-          return { broker: address, results: decodeProduceResponse(version, payload) };
-        }
-        const request = produceRequest(version, acks, requestTimeoutMs, topics, writer, toBuffer);
-        // kafkajs copies the request before its send settles: the buffer is free then, whatever the outcome.
-        reusable = true;
-        const results = await pool.send(request);
-        return { broker: address, results: (results as PartitionResult[] | undefined) ?? [] };
-      } catch (error) {
-        if ((error as Chained).name === "KafkaJSConnectionClosedError") await broker.disconnect().catch(ignore);
-        throw error;
-      }
-    } catch (error) {
-      const failure = classifyThrown(error, this.#settings.mask);
-      if (failure.error instanceof ConnectionError && failure.error.broker === undefined) {
-        const named = new ConnectionError(`${failure.error.message} (broker ${address})`, { cause: failure.error.cause, broker: address });
-        throw new LinkFailure(named, failure.retriable);
-      }
-      throw failure;
-    } finally {
-      // A buffer grown for a huge request is dropped rather than kept.
-      if (reusable && this.#writers.length < 8 && writer.bytes.length <= 8 * 1024 * 1024) this.#writers.push(writer);
-    }
+    const { acks, requestTimeoutMs } = this.#settings;
+    let broker = `node ${nodeId}`;
+    const answer = await this.#call(async (cluster) => {
+      const address = cluster.broker(nodeId);
+      if (address) broker = address.host.includes(":") ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+      const connection = await cluster.connection(nodeId);
+      return connection.send(
+        produceApi,
+        { acks, timeoutMs: requestTimeoutMs, topics },
+        { timeoutMs: requestTimeoutMs + 5_000, expectResponse: acks !== 0 },
+      );
+    }, broker);
+    return { broker, results: answer?.results ?? [] };
   }
 
   /** Close the connections. */
   async disconnect(): Promise<void> {
     this.#closed = true;
-    // A connection still being made is not waited for: sealing the client's sockets ends it.
-    const cluster = this.#connected;
-    this.#connected = undefined;
-    if (this.#kafka)
-      await disconnectWithin(
-        this.#kafka,
-        () => cluster?.disconnect() ?? Promise.resolve(),
-        () => this.#settings.onStopTimeout?.(),
-      );
+    const cluster = this.#cluster;
+    this.#cluster = undefined;
+    (await cluster?.catch(() => undefined))?.close();
+  }
+
+  /** Run `work` on the cluster; failures become {@link LinkFailure}s, those that cannot heal final only once they persist. */
+  async #call<T>(work: (cluster: Cluster) => Promise<T>, broker?: string): Promise<T> {
+    const cluster = await this.#clusterOf();
+    try {
+      const result = await work(cluster);
+      this.#connected = true;
+      this.#permanentSince = undefined;
+      return result;
+    } catch (error) {
+      if (error instanceof LinkFailure) throw error;
+      let failure = classifyThrown(error, this.#settings.mask);
+      if (failure.error instanceof ConnectionError && failure.error.broker === undefined && broker !== undefined) {
+        const named = new ConnectionError(`${failure.error.message} (broker ${broker})`, { cause: failure.error.cause, broker });
+        failure = new LinkFailure(named, failure.retriable);
+      }
+      if (failure.retriable) {
+        this.#permanentSince = undefined;
+        return Promise.reject(failure);
+      }
+      const now = Date.now();
+      this.#permanentSince ??= now;
+      if (now - this.#permanentSince < PERMANENT_AFTER_MS) throw new LinkFailure(failure.error, true);
+      throw failure;
+    }
+  }
+
+  #learn(
+    topics: readonly {
+      name: string | null;
+      errorCode: number;
+      partitions: readonly { partitionIndex: number; leaderId: number; errorCode: number }[];
+    }[],
+  ): void {
+    for (const t of topics) {
+      if (t.name === null || t.errorCode !== ErrorCode.NONE) continue;
+      const next = t.partitions
+        .map((p) => ({ partitionId: p.partitionIndex, leader: p.leaderId, partitionErrorCode: p.errorCode }))
+        .sort((a, b) => a.partitionId - b.partitionId);
+      const known = this.#partitions.get(t.name);
+      const same =
+        known?.length === next.length &&
+        known.every((p, i) => p.leader === next[i]?.leader && p.partitionErrorCode === next[i]?.partitionErrorCode);
+      if (!same) this.#partitions.set(t.name, next);
+    }
   }
 }
-
-/** Whether an error code means the broker's producer-id state must be renewed. */
-export const resetsProducer = (code: number): boolean => outcomeOf(code) === "reset-producer";

@@ -8,9 +8,9 @@
  * passed while it was not in flight.
  * @module
  */
-import type { Kafka } from "kafkajs";
 import { type CompressionCodec, compressionCodecs } from "../../codec/compression/index.ts";
 import { ClosedError, DeliveryError } from "../../errors.ts";
+import type { Cluster } from "../network/cluster.ts";
 import { Admission, type Waiter, waiterFor } from "./admission.ts";
 import { BrokerLink, classifyThrown, LinkFailure, type ProducerIdentity } from "./link.ts";
 import { type BatchLimits, type PartitionQueue, type ProduceBatch, TopicQueue } from "./partition-queue.ts";
@@ -55,7 +55,7 @@ export class ProduceQueue {
   #stopped = false;
   #failed = 0;
 
-  constructor(open: () => Promise<Kafka>, settings: ProduceSettings) {
+  constructor(open: () => Promise<Cluster>, settings: ProduceSettings) {
     this.#s = settings;
     this.#link = new BrokerLink(open, {
       acks: ACKS[settings.acks],
@@ -64,7 +64,6 @@ export class ProduceQueue {
       mask: settings.mask,
       logger: settings.logger,
       seeds: settings.seeds,
-      onStopTimeout: settings.onStopTimeout,
     });
     this.#limits = {
       maxRecords: settings.maxBatchRecords,

@@ -5,11 +5,12 @@
  * Where it differs from the Java client:
  * - one algorithm for all groups (Java has a separate quota-based path when
  *   all subscriptions are equal); with equal subscriptions both keep every
- *   member within one partition of the others and move the fewest partitions,
- *   but which partitions move may differ;
+ *   member within one partition of the others and aim to move the fewest
+ *   partitions, but which partitions move may differ;
  * - counts are levelled completely (chains of moves through members with
- *   other subscriptions), where Java stops once no single move helps: with
- *   unequal subscriptions we may move more partitions to end more even;
+ *   other subscriptions), where Java's balance test only asks that no single
+ *   move helps: with unequal subscriptions we may move more partitions to
+ *   end more even;
  * - no rack awareness (our input has no replica racks);
  * - a partition claimed by several members at the same highest generation is
  *   held back from all of them in every group (Java does so on its

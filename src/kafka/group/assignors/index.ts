@@ -16,9 +16,8 @@ import { rangeAssignor } from "./range.ts";
 import { roundRobinAssignor } from "./roundrobin.ts";
 import type { Assignor, AssignorName, RebalanceProtocol } from "./types.ts";
 
-export { cooperativeStickyAssignor, withholdMoving } from "./cooperative-sticky.ts";
+export { cooperativeStickyAssignor } from "./cooperative-sticky.ts";
 export { compareMembers } from "./group-view.ts";
-export { type Ownership, ownershipOf } from "./ownership.ts";
 export { rangeAssignor } from "./range.ts";
 export { roundRobinAssignor } from "./roundrobin.ts";
 export { stickyTarget } from "./sticky-target.ts";

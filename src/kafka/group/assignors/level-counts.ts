@@ -36,8 +36,9 @@ export function leastLoaded(eligible: readonly number[], counts: readonly number
  * so this ends, and an assignment with no such chain is optimal: it has the
  * lowest largest count and the lowest sum of squares there is (Harvey,
  * Ladner, Lovász, Tamir, "Semi-matchings for bipartite graphs and load
- * balancing", 2006). The Java client stops at single moves; a chain costs
- * one revocation per link, so the shortest is taken, single moves first.
+ * balancing", 2006). The Java client's balance test (isBalanced) only
+ * looks at single moves. A chain costs one revocation per link, so the
+ * shortest is taken, single moves first.
  *
  * `owner` and `counts` are updated in place; `previous` (the owner before
  * this rebalance) makes partitions placed this round move first, as they
@@ -63,20 +64,26 @@ function findChain(
   previous: readonly number[],
 ): Link[] | undefined {
   const held = counts.map((): number[] => []);
-  owner.forEach((m, slot) => held[m]?.push(slot));
+  for (const [slot, m] of owner.entries()) held[m]?.push(slot);
   // Partitions their holder did not own before cost no revocation, so they move first; then the highest index.
   for (const [m, slots] of held.entries()) slots.sort((a, b) => Number(previous[a] === m) - Number(previous[b] === m) || b - a);
 
   const donors = counts.map((_, m) => m).sort((a, b) => (counts[b] ?? 0) - (counts[a] ?? 0) || a - b);
+  const fewest = Math.min(...counts);
   for (const donor of donors) {
     const limit = (counts[donor] ?? 0) - 2;
-    if (limit < 0) return undefined; // nobody can hold two fewer
+    if (limit < fewest) return undefined; // nobody holds two fewer than this donor or any after it
     const reachedBy = new Map<number, Link>();
     const queue = [donor];
+    // All partitions of a topic lead to the same members: the first one seen from the queue is the only one to follow.
+    const topicsSeen = new Set<string>();
     for (let next = 0; next < queue.length; next++) {
       const from = queue[next] as number;
       for (const slot of held[from] ?? []) {
-        const byLoad = [...(slots[slot]?.eligible ?? [])].sort((a, b) => (counts[a] ?? 0) - (counts[b] ?? 0) || a - b);
+        const { topic, eligible } = slots[slot] as Slot;
+        if (topicsSeen.has(topic)) continue;
+        topicsSeen.add(topic);
+        const byLoad = [...eligible].sort((a, b) => (counts[a] ?? 0) - (counts[b] ?? 0) || a - b);
         for (const to of byLoad) {
           if (to === donor || reachedBy.has(to)) continue;
           reachedBy.set(to, { slot, from, to });
