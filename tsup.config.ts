@@ -24,5 +24,5 @@ export default defineConfig({
   // Keep `node:` specifiers: workerd (nodejs_compat) and Deno resolve built-ins by
   // them, and tsup 8 would otherwise rewrite "node:net" to the bare "net".
   removeNodeProtocol: false,
-  external: ["kafkajs", "valibot", "fzstd", "@hpcc-js/wasm-zstd", /^node:/, "cloudflare:sockets"],
+  external: ["valibot", "fzstd", "@hpcc-js/wasm-zstd", /^node:/, "cloudflare:sockets"],
 });

@@ -12,7 +12,7 @@
  */
 import kafkajs from "kafkajs";
 import { osloCodec } from "../../src/codec/payload.ts";
-import { compressionType, registerCompressionCodecs } from "../../src/kafka/compression.ts";
+import { compressionType, registerCompressionCodecs } from "../../tests/support/kafkajs-codecs.ts";
 import { CTXT, config, EVENT_TYPE, emitResult, nowMs, payloadFor, progress } from "./lib.ts";
 
 /** An oslo-style envelope as a hand-written producer would build it (JSON.stringify, not Python's bytes). */

@@ -16,7 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import kafkajs from "kafkajs";
 import { osloCodec } from "../../src/codec/payload.ts";
-import { ensureTopics } from "../../src/kafka/topics.ts";
+import { createTopics } from "../../tests/support/topics.ts";
 import { brokerGcLogs, gcShare, pausesBetween } from "./broker-gc.ts";
 import { CTXT, EVENT_TYPE, payloadBytes, payloadFor } from "./lib.ts";
 import { type CaseResult, type Machine, type ProfileSummary, writeReport } from "./table.ts";
@@ -74,7 +74,7 @@ const admin = kafka.admin();
 
 /** Create a topic and wait until its partitions answer (the library's own readiness wait). */
 async function createTopic(topic: string): Promise<void> {
-  await ensureTopics(kafka, [topic], PARTITIONS, 1, (text) => text);
+  await createTopics(BROKER, [topic], PARTITIONS, 1);
 }
 async function deleteTopic(topic: string): Promise<void> {
   await admin.deleteTopics({ topics: [topic], timeout: 10_000 }).catch(() => {});

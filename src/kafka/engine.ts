@@ -1,23 +1,21 @@
 /**
  * The one door to Kafka. The notifier, the listener and the command line
  * reach a cluster only through an {@link Engine}, which speaks kafka-notify
- * types: the client underneath (kafkajs today) is built on first use and
- * never leaves this folder, so replacing it, or one of its hot paths, means
- * editing `src/kafka` alone.
+ * types. Underneath is our own client (protocol/, network/, consumer/,
+ * group/, produce/, admin/): nothing of it leaves this folder.
  * @module
  */
-import type { Kafka } from "kafkajs";
-import { type ClusterDescription, describeCluster } from "./cluster-description.ts";
+import { type ClusterDescription, describeCluster } from "./admin/cluster-description.ts";
+import { ensureTopics } from "./admin/ensure-topics.ts";
+import { fetchPoolLag, type PoolPartitionLag } from "./admin/pool-lag.ts";
 import { startGroupConsumer } from "./consumer/group-consumer.ts";
 import { type PartitionReading, type PartitionReadOptions, readPartitions } from "./consumer/partition-reader.ts";
 import type { ConsumerConnection, ConsumerSettings, PartitionBatch } from "./consumer/types.ts";
 import { toKafkaNotifyError } from "./errors.ts";
-import { fetchPoolLag, type PoolPartitionLag } from "./lag.ts";
 import type { Cluster } from "./network/cluster.ts";
+import type { EngineSettings } from "./network/open-cluster.ts";
 import { openCluster } from "./network/open-cluster.ts";
-import { type EngineSettings, prepareKafkaClient } from "./prepare-client.ts";
 import { openProducer, ProduceQueue, type ProducerConnection, type ProducerSettings, type ProduceSettings } from "./producer.ts";
-import { ensureTopics } from "./topics.ts";
 
 export { MAX_REQUEST_BYTES } from "./producer.ts";
 export type { EngineSettings };
@@ -43,41 +41,39 @@ export interface Engine {
 /**
  * An engine for one notifier, listener or command. Nothing connects here;
  * configuration the runtime cannot honour (TLS files, unsupported TLS
- * settings) fails on first use with a `ConfigError`.
+ * settings) fails on first use with a `ConfigError`. Each user of the
+ * engine gets a cluster (connections) of its own, closed when it is done.
  */
 export function openEngine(settings: EngineSettings): Engine {
-  let client: Promise<Kafka> | undefined;
-  const clusters = new Set<Cluster>();
-  const kafka = (): Promise<Kafka> => {
-    client ??= prepareKafkaClient(settings).catch((error: unknown) => {
-      client = undefined;
-      throw error;
-    });
-    return client;
+  const open = () => openCluster(settings);
+  /** Run `work` on a cluster of its own, closed afterwards; failures name what was being done. */
+  const once = async <T>(what: string | undefined, work: (cluster: Cluster) => Promise<T>): Promise<T> => {
+    const cluster = await open();
+    try {
+      return await work(cluster);
+    } catch (error) {
+      throw toKafkaNotifyError(error, settings.mask, what);
+    } finally {
+      cluster.close();
+    }
   };
   return {
-    produceQueue: (produce) => new ProduceQueue(() => openCluster(settings), produce),
-    producer: (producer) => openProducer(() => openCluster(settings), producer),
-    ensureTopics: async (names, partitions, replicationFactor) =>
-      ensureTopics(await kafka(), names, partitions, replicationFactor, settings.mask),
+    produceQueue: (produce) => new ProduceQueue(open, produce),
+    producer: (producer) => openProducer(open, producer),
+    ensureTopics: (names, partitions, replicationFactor) =>
+      once("cannot prepare the listener's topics", (cluster) => ensureTopics(cluster, names, partitions, replicationFactor)),
     startConsumer: async (consumer, handle) => {
-      // Each consumer has a cluster (connections) of its own, closed when it stops.
-      const cluster = await openCluster(settings);
-      clusters.add(cluster);
-      const close = () => {
-        clusters.delete(cluster);
-        cluster.close();
-      };
+      const cluster = await open();
       try {
         const connection = await startGroupConsumer(cluster, consumer, handle);
-        return { ...connection, stop: () => connection.stop().finally(close) };
+        return { ...connection, stop: () => connection.stop().finally(() => cluster.close()) };
       } catch (error) {
-        close();
+        cluster.close();
         throw toKafkaNotifyError(error, settings.mask, "cannot start the listener");
       }
     },
     readPartitions: async (options) => {
-      const cluster = await openCluster(settings);
+      const cluster = await open();
       try {
         const reading = await readPartitions(cluster, options);
         void reading.done.finally(() => cluster.close()).catch(() => {});
@@ -87,7 +83,7 @@ export function openEngine(settings: EngineSettings): Engine {
         throw toKafkaNotifyError(error, settings.mask, "cannot read the topics");
       }
     },
-    poolLag: async (pool, topics) => fetchPoolLag(await kafka(), pool, topics, settings.mask),
-    describeCluster: async (select) => describeCluster(await kafka(), select, settings.mask),
+    poolLag: (pool, topics) => once(`cannot read the lag of pool "${pool}"`, (cluster) => fetchPoolLag(cluster, pool, topics)),
+    describeCluster: (select) => once(undefined, (cluster) => describeCluster(cluster, select)),
   };
 }

@@ -6,7 +6,7 @@
 import { type ClientOptions, resolveClient } from "../client/options.ts";
 import { ConfigError } from "../errors.ts";
 import { openEngine } from "../kafka/engine.ts";
-import type { PoolPartitionLag } from "../kafka/lag.ts";
+import type { PoolPartitionLag } from "../kafka/admin/pool-lag.ts";
 import { PRIORITIES } from "../message/priority.ts";
 import { kafkaTopic } from "../message/topic.ts";
 

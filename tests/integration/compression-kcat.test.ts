@@ -10,8 +10,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import kafkajs from "kafkajs";
 import { type CompressionCodec, type CompressionName, compressionCodecs } from "../../src/codec/compression/index.ts";
-import { ensureTopics } from "../../src/kafka/topics.ts";
-import { waitForBroker } from "../support/broker.ts";
+import { runCleanups, waitForBroker } from "../support/broker.ts";
+import { tracked } from "../support/children.ts";
+import { createTopics } from "../support/topics.ts";
 
 const { CompressionTypes, CompressionCodecs, Kafka, logLevel } = kafkajs;
 
@@ -52,19 +53,25 @@ export function registerCompressionCodecs(
   }
 }
 
+/** What the tests started: stopped after the suite, whatever failed. */
+const cleanups: (() => Promise<unknown>)[] = [];
+
 function kcat(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn("kcat", args, { stdio: ["pipe", "pipe", "pipe"] });
+    const p = tracked(cleanups, spawn("kcat", args, { stdio: ["pipe", "pipe", "pipe"] }));
     let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => p.kill("SIGKILL"), 60_000);
-    p.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
+    p.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
     });
-    p.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
+    p.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
     });
-    p.on("error", reject);
+    p.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     p.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
@@ -123,12 +130,13 @@ describe("compression interop with kcat (librdkafka)", {
     });
     // The library's topic creation: kafkajs's own waitForLeaders gives up on a just-started KRaft broker.
     const topics = names.flatMap((n) => [`cz-${runId}-${n}-out`, `cz-${runId}-${n}-in`]);
-    await ensureTopics(kafka, topics, 1, -1, (text) => text);
+    await createTopics(bootstrap, topics, 1);
     producer = kafka.producer();
     await producer.connect();
   });
 
   after(async () => {
+    await runCleanups(cleanups);
     await producer?.disconnect();
   });
 
@@ -160,11 +168,12 @@ describe("compression interop with kcat (librdkafka)", {
         maxWaitTimeInMs: 200,
       });
       const got: string[] = [];
+      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         await consumer.connect();
         await consumer.subscribe({ topic, fromBeginning: true });
         await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`received ${got.length} of ${values.length} records in 60 s`)), 60_000);
+          timer = setTimeout(() => reject(new Error(`received ${got.length} of ${values.length} records in 60 s`)), 60_000);
           consumer
             .run({
               eachMessage: async ({ message }) => {
@@ -178,6 +187,7 @@ describe("compression interop with kcat (librdkafka)", {
             .catch(reject);
         });
       } finally {
+        clearTimeout(timer);
         await consumer.disconnect();
       }
       assert.deepEqual(got, values);

@@ -24,8 +24,9 @@ import { fileURLToPath } from "node:url";
 import kafkajs from "kafkajs";
 import { createNotifier, type Listener, listen, type Notifier, type ReceivedNotification } from "../../mod.ts";
 import { compressionCodecs } from "../../src/codec/compression/index.ts";
-import { registerCompressionCodecs } from "../../src/kafka/compression.ts";
-import { waitForBroker } from "../support/broker.ts";
+import { runCleanups, waitForBroker } from "../support/broker.ts";
+import { readLines, stopChild } from "../support/children.ts";
+import { registerCompressionCodecs } from "../support/kafkajs-codecs.ts";
 
 const PYTHON = process.env.OSLO_PYTHON ?? "/usr/bin/python3";
 const PEER = fileURLToPath(new URL("../interop/oslo_peer.py", import.meta.url));
@@ -127,8 +128,8 @@ function run(command: string, args: readonly string[], timeoutMs: number): Promi
     let stderr = "";
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.stdout.on("data", (d: Buffer) => out.push(d));
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
     });
     child.on("error", (error) => {
       clearTimeout(timer);
@@ -242,7 +243,6 @@ function osloListen(options: { url: string; topic: string; pool: string; count: 
   const timer = setTimeout(() => child.kill("SIGKILL"), PEER_TIMEOUT_MS);
   const received: Record<string, unknown>[] = [];
   let stderr = "";
-  let buffered = "";
   let onReady: () => void = () => {};
   let onNotReady: (error: Error) => void = () => {};
   const ready = new Promise<void>((resolve, reject) => {
@@ -250,24 +250,18 @@ function osloListen(options: { url: string; topic: string; pool: string; count: 
     onNotReady = reject;
   });
   ready.catch(() => {});
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
   });
-  child.stdout.on("data", (d: Buffer) => {
-    buffered += d.toString();
-    let nl = buffered.indexOf("\n");
-    while (nl >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      nl = buffered.indexOf("\n");
-      if (line.trim() === "") continue;
-      const obj = JSON.parse(line) as Record<string, unknown>;
-      if ("ready" in obj) {
-        if (obj.ready === true) onReady();
-        else onNotReady(new Error(`the oslo listener did not get ready:\n${stderr}`));
-      } else if (!("done" in obj)) {
-        received.push(obj);
-      }
+  // Whole lines of whole characters (the payload has multi-byte ones) before JSON.parse.
+  readLines(child.stdout, (line) => {
+    if (line.trim() === "") return;
+    const obj = JSON.parse(line) as Record<string, unknown>;
+    if ("ready" in obj) {
+      if (obj.ready === true) onReady();
+      else onNotReady(new Error(`the oslo listener did not get ready:\n${stderr}`));
+    } else if (!("done" in obj)) {
+      received.push(obj);
     }
   });
   const done = new Promise<{ received: Record<string, unknown>[]; code: number | null; stderr: string }>((resolve) => {
@@ -393,11 +387,14 @@ describe("oslo.messaging interop (real Kafka driver, real broker)", {
     observeCodecs();
   });
 
-  after(async () => {
-    await Promise.allSettled(notifiers.map((n) => n.close()));
-    await Promise.allSettled(listeners.map((l) => l.stop()));
-    for (const child of children) child.kill("SIGKILL");
-  });
+  // Bounded; newest first: the peers, then our listeners, then our notifiers.
+  after(() =>
+    runCleanups([
+      ...notifiers.map((n) => () => n.close()),
+      ...listeners.map((l) => () => l.stop()),
+      ...[...children].map((child) => () => stopChild(child)),
+    ]),
+  );
 
   /** Our listener on `topic` collecting everything; resolves once assigned. */
   async function ourListener(topic: string, priorities: readonly string[]): Promise<ReceivedNotification[]> {

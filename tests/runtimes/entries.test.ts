@@ -61,7 +61,7 @@ if (runtime === "node") {
         write: false,
         format: "esm",
         platform: "neutral",
-        external: ["kafkajs", "valibot", "fzstd", "@hpcc-js/wasm-zstd", "node:*", "cloudflare:sockets"],
+        external: ["valibot", "fzstd", "@hpcc-js/wasm-zstd", "node:*", "cloudflare:sockets"],
         logLevel: "silent",
       });
       return result.outputFiles.map((f) => f.text).join("\n");

@@ -1,6 +1,6 @@
 /**
  * The socket adapter of the runtime this runs on, checked against local
- * servers and then, through kafkajs, against the real broker.
+ * servers and then, through our client, against the real broker.
  *
  *   node --test tests/runtimes/socket-adapter.test.ts
  *   deno test --allow-net --allow-env --allow-read --no-check tests/runtimes/socket-adapter.test.ts
@@ -12,8 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import kafkajs from "kafkajs";
-import { socketFactoryFor } from "../../src/kafka/socket-bridge.ts";
+import { createNotifier, listen } from "../../mod.ts";
 import { detectRuntime, loadSocketAdapter } from "../../src/transport/detect.ts";
 import type { SocketAdapter, TlsSettings } from "../../src/transport/socket.ts";
 import {
@@ -23,6 +22,7 @@ import {
   firstDifference,
   freePort,
   type LocalServer,
+  type Probe,
   pattern,
   probe,
   reachable,
@@ -30,14 +30,23 @@ import {
   within,
 } from "./helpers.ts";
 
-const { Kafka, logLevel } = kafkajs;
-
 const runtime = detectRuntime();
 const broker: BrokerInfo | undefined = brokerInfo();
 const brokerUp = broker !== undefined && (await reachable(broker.bootstrap.plaintext));
 const brokerRequired = process.env.KAFKA_REQUIRED === "1";
 if (!brokerUp && brokerRequired) throw new Error("KAFKA_REQUIRED=1 but the broker from kafka.json is not reachable");
 const noBroker = brokerUp ? false : "no broker: start one with scripts/kafka/kafka.sh start";
+
+/** Every connection a test opens, closed after the file (close() is idempotent): a failed wait must not leave one open. */
+const probes: Probe[] = [];
+function opened(...args: Parameters<typeof probe>): Probe {
+  const p = probe(...args);
+  probes.push(p);
+  return p;
+}
+after(() => {
+  for (const p of probes) p.socket.close();
+});
 
 /** Skip reason when this adapter cannot honour `tls`, else false. */
 function tlsSkip(adapter: SocketAdapter, tls: TlsSettings): string | false {
@@ -70,7 +79,7 @@ describe(`socket adapter on ${runtime}`, () => {
     test("5 MiB in many writes (some before open) echo back intact and in order", { timeout: 60_000 }, async () => {
       const size = 5 * 1024 * 1024;
       const sent = pattern(size, 7);
-      const p = probe(adapter, { host: "127.0.0.1", port: server.port });
+      const p = opened(adapter, { host: "127.0.0.1", port: server.port });
       // Uneven chunk sizes, from 1 byte to ~100 KiB, the first ones before the connection is open.
       let at = 0;
       let writes = 0;
@@ -102,7 +111,7 @@ describe(`socket adapter on ${runtime}`, () => {
     test("the peer closing gives end()", { timeout: 20_000 }, async () => {
       const closing = await echoServerThatSaysBye();
       try {
-        const p = probe(adapter, { host: "127.0.0.1", port: closing.port });
+        const p = opened(adapter, { host: "127.0.0.1", port: closing.port });
         await p.until(() => p.events.includes("end") || p.errors.length > 0, 10_000, "end");
         assert.deepEqual(p.errors, []);
         assert.equal(new TextDecoder().decode(p.bytes()), "bye");
@@ -116,7 +125,7 @@ describe(`socket adapter on ${runtime}`, () => {
 
     test("a refused connection gives error() and never open()", { timeout: 20_000 }, async () => {
       const port = await freePort();
-      const p = probe(adapter, { host: "127.0.0.1", port });
+      const p = opened(adapter, { host: "127.0.0.1", port });
       await p.until(() => p.errors.length > 0, 10_000, "error");
       const [error] = p.errors;
       assert.ok(error instanceof Error);
@@ -129,7 +138,7 @@ describe(`socket adapter on ${runtime}`, () => {
 
     // src/transport/node.ts's close() is socket.end(), which lets a pending connect finish and report.
     test("close() before open aborts quietly", { timeout: 10_000 }, async () => {
-      const p = probe(adapter, { host: "127.0.0.1", port: server.port });
+      const p = opened(adapter, { host: "127.0.0.1", port: server.port });
       p.socket.write(new Uint8Array([1, 2, 3]));
       p.socket.close();
       await sleep(300);
@@ -162,7 +171,7 @@ describe(`socket adapter on ${runtime}`, () => {
     test("with the CA: opens after the handshake and echoes 1 MiB", { timeout: 30_000 }, async () => {
       const size = 1024 * 1024;
       const sent = pattern(size, 3);
-      const p = probe(adapter, { host: "127.0.0.1", port: server.port, tls: { ca: certs.ca } });
+      const p = opened(adapter, { host: "127.0.0.1", port: server.port, tls: { ca: certs.ca } });
       for (let at = 0; at < size; at += 10_000) p.socket.write(sent.subarray(at, Math.min(size, at + 10_000)));
       await p.until(() => p.received() >= size || p.errors.length > 0, 20_000, "1 MiB back");
       p.socket.close();
@@ -172,7 +181,7 @@ describe(`socket adapter on ${runtime}`, () => {
     });
 
     test("with another CA: error(), never open()", { timeout: 20_000 }, async () => {
-      const p = probe(adapter, { host: "127.0.0.1", port: server.port, tls: { ca: certs.otherCa } });
+      const p = opened(adapter, { host: "127.0.0.1", port: server.port, tls: { ca: certs.otherCa } });
       p.socket.write(new Uint8Array([0]));
       await p.until(() => p.errors.length > 0, 10_000, "a verification error");
       p.socket.close();
@@ -183,7 +192,7 @@ describe(`socket adapter on ${runtime}`, () => {
       const tls = { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey };
       const skip = tlsSkip(adapter, tls);
       if (skip) return void t.skip(skip);
-      const p = probe(adapter, { host: "127.0.0.1", port: mtlsServer.port, tls });
+      const p = opened(adapter, { host: "127.0.0.1", port: mtlsServer.port, tls });
       p.socket.write(new TextEncoder().encode("hello"));
       await p.until(() => p.received() >= 5 || p.errors.length > 0, 10_000, "echo");
       p.socket.close();
@@ -203,7 +212,7 @@ describe(`socket adapter on ${runtime}`, () => {
         assert.equal(runtime, "deno", `unexpectedly unsupported: ${skip}`);
         return void t.skip(skip);
       }
-      const p = probe(adapter, { host: "127.0.0.1", port: mtlsServer.port, tls });
+      const p = opened(adapter, { host: "127.0.0.1", port: mtlsServer.port, tls });
       p.socket.write(new TextEncoder().encode("hello"));
       await p.until(() => p.received() >= 5 || p.errors.length > 0, 10_000, "echo");
       p.socket.close();
@@ -232,104 +241,76 @@ async function echoServerThatSaysBye(): Promise<LocalServer> {
   return startServer(net.createServer((socket) => socket.end("bye")));
 }
 
-describe(`kafkajs over the ${runtime} adapter, real broker`, { skip: noBroker }, () => {
+describe(`our client over the ${runtime} adapter, real broker`, { skip: noBroker }, () => {
   const info = broker as BrokerInfo;
   const listeners: { name: string; address: string | undefined; tls?: TlsSettings }[] = [
     { name: "PLAINTEXT", address: info?.bootstrap.plaintext },
     { name: "SSL", address: info?.bootstrap.ssl, tls: { ca: info?.ca } },
     { name: "mTLS", address: info?.bootstrap.mtls, tls: { ca: info?.ca, cert: info?.clientCert, key: info?.clientKey } },
   ];
+  const open: { stop(): Promise<void> }[] = [];
+  after(async () => {
+    await Promise.allSettled(open.splice(0).map((o) => o.stop()));
+  });
 
   for (const listener of listeners) {
-    test(`${listener.name}: create a topic, produce 1,000 messages, read them back in a group`, { timeout: 90_000 }, async (t) => {
+    test(`${listener.name}: 1,000 notifications sent and read back in a pool, through this adapter`, { timeout: 90_000 }, async (t) => {
       if (listener.address === undefined) return void t.skip(`no ${listener.name} listener in kafka.json`);
       const adapter = await loadSocketAdapter();
       if (listener.tls) {
         const skip = tlsSkip(adapter, listener.tls);
         if (skip) return void t.skip(skip);
       }
-      await roundTrip(adapter, listener.address, listener.tls, `${runtime}-${listener.name.toLowerCase()}`);
+      await roundTrip(adapter, listener.address, listener.tls, `${runtime}-${listener.name.toLowerCase()}`, open);
     });
   }
 });
 
-async function roundTrip(adapter: SocketAdapter, address: string, tls: TlsSettings | undefined, label: string) {
+async function roundTrip(
+  adapter: SocketAdapter,
+  address: string,
+  tls: TlsSettings | undefined,
+  label: string,
+  open: { stop(): Promise<void> }[],
+): Promise<void> {
   const id = `${label}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
   const topic = `runtimes.${id}`;
-  const kafka = new Kafka({
-    clientId: `runtimes-${label}`,
-    brokers: [address],
-    ...(tls && {
-      ssl: {
-        ...(tls.ca !== undefined && { ca: [tls.ca] }),
-        ...(tls.cert !== undefined && { cert: tls.cert }),
-        ...(tls.key !== undefined && { key: tls.key }),
-      },
+  const url = `kafka://${address}${tls ? "?security_protocol=SSL" : ""}`;
+  const options = {
+    socketAdapter: adapter,
+    ...(tls?.ca !== undefined && { sslCafile: tls.ca }),
+    ...(tls?.cert !== undefined && { sslClientCertFile: tls.cert }),
+    ...(tls?.key !== undefined && { sslClientKeyFile: tls.key }),
+  };
+  const count = 1_000;
+  const seen: number[] = [];
+  const listener = await within(
+    listen(url, {
+      ...options,
+      topics: [topic],
+      priorities: ["info"],
+      pool: `group-${id}`,
+      onNotification: (n) => void seen.push((n.payload as { i: number }).i),
     }),
-    socketFactory: socketFactoryFor(adapter),
-    connectionTimeout: 10_000,
-    requestTimeout: 20_000,
-    retry: { retries: 3 },
-    logLevel: logLevel.ERROR,
+    30_000,
+    "listen",
+  );
+  open.push(listener);
+  const notifier = createNotifier(url, { ...options, publisherId: `runtimes.${label}`, topics: [topic] });
+  open.push({
+    stop: async () => {
+      await notifier.close();
+    },
   });
-  const admin = kafka.admin();
-  const producer = kafka.producer();
-  const consumer = kafka.consumer({ groupId: `group-${id}`, sessionTimeout: 15_000, heartbeatInterval: 1_000 });
-  try {
-    await within(admin.connect(), 20_000, "admin connect");
-    const created = await within(
-      admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false }),
-      30_000,
-      "createTopics",
-    );
-    assert.equal(created, true);
-    await waitForLeader(admin, topic);
-
-    await within(producer.connect(), 20_000, "producer connect");
-    const count = 1_000;
-    const messages = Array.from({ length: count }, (_, i) => ({ key: `k${i % 10}`, value: `message ${i} ${"x".repeat(i % 50)}` }));
-    const results = await within(producer.send({ topic, messages, acks: -1 }), 30_000, "producer send");
-    assert.equal(results[0]?.errorCode, 0);
-
-    const seen: string[] = [];
-    let resolveAll: () => void = () => {};
-    const all = new Promise<void>((resolve) => {
-      resolveAll = resolve;
-    });
-    await within(consumer.connect(), 20_000, "consumer connect");
-    await within(consumer.subscribe({ topic, fromBeginning: true }), 20_000, "subscribe");
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        seen.push(message.value?.toString() ?? "");
-        if (seen.length >= count) resolveAll();
-      },
-    });
-    await within(all, 60_000, `${count} messages (got ${seen.length} so far)`);
-    assert.equal(seen.length, count);
-    assert.deepEqual(
-      seen,
-      messages.map((m) => m.value),
-    );
-    await admin.deleteTopics({ topics: [topic], timeout: 10_000 }).catch(() => {});
-  } finally {
-    await within(consumer.disconnect(), 20_000, "consumer disconnect").catch(() => {});
-    await within(producer.disconnect(), 10_000, "producer disconnect").catch(() => {});
-    await within(admin.disconnect(), 10_000, "admin disconnect").catch(() => {});
-  }
-}
-
-/**
- * Wait (bounded) until the new topic's partition has a leader. kafkajs's own
- * `waitForLeaders` can reject from a detached promise when the broker briefly
- * answers UNKNOWN_TOPIC_OR_PARTITION, which Deno reports as an uncaught error.
- */
-async function waitForLeader(admin: ReturnType<InstanceType<typeof Kafka>["admin"]>, topic: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
-    const partitions = metadata?.topics[0]?.partitions ?? [];
-    if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
-    if (Date.now() > deadline) throw new Error(`topic ${topic} has no leader after 20 s`);
-    await sleep(100);
-  }
+  await within(
+    Promise.all(Array.from({ length: count }, (_, i) => notifier.info({}, "runtimes.test", { i, pad: "x".repeat(i % 50) }))),
+    30_000,
+    "sends",
+  );
+  const deadline = Date.now() + 30_000;
+  while (seen.length < count && Date.now() < deadline) await sleep(50);
+  assert.deepEqual(
+    seen.sort((a, b) => a - b),
+    Array.from({ length: count }, (_, i) => i),
+  );
 }

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { describe, test } from "node:test";
 import { compressionCodecs } from "../../src/codec/compression/index.ts";
-import { registerCompressionCodecs } from "../../src/kafka/compression.ts";
 import { crc32c } from "../../src/kafka/produce/crc32c.ts";
 import { COMPRESSION_IDS, RecordsBuilder, writeRecordBatch } from "../../src/kafka/produce/record-batch.ts";
 import { negotiateVersion } from "../../src/kafka/protocol/api-versions.ts";
@@ -10,6 +9,7 @@ import { decodeResponseFrame } from "../../src/kafka/protocol/frame.ts";
 import { produceApi } from "../../src/kafka/protocol/produce.ts";
 import { ByteReader, ProtocolError } from "../../src/kafka/protocol/reader.ts";
 import { ByteWriter, varintSize } from "../../src/kafka/protocol/writer.ts";
+import { registerCompressionCodecs } from "../support/kafkajs-codecs.ts";
 
 // kafkajs's own record batch code is the reference: these are tests, so they may reach inside it.
 const require = createRequire(import.meta.url);

@@ -5,11 +5,35 @@
  * @module
  */
 import { loadTlsSettings } from "../../config/pem.ts";
+import type { TransportConfig } from "../../config/resolve.ts";
 import { ConfigError } from "../../errors.ts";
-import type { EngineSettings } from "../prepare-client.ts";
+import type { Logger } from "../../log/logger.ts";
+import type { SocketAdapter, TlsSettings } from "../../transport/socket.ts";
 import { Cluster } from "./cluster.ts";
 import { openConnection } from "./connection.ts";
 import type { SaslMechanism } from "./sasl.ts";
+
+/** What a client is built from: the resolved transport, the socket adapter, logging. */
+export interface EngineSettings {
+  config: TransportConfig;
+  /** The adapter the entry point chose (detected, or bound to one runtime). */
+  socketAdapter: SocketAdapter | Promise<SocketAdapter> | undefined;
+  logger: Logger;
+  debug: boolean;
+  /** Removes secrets from text. */
+  mask: (text: string) => string;
+}
+
+/** The option behind a TLS setting the adapter refuses, tried one setting at a time. */
+function unsupportedField(adapter: SocketAdapter, tls: TlsSettings): string {
+  const candidates: [string, TlsSettings][] = [
+    ["ssl_cafile", { ca: tls.ca }],
+    ["ssl_client_key_password", { key: tls.key, passphrase: tls.passphrase }],
+    ["ssl_client_cert_file", { cert: tls.cert, key: tls.key }],
+    ["ssl_check_hostname", { checkHostname: tls.checkHostname }],
+  ];
+  return candidates.find(([, subset]) => adapter.unsupportedTls?.(subset))?.[0] ?? "security_protocol";
+}
 
 /** Build the cluster for `settings` (reads TLS files, awaits the adapter); nothing connects yet. */
 export async function openCluster(settings: EngineSettings): Promise<Cluster> {
@@ -20,7 +44,7 @@ export async function openCluster(settings: EngineSettings): Promise<Cluster> {
   const { config } = settings;
   const tls = await loadTlsSettings(config);
   const unsupported = tls && adapter.unsupportedTls?.(tls);
-  if (tls && unsupported) throw new ConfigError("security_protocol", `${adapter.runtime}: ${unsupported}`);
+  if (tls && unsupported) throw new ConfigError(unsupportedField(adapter, tls), `${adapter.runtime}: ${unsupported}`);
   const sasl = config.options.securityProtocol.startsWith("SASL_")
     ? { mechanism: config.options.saslMechanism as SaslMechanism, username: config.username ?? "", password: config.password ?? "" }
     : undefined;

@@ -1,12 +1,13 @@
 /**
- * Plugs our pure-JS/WASM compression codecs into kafkajs. kafkajs keeps
+ * Plugs our pure-JS/WASM compression codecs into kafkajs, the reference
+ * client of the tests and benchmarks. kafkajs keeps
  * one codec table for the process; every entry here implements Kafka's
  * standard format with no per-client setting, so sharing it leaks
  * nothing between clients. Each client picks its own codec per request.
  * @module
  */
 import kafkajs from "kafkajs";
-import { type CompressionName, compressionCodecs } from "../codec/compression/index.ts";
+import { type CompressionName, compressionCodecs } from "../../src/codec/compression/index.ts";
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
 
