@@ -5,8 +5,8 @@
  */
 import { type ClientOptions, resolveClient } from "../client/options.ts";
 import { ConfigError } from "../errors.ts";
-import { openEngine } from "../kafka/engine.ts";
 import type { PoolPartitionLag } from "../kafka/admin/pool-lag.ts";
+import { openEngine } from "../kafka/engine.ts";
 import { PRIORITIES } from "../message/priority.ts";
 import { kafkaTopic } from "../message/topic.ts";
 
