@@ -7,7 +7,7 @@
  *
  *   node --test tests/examples/examples.test.ts
  *
- * Every wait is bounded; every process is stopped by its pid in after().
+ * Every wait is bounded; every process is stopped, with its process group, in after().
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -18,6 +18,7 @@ import kafkajs from "kafkajs";
 import { createNotifier, listen, type ReceivedNotification } from "../../mod.ts";
 import { freePort, within } from "../runtimes/helpers.ts";
 import { captureLogger, localBroker, plaintextUrl, REPO, runCleanups, unique, waitFor } from "../support/broker.ts";
+import { readLines, stopChild } from "../support/children.ts";
 
 const URL = plaintextUrl();
 const EXAMPLES = join(REPO, "examples");
@@ -40,29 +41,32 @@ after(() => runCleanups(cleanups));
 class Program {
   readonly child: ChildProcess;
   readonly lines: string[] = [];
+  /** Resolves once the program exited and its output was read to the end. */
   readonly exited: Promise<number | null>;
-  #partial = "";
+  #closed = false;
 
   constructor(command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; stdin?: boolean } = {}) {
+    // A process group of its own: the runtime's workers and helpers are killed with it.
     this.child = spawn(command, args, {
       cwd: options.cwd ?? REPO,
       env: { ...process.env, NO_COLOR: "1", KAFKA_URL: URL, ...options.env },
       stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+      detached: true,
     });
-    const collect = (chunk: Buffer) => {
-      const text = this.#partial + chunk.toString();
-      const parts = text.split("\n");
-      this.#partial = parts.pop() ?? "";
-      this.lines.push(...parts);
-    };
-    this.child.stdout?.on("data", collect);
-    this.child.stderr?.on("data", collect);
-    this.exited = new Promise((resolve) => this.child.once("exit", (code) => resolve(code)));
-    cleanups.push(() => this.stop("SIGKILL"));
+    cleanups.push(() => stopChild(this.child));
+    // stdout and stderr each by whole lines (and whole UTF-8 characters), into one list.
+    readLines(this.child.stdout, (line) => this.lines.push(line));
+    readLines(this.child.stderr, (line) => this.lines.push(line));
+    this.exited = new Promise((resolve) =>
+      this.child.once("close", (code) => {
+        this.#closed = true;
+        resolve(code);
+      }),
+    );
   }
 
   get output(): string {
-    return [...this.lines, this.#partial].join("\n");
+    return this.lines.join("\n");
   }
 
   /** The first line matching `pattern`, waiting up to `ms`; fails early when the program exits. */
@@ -71,7 +75,7 @@ class Program {
     for (;;) {
       const found = this.lines.find((l) => pattern.test(l));
       if (found !== undefined) return found;
-      if (this.child.exitCode !== null) throw new Error(`exited (${this.child.exitCode}) before ${pattern}:\n${this.output}`);
+      if (this.#closed) throw new Error(`exited (${this.child.exitCode}) before ${pattern}:\n${this.output}`);
       if (Date.now() > deadline) throw new Error(`no line ${pattern} within ${ms} ms:\n${this.output}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -88,7 +92,7 @@ class Program {
     const result = await Promise.race([this.exited, late]);
     clearTimeout(timer);
     if (result === "late") {
-      this.child.kill("SIGKILL");
+      await stopChild(this.child);
       throw new Error(`did not exit within ${ms} ms of ${signal}:\n${this.output}`);
     }
     return result;
@@ -134,7 +138,7 @@ describe("examples", () => {
     cleanups.push(() => notifier.close());
     await notifier.info({}, "image.upload", { image_id: "img-1" });
     await notifier.warn({}, "compute.instance.delete.end", { instance_id: "i-9" });
-    assert.equal(await tail.exited, 0, tail.output);
+    assert.equal(await within(tail.exited, 30_000, "deno-tail to exit after --count=1"), 0, tail.output);
     const printed = tail.lines.filter((l) => /^[A-Z]+ /.test(l));
     assert.deepEqual(printed, ['WARN compute.instance.delete.end image.host1 {"instance_id":"i-9"}']);
   });
@@ -159,7 +163,10 @@ describe("examples", () => {
     assert.equal(received[0]?.publisherId, "api.test");
     assert.deepEqual(received[0]?.payload, { instance_id: "i-1" });
     assert.equal(received[0]?.ctxt.request_id, created.json.request_id);
-    const after = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as Record<string, unknown>;
+    const after = (await (await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(10_000) })).json()) as Record<
+      string,
+      unknown
+    >;
     assert.equal(after.published, 1);
 
     assert.equal(await server.stop("SIGTERM"), 0, server.output);

@@ -150,8 +150,8 @@ export class LocalKafka {
   /** Create `topic` with 3 partitions, RF 3 and min.insync.replicas 2 on a cluster (1/1/1 on a single broker). */
   async createTopic(topic: string): Promise<void> {
     const admin = this.admin();
-    await admin.connect();
     try {
+      await admin.connect();
       const cluster = this.info.mode === "cluster";
       await admin.createTopics({
         waitForLeaders: false,
@@ -165,7 +165,7 @@ export class LocalKafka {
         ],
       });
     } finally {
-      await admin.disconnect();
+      await admin.disconnect().catch(() => {});
     }
     // kafkajs's own waitForLeaders fails on a broker whose metadata lags; poll instead
     const want = this.info.mode === "cluster" ? 3 : 1;
@@ -181,12 +181,12 @@ export class LocalKafka {
   /** The leader of each partition of `topic`. */
   async leaders(topic: string): Promise<Map<number, number>> {
     const admin = this.admin();
-    await admin.connect();
     try {
+      await admin.connect();
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
       return new Map((topics[0]?.partitions ?? []).map((p) => [p.partitionId, p.leader]));
     } finally {
-      await admin.disconnect();
+      await admin.disconnect().catch(() => {});
     }
   }
 

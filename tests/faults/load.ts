@@ -6,7 +6,7 @@
  */
 import kafkajs from "kafkajs";
 import { createNotifier, type Listener, listen } from "../../mod.ts";
-import { captureLogger, sleep, unique } from "../support/broker.ts";
+import { captureLogger, settleWithin, sleep, unique } from "../support/broker.ts";
 
 export interface FaultRun {
   /** Sending stops at `durationMs` once `fault` has settled (bounded by `maxDurationMs`). */
@@ -87,19 +87,19 @@ export async function readBack(
 ): Promise<number[]> {
   const kafka = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING, clientId: "fault-readback" });
   const admin = kafka.admin();
-  await admin.connect();
   let expected = 0;
   try {
+    await admin.connect();
     const offsets = await admin.fetchTopicOffsets(topic);
     for (const p of offsets) expected += Number(p.high) - Number(p.low);
   } finally {
-    await admin.disconnect();
+    await admin.disconnect().catch(() => {});
   }
   const seqs: number[] = [];
   if (expected === 0) return seqs;
   const consumer = kafka.consumer({ groupId: unique("readback"), maxWaitTimeInMs: 500 });
-  await consumer.connect();
   try {
+    await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     let records = 0;
     await consumer.run({
@@ -115,7 +115,7 @@ export async function readBack(
     while (records < expected && Date.now() < deadline) await sleep(100);
     if (records < expected) throw new Error(`read back ${records} of ${expected} records of ${topic} within ${timeoutMs} ms`);
   } finally {
-    await consumer.disconnect();
+    await consumer.disconnect().catch(() => {});
   }
   return seqs;
 }
@@ -270,7 +270,7 @@ export async function runFault(name: string, run: FaultRun): Promise<FaultCounts
     console.log(`faults: ${name}: ${JSON.stringify(counts)}`);
     return counts;
   } finally {
-    await Promise.race([notifier.close().catch(() => {}), sleep(30_000)]);
-    for (const l of listeners) await Promise.race([l.stop().catch(() => {}), sleep(30_000)]);
+    await settleWithin(notifier.close(), 30_000);
+    for (const l of listeners) await settleWithin(l.stop(), 30_000);
   }
 }

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ConnectionError, createNotifier } from "../../mod.ts";
-import { captureLogger, sleep, unique, withQuery } from "../support/broker.ts";
+import { captureLogger, settleWithin, sleep, unique, withQuery } from "../support/broker.ts";
 import { type FaultProxy, startProxy } from "../support/proxy.ts";
 import { LocalKafka } from "./cluster.ts";
 import { readBack, runFault } from "./load.ts";
@@ -105,7 +105,7 @@ describe("network faults through the proxy", { timeout: 600_000 }, () => {
       assert.equal(lost, 0, "every acknowledged notification is in the topic");
     } finally {
       stalled.setMode("pass");
-      await Promise.race([notifier.close().catch(() => {}), sleep(30_000)]);
+      await settleWithin(notifier.close(), 30_000);
     }
   });
 
@@ -146,7 +146,7 @@ describe("network faults through the proxy", { timeout: 600_000 }, () => {
         else assert.ok(counts.duplicated >= 1, "without idempotence, the retried batch is in the topic twice");
       } finally {
         for (const p of proxies.values()) p.disarm();
-        await Promise.race([notifier.close().catch(() => {}), sleep(30_000)]);
+        await settleWithin(notifier.close(), 30_000);
       }
     });
   }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { createNotifier, listen } from "../../mod.ts";
 import { captureLogger, plaintextUrl, REPO, runCleanups, unique, waitFor } from "../support/broker.ts";
+import { signalChild, tracked } from "../support/children.ts";
 
 const MAIN = join(REPO, "src/cli/main.ts");
 const URL = plaintextUrl();
@@ -22,23 +23,23 @@ interface Running {
   kill: (signal: NodeJS.Signals) => void;
 }
 
-/** Start the CLI (killed at the latest after `timeoutMs`). */
+/** Start the CLI in a process group of its own (killed with it after the file, at the latest after `timeoutMs`). */
 function start(args: string[], timeoutMs = 60_000): Running {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, NO_COLOR: "1" }, stdio: "pipe" });
+  const child = tracked(
+    cleanups,
+    spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, NO_COLOR: "1" }, stdio: "pipe", detached: true }),
+  );
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  // Whole characters: a chunk may end inside a multi-byte one.
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const timer = setTimeout(() => signalChild(child, "SIGKILL"), timeoutMs);
   const done = new Promise<number | null>((resolve) => {
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve(code);
     });
-  });
-  cleanups.push(async () => {
-    child.kill("SIGKILL");
-    await done;
   });
   child.stdin.end();
   return { stdout: () => stdout, stderr: () => stderr, done, kill: (signal) => child.kill(signal) };
@@ -57,6 +58,7 @@ test("kafka-notify lag: a table and JSON of a stopped pool's lag, per partition"
     priorities: ["info", "error"],
     onNotification: () => void handled++,
   });
+  cleanups.push(() => listener.stop());
   await notifier.info({}, "cli.lag", {});
   await waitFor(() => handled === 1 && listener.stats.lag === 0, 20_000, "the first notification committed");
   await listener.stop();

@@ -11,6 +11,7 @@ import { after, describe, test } from "node:test";
 import kafkajs from "kafkajs";
 import { type BatchMessage, createNotifier, listen, REQUEUE, type ReceivedNotification } from "../../mod.ts";
 import { captureLogger, plaintextUrl, REPO, runCleanups, sleep, unique, waitFor, withQuery } from "../support/broker.ts";
+import { readLines, stopChild, tracked } from "../support/children.ts";
 
 const URL = plaintextUrl();
 const BROKER = URL.replace("kafka://", "").split(/[/?]/)[0] as string;
@@ -57,6 +58,7 @@ describe("at-most-once", () => {
         await sleep(5);
       },
     });
+    cleanups.push(async () => holder.listener?.stop());
     await waitFor(() => holder.stop !== undefined, 15_000, "the first notification");
     await holder.stop;
     const [committed] = await committedOffsets(pool, `${topic}.info`);
@@ -269,21 +271,23 @@ describe("SIGKILL in the middle of 10,000 notifications", () => {
   const command = "Deno" in globalThis ? [process.execPath, "run", "-A", "--no-check", fixture] : [process.execPath, fixture];
 
   function start(args: string[]): Promise<ChildProcess> {
-    const child = spawn(command[0] as string, [...command.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    cleanups.push(async () => void child.kill("SIGKILL"));
+    const child = tracked(cleanups, spawn(command[0] as string, [...command.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"] }));
     return new Promise((resolve, reject) => {
       let stderr = "";
       const timer = setTimeout(() => reject(new Error(`listener did not start: ${stderr}`)), 60_000);
-      child.stderr?.on("data", (d: Buffer) => {
-        stderr += d.toString();
+      readLines(child.stderr, (line) => {
+        stderr += `${line}\n`;
       });
-      child.stdout?.on("data", (d: Buffer) => {
-        if (d.toString().includes("ready")) {
+      readLines(child.stdout, (line) => {
+        if (line === "ready") {
           clearTimeout(timer);
           resolve(child);
         }
       });
-      child.on("exit", (code) => reject(new Error(`listener exited with ${code}: ${stderr}`)));
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`listener exited with ${code}: ${stderr}`));
+      });
     });
   }
 
@@ -306,8 +310,7 @@ describe("SIGKILL in the middle of 10,000 notifications", () => {
       const n = notifier(topic);
       await Promise.all(Array.from({ length: total }, (_, i) => n.info({}, "e.kill", { i })));
       await waitFor(() => readHandled(file).length >= 2_000, 60_000, "2,000 handled");
-      first.kill("SIGKILL");
-      await new Promise((resolve) => first.once("exit", resolve));
+      await stopChild(first); // SIGKILL, then (bounded) its exit
       const atKill = readHandled(file).length;
       assert.ok(atKill < total, `the listener was killed in the middle (${atKill} of ${total} handled)`);
 
@@ -328,8 +331,7 @@ describe("SIGKILL in the middle of 10,000 notifications", () => {
         if (Date.now() > deadline) break;
         await sleep(100);
       }
-      second.kill("SIGKILL");
-      await new Promise((resolve) => second.once("exit", resolve));
+      await stopChild(second);
       const handled = readHandled(file);
       const distinct = new Set(handled);
       const duplicates = handled.length - distinct.size;

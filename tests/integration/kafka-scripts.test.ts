@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
 import { type KafkaJson, readKafkaJson } from "../support/kafka-json.ts";
@@ -76,13 +76,19 @@ function alive(pid: number): boolean {
 }
 
 let info: KafkaJson;
+/** The single broker was started by this file (none ran): stopped after it. */
+let startedSingle = false;
 
 before(() => {
   if (script(["status"]).status !== 0) {
+    startedSingle = true;
     const r = script(["start"]);
     assert.equal(r.status, 0, `kafka.sh start failed:\n${r.out}`);
   }
   info = readInfo(STATE);
+});
+after(() => {
+  if (startedSingle) script(["stop"]);
 });
 
 describe("single broker", () => {
@@ -238,9 +244,16 @@ describe("3-broker cluster", () => {
     KAFKA_PORT_BASE: process.env.KAFKA_TEST_CLUSTER_PORT_BASE ?? "29092",
   };
 
+  // The test stops the cluster itself (and checks that it stopped); this is for a test that failed or timed out first.
+  let clusterUp = false;
+  after(() => {
+    if (clusterUp) script(["stop", "--cluster"], env, 90_000);
+  });
+
   test("start --cluster 3, RF 3 topic with min.insync.replicas=2, stop", {
     timeout: 150_000,
   }, async () => {
+    clusterUp = true;
     const started = script(["start", "--cluster", "3"], env);
     let pids: number[] = [];
     try {
@@ -299,6 +312,7 @@ describe("3-broker cluster", () => {
       assert.equal(produced.status, 0, produced.stderr);
     } finally {
       const stopped = script(["stop", "--cluster"], env, 90_000);
+      clusterUp = stopped.status !== 0;
       assert.equal(stopped.status, 0, stopped.out);
     }
     for (const p of pids) assert.ok(!alive(p), `pid ${p} gone`);

@@ -170,6 +170,7 @@ describe("beyond oslo's test case", () => {
     cleanups.push(() => listener.stop());
     const kafka = new kafkajs.Kafka({ brokers: [URL.replace("kafka://", "").split("?")[0] as string], logLevel: kafkajs.logLevel.NOTHING });
     const raw = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    cleanups.push(() => raw.disconnect());
     await raw.connect();
     await raw.send({
       topic: `${topic}.info`,
@@ -195,6 +196,7 @@ describe("beyond oslo's test case", () => {
     const topic = unique("prepare");
     const { received } = await collector(URL, { topics: [topic], pool: unique("pool") });
     const n = createNotifier(URL, { ...quiet, publisherId: "parent", topics: [topic] });
+    cleanups.push(() => n.close());
     const child = n.prepare({ publisherId: "child" });
     void n.info({}, "e.parent", 1);
     void child.info({}, "e.child", 2);
@@ -219,6 +221,7 @@ describe("beyond oslo's test case", () => {
         logger,
         onError: (e) => void errors.push(e),
       });
+      cleanups.push(() => n.close());
       void n.info({}, "e.lost", 1);
       await n.flush();
       const logged = () => lines.some((l) => l.level === "error" && /not delivered/.test(l.message));
@@ -257,8 +260,8 @@ describe("beyond oslo's test case", () => {
     let committedDuringHandler: string | undefined;
     const kafka = new kafkajs.Kafka({ brokers: [URL.replace("kafka://", "").split("?")[0] as string], logLevel: kafkajs.logLevel.NOTHING });
     const admin = kafka.admin();
-    await admin.connect();
     cleanups.push(() => admin.disconnect());
+    await admin.connect();
     const listener = await listen(URL, {
       ...quiet,
       topics: [topic],

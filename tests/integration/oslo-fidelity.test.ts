@@ -17,12 +17,15 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createNotifier, type Listener, listen } from "../../mod.ts";
 import { pythonJsonLoads } from "../../src/codec/python-json-parse.ts";
-import { plaintextUrl, REPO, unique, waitFor, waitForBroker } from "../support/broker.ts";
+import { plaintextUrl, REPO, runCleanups, unique, waitFor, waitForBroker } from "../support/broker.ts";
+import { signalChild, tracked } from "../support/children.ts";
 
 const PYTHON = process.env.OSLO_PYTHON ?? "/usr/bin/python3";
 const PEER = fileURLToPath(new URL("../interop/oslo_peer.py", import.meta.url));
 const BROKER_URL = plaintextUrl();
 const TIMEOUT_MS = 45_000;
+/** What the tests started: stopped after the suite, whatever failed. */
+const cleanups: (() => Promise<unknown>)[] = [];
 
 /** Python JSON text of a payload with values plain JSON cannot carry. */
 const PY_PAYLOAD = '{"nan": NaN, "inf": Infinity, "ninf": -Infinity, "u64": 18446744073709551615, "i64": -9223372036854775808, "n": 1}';
@@ -37,16 +40,23 @@ function checkPayload(payload: unknown): void {
   assert.equal(p.n, 1);
 }
 
-/** Run a command (bounded); resolves with its exit code and output. */
+/** Run a command in a process group of its own (bounded); resolves with its exit code and output. */
 function run(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    const child = tracked(
+      cleanups,
+      spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" }, detached: true }),
+    );
     let stdout = "";
     let stderr = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
+    const timer = setTimeout(() => signalChild(child, "SIGKILL"), TIMEOUT_MS);
+    // Whole characters: a chunk may end inside a multi-byte one.
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
@@ -59,14 +69,11 @@ const normaliseIds = (raw: string) =>
   raw.replace(/(\\"message_id\\": \\")[0-9a-f-]{36}(\\")/, "$1<ID>$2").replace(/(\\"timestamp\\": \\")[0-9 :.-]+(\\")/, "$1<TS>$2");
 
 describe("oslo.messaging fidelity over a real broker", () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
   let bootstrap = "";
   before(async () => {
     bootstrap = await waitForBroker(60_000);
   });
-  after(async () => {
-    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => {});
-  });
+  after(() => runCleanups(cleanups.splice(0)));
 
   test("an oslo Notifier without a publisher id reaches a kafka-notify listener, NaN and 64-bit integers exact", async () => {
     const topic = unique("fidelity_py2ts");
@@ -126,23 +133,23 @@ describe("oslo.messaging fidelity over a real broker", () => {
       ],
       {
         stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
       },
     );
     let out = "";
     let err = "";
-    py.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    py.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    py.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+    py.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
     const exited = new Promise<number | null>((resolve) => py.on("close", resolve));
-    const killer = setTimeout(() => py.kill("SIGKILL"), TIMEOUT_MS);
-    cleanups.push(async () => {
-      clearTimeout(killer);
-      py.kill("SIGKILL");
-    });
+    const killer = setTimeout(() => signalChild(py, "SIGKILL"), TIMEOUT_MS);
+    cleanups.push(async () => clearTimeout(killer));
+    tracked(cleanups, py);
     await waitFor(() => out.includes('"ready": true'), 40_000, `the oslo listener (${err})`);
     const notifier = createNotifier(BROKER_URL, { publisherId: null, topics: [topic], logLevel: "error" });
+    cleanups.push(() => notifier.close());
     await notifier.info({}, "ts.nan", pythonJsonLoads(PY_PAYLOAD));
     await notifier.close();
-    assert.equal(await exited, 0, err);
+    assert.equal(await exited, 0, err); // bounded: the killer above
     clearTimeout(killer);
     const got = lines(out)
       .map((l) => pythonJsonLoads(l) as Record<string, unknown>)

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { createNotifier } from "../../mod.ts";
 import { captureLogger, runCleanups, unique, waitForBroker } from "../support/broker.ts";
+import { readLines, signalChild, tracked } from "../support/children.ts";
 
 const PYTHON = process.env.OSLO_PYTHON ?? "/usr/bin/python3";
 const PEER = fileURLToPath(new URL("../interop/oslo_peer.py", import.meta.url));
@@ -21,31 +22,28 @@ after(() => runCleanups(cleanups));
 const havePeers =
   spawnSync("kcat", ["-V"]).error === undefined && spawnSync(PYTHON, ["-c", "import confluent_kafka, oslo_messaging"]).status === 0;
 
-/** Run a command; resolves with its output once it exits (killed after `timeoutMs`). */
+/** Run a command in a process group of its own; resolves with its output once it exits (killed after `timeoutMs`). */
 function run(command: string, args: string[], timeoutMs: number, onLine?: (line: string) => void) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    const child = tracked(cleanups, spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], detached: true }));
+    const timer = setTimeout(() => signalChild(child, "SIGKILL"), timeoutMs);
     let stdout = "";
     let stderr = "";
-    let pending = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      pending += d.toString();
-      for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
-        onLine?.(pending.slice(0, nl));
-        pending = pending.slice(nl + 1);
-      }
+    readLines(child.stdout, (line) => {
+      stdout += `${line}\n`;
+      onLine?.(line);
     });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
     });
-    child.on("error", reject);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
-    cleanups.push(async () => child.kill("SIGKILL"));
   });
 }
 

@@ -14,8 +14,11 @@ const URL = plaintextUrl();
 const cleanups: (() => Promise<unknown>)[] = [];
 let brokerStopped = false;
 after(async () => {
-  if (brokerStopped) await kafka("start");
-  await runCleanups(cleanups);
+  try {
+    if (brokerStopped) await kafka("start");
+  } finally {
+    await runCleanups(cleanups);
+  }
 });
 
 /** Run `kafka.sh <command>` (the broker keeps its saved ports), bounded to 3 minutes. */
@@ -62,6 +65,11 @@ describe("broker restart while sending", () => {
         await sleep(5);
       }
     })();
+    // A failed step below must not leave the loop sending for minutes: stop it first, then close.
+    cleanups.push(async () => {
+      sending = false;
+      await producer;
+    });
 
     await sleep(3_000);
     brokerStopped = true;

@@ -56,6 +56,7 @@ describe("delivery timeout", () => {
 describe("close with a time limit", () => {
   test("unreachable broker: what is left is given up, counted, and rejects with a ClosedError", async () => {
     const notifier = createNotifier(UNREACHABLE, { publisherId: "p", logger: captureLogger().logger });
+    cleanups.push(() => notifier.close({ timeoutMs: 1000 }));
     const sends = Array.from({ length: 5 }, (_, i) =>
       notifier.info({}, "e.left", i).then(
         () => undefined,
@@ -82,6 +83,7 @@ describe("close with a time limit", () => {
     });
     cleanups.push(() => listener.stop());
     const notifier = createNotifier(URL, { publisherId: "p", topics: [topic], logger: captureLogger().logger });
+    cleanups.push(() => notifier.close({ timeoutMs: 1000 }));
     const sends = Array.from({ length: 50 }, (_, i) => notifier.info({}, "e.close", i));
     assert.deepEqual(await notifier.close({ timeoutMs: 30_000 }), { undelivered: 0 });
     await Promise.all(sends);

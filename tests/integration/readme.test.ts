@@ -1,20 +1,27 @@
 /**
  * The README's examples, run as written against the broker (only the
  * broker address, the import specifiers and the pool names are replaced).
+ * "kafka-notify" is tests/support/readme-api.ts: the public API, with every
+ * listener and notifier an example starts stopped after the file, whatever
+ * failed.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { plaintextUrl, REPO } from "../support/broker.ts";
+import { within } from "../runtimes/helpers.ts";
+import { plaintextUrl, REPO, runCleanups } from "../support/broker.ts";
+import { started } from "../support/readme-api.ts";
+
+after(() => runCleanups(started));
 
 /** Run a README example as written (broker, imports and pool names replaced); returns what it printed. */
 async function runCode(code: string): Promise<unknown[][]> {
   const url = plaintextUrl().split("?")[0] as string;
   const stamp = Date.now(); // one per example: a pool named twice stays one pool
   const runnable = code
-    .replace('from "kafka-notify"', `from ${JSON.stringify(pathToFileURL(join(REPO, "mod.ts")).href)}`)
+    .replace('from "kafka-notify"', `from ${JSON.stringify(pathToFileURL(join(REPO, "tests/support/readme-api.ts")).href)}`)
     .replace('from "valibot"', `from ${JSON.stringify(import.meta.resolve("valibot"))}`)
     .replaceAll("kafka://localhost:9092", url)
     .replace(/pool: "([^"]+)"/g, (_, pool: string) => `pool: "readme_${pool}_${stamp}"`);
@@ -26,7 +33,8 @@ async function runCode(code: string): Promise<unknown[][]> {
   const original = console.log;
   console.log = (...args: unknown[]) => void printed.push(args);
   try {
-    await import(pathToFileURL(file).href);
+    // An example waits for its notification with no limit of its own.
+    await within(import(pathToFileURL(file).href), 60_000, `the example ${file} to finish`);
   } finally {
     console.log = original;
   }

@@ -41,6 +41,14 @@ async function unsupported(tls: TlsSettings): Promise<string | undefined> {
 const cleanups: (() => Promise<unknown>)[] = [];
 after(() => runCleanups(cleanups));
 
+/** `listen()` for a test that expects it to fail: should it start after all, it is stopped after the suite. */
+function listenOrFail(...args: Parameters<typeof listen>): Promise<Listener> {
+  return listen(...args).then((listener) => {
+    cleanups.push(() => listener.stop());
+    return listener;
+  });
+}
+
 /** A URL for one of the broker's listeners; the password percent-encoded. */
 function url(
   listener: keyof BrokerInfo["bootstrap"],
@@ -167,7 +175,7 @@ describe("security", { skip }, () => {
       if (cannot) {
         // This runtime cannot decrypt keys: that must be a clear ConfigError at creation, not a TLS failure later.
         await assert.rejects(
-          listen(url("mtls", { security_protocol: "SSL" }), { ...options, onNotification: () => {} }),
+          listenOrFail(url("mtls", { security_protocol: "SSL" }), { ...options, onNotification: () => {} }),
           (error: Error) => {
             assert.ok(error instanceof ConfigError, `${error.name}: ${error.message}`);
             assert.ok(error.message.includes(cannot));
@@ -217,7 +225,7 @@ describe("security", { skip }, () => {
       const capture = captureLogger();
       const started = Date.now();
       await assert.rejects(
-        listen(saslUrl("SASL_SSL", "SCRAM-SHA-256", "not the password"), {
+        listenOrFail(saslUrl("SASL_SSL", "SCRAM-SHA-256", "not the password"), {
           logger: capture.logger,
           logLevel: "debug",
           topics: [unique("sec_listen")],
@@ -294,7 +302,7 @@ describe("security", { skip }, () => {
 
     test("listen() on the mTLS listener without a certificate rejects with TlsError", async () => {
       await assert.rejects(
-        listen(url("mtls", sslQuery()), { logger: captureLogger().logger, topics: [unique("sec_mtls")], onNotification: () => {} }),
+        listenOrFail(url("mtls", sslQuery()), { logger: captureLogger().logger, topics: [unique("sec_mtls")], onNotification: () => {} }),
         (error: Error) => {
           assert.ok(error instanceof TlsError, `${error.name}: ${error.message}`);
           assert.match(error.message, /certificate required/);
@@ -324,7 +332,7 @@ describe("security", { skip }, () => {
       assert.match(error.message, /encrypted but no password/);
       assert.equal(connects, 0, "nothing was sent to the broker");
       await assert.rejects(
-        listen(url("mtls", { security_protocol: "SSL" }), {
+        listenOrFail(url("mtls", { security_protocol: "SSL" }), {
           ...options,
           logger: captureLogger().logger,
           topics: [unique("sec")],
@@ -366,7 +374,7 @@ describe("security", { skip }, () => {
       assert.ok(error.message.includes(missing), error.message);
       assert.match(error.message, /no such file/);
       await assert.rejects(
-        listen(url("ssl", { security_protocol: "SSL", ssl_cafile: missing }), {
+        listenOrFail(url("ssl", { security_protocol: "SSL", ssl_cafile: missing }), {
           logger: captureLogger().logger,
           topics: [unique("sec")],
           onNotification: () => {},
@@ -420,6 +428,7 @@ describe("security", { skip }, () => {
     }
     const ssl = captureLogger();
     const n = createNotifier(saslUrl("SASL_SSL", "PLAIN"), { logger: ssl.logger, publisherId: "x" });
+    cleanups.push(() => n.close());
     await n.close();
     assert.equal(ssl.lines.length, 0, "no warning for SASL_SSL");
   });
@@ -456,9 +465,10 @@ describe("security", { skip }, () => {
       publisherId: "sec.secret",
       topics: [unique("sec_secret")],
     });
+    cleanups.push(() => badPassword.close());
     await badPassword.info({}, "e", {}).catch((e: unknown) => errors.push(e));
     await badPassword.close();
-    await listen(saslUrl("SASL_SSL", mechanism, wrongPassword), {
+    await listenOrFail(saslUrl("SASL_SSL", mechanism, wrongPassword), {
       ...common,
       ...keyOptions(passphrase),
       topics: [unique("sec_secret")],
@@ -474,6 +484,7 @@ describe("security", { skip }, () => {
       sslClientKeyPassword: wrongPassphrase,
       publisherId: "sec.secret",
     });
+    cleanups.push(() => badKey.close());
     await badKey.info({}, "e", {}).catch((e: unknown) => errors.push(e));
     await badKey.close();
     assert.ok(errors.some((e) => e instanceof AuthenticationError));

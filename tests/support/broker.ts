@@ -84,6 +84,16 @@ export async function runCleanups(cleanups: (() => Promise<unknown>)[], timeoutM
   if (hung.length > 0) throw new Error(`cleanups did not finish within ${timeoutMs} ms:\n  ${hung.join("\n  ")}`);
 }
 
+/**
+ * Wait until `promise` settles or `timeoutMs` passes, whichever comes first,
+ * without throwing; the timer does not outlive the wait.
+ */
+export async function settleWithin(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+}
+
 function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: 2000 });

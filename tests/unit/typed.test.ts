@@ -3,7 +3,7 @@
  * broker: an invalid payload never reaches the queue, so nothing connects.
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import * as v from "valibot";
 import {
   ConfigError,
@@ -19,6 +19,10 @@ import {
 import { PayloadChecker } from "../../src/schema/receive.ts";
 import { sendValidated } from "../../src/schema/send.ts";
 import { check } from "../../src/schema/standard.ts";
+
+/** Closed after the file: a notifier without a broker must not be left retrying by a failed assertion. */
+const notifiers: { close(): Promise<unknown> }[] = [];
+after(() => Promise.all(notifiers.map((n) => n.close())));
 
 const created = defineNotification({
   eventType: "compute.instance.create.end",
@@ -165,6 +169,7 @@ test("notifier.send rejects an invalid payload before connecting, tells onError 
     logger: { ...silentLogger, debug: (m: string) => void lines.push(["debug", m]), error: (m: string) => void lines.push(["error", m]) },
     onError: (error, info) => void errors.push([error, info.topic]),
   });
+  notifiers.push(notifier);
   await assert.rejects(notifier.send(created, {}, { instance_id: "i-1" } as never), ValidationError);
   void notifier.send(created, {}, { flavor: 1 } as never); // nobody awaits: must not be an unhandled rejection
   await new Promise((resolve) => setTimeout(resolve, 50));
