@@ -4,14 +4,24 @@
  * @module
  */
 import process from "node:process";
-import { parseArgs } from "node:util";
 import { type ClientBase, resolveClient } from "../client/options.ts";
 import { withAdapter } from "../entries/bind.ts";
 import { AuthenticationError, ConfigError, ConnectionError, TlsError } from "../errors.ts";
 import { openEngine } from "../kafka/engine.ts";
 import { PRIORITIES } from "../message/priority.ts";
 import { loadSocketAdapter } from "../transport/detect.ts";
-import { CONNECTION_HELP, CONNECTION_OPTIONS, causeChain, connection, EXIT, EXIT_HELP, exitCodeFor, UsageError } from "./common.ts";
+import {
+  CONNECTION_HELP,
+  CONNECTION_OPTIONS,
+  CONNECTION_SHORTS,
+  causeChain,
+  connection,
+  EXIT,
+  EXIT_HELP,
+  exitCodeFor,
+  UsageError,
+} from "./common.ts";
+import { type FlagSpec, parseFlags } from "./flags.ts";
 import { colourEnabled, painter } from "./output.ts";
 
 export const CHECK_HELP = `Usage: kafka-notify check [options]
@@ -28,10 +38,16 @@ ${CONNECTION_HELP}
 
 ${EXIT_HELP}
 
-Example:
-  kafka-notify check --config-file /etc/nova/nova.conf`;
+Examples:
+  kafka-notify check -b localhost:9092
+  kafka-notify check --config-file /etc/nova/nova.conf
+  kafka-notify check -b broker1:9093 -X security_protocol=SSL -X ssl_cafile=/etc/kafka/ca.pem`;
 
-const OPTIONS = { ...CONNECTION_OPTIONS, timeout: { type: "string" } } as const;
+/** `check`'s flags. */
+export const CHECK_FLAGS = {
+  options: { ...CONNECTION_OPTIONS, timeout: { type: "string" } },
+  shorts: CONNECTION_SHORTS,
+} as const satisfies FlagSpec;
 
 /** What the broker told us. */
 export interface ClusterReport {
@@ -133,7 +149,7 @@ function withTimeout<T>(promise: Promise<T>, seconds: number): Promise<T> {
 
 /** Run `check` with its arguments; resolves to the exit code. */
 export async function check(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseFlags(args, CHECK_FLAGS);
   if (values.help) {
     console.log(CHECK_HELP);
     return EXIT.ok;

@@ -9,6 +9,7 @@ import { loadOsloConfigFile } from "../config/oslo-conf.ts";
 import type { TransportOptionsInput } from "../config/resolve.ts";
 import { AuthenticationError, ConfigError, ConnectionError, TlsError } from "../errors.ts";
 import type { Logger, LogLevel } from "../log/logger.ts";
+import { parseTransportFlags, withoutQueryOptions } from "./transport-flags.ts";
 
 /** Exit codes of every command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, connection: 3, tls: 4, auth: 5, interrupted: 6 } as const;
@@ -18,18 +19,27 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** `parseArgs` option specs shared by every command that connects. */
+/** Long options shared by every command that connects. */
 export const CONNECTION_OPTIONS = {
   url: { type: "string" },
   "transport-url": { type: "string" },
   "config-file": { type: "string", multiple: true },
-  verbose: { type: "boolean", short: "v" },
-  help: { type: "boolean", short: "h" },
+  option: { type: "string", multiple: true },
+  verbose: { type: "boolean" },
+  help: { type: "boolean" },
 } as const;
 
+/** Their one-letter aliases (kcat's -b and -X). */
+export const CONNECTION_SHORTS = { b: "url", X: "option", v: "verbose", h: "help" } as const;
+
 export const CONNECTION_HELP = `Connection:
-  --url URL             transport URL, kafka://[user:pass@]host[:port][,host...][/vhost][?option=value...]
+  -b, --url BROKERS     host:port[,host:port...], or a transport URL
+                        kafka://[user:pass@]host[:port][,host...][/vhost][?option=value...]
                         (also --transport-url; default: $KAFKA_NOTIFY_URL, then the config file)
+  -X, --option NAME=VALUE
+                        a transport option by its oslo name, as in the URL query
+                        (compression_codec=gzip, security_protocol=SSL, ssl_cafile=FILE,
+                        codec=json, ...); repeatable; wins over the URL and the config file
   --config-file FILE    oslo configuration file (nova.conf, ...); repeatable, later files win.
                         Reads [oslo_messaging_notifications] transport_url and topics (falling
                         back to [DEFAULT] transport_url) and the [oslo_messaging_kafka] options
@@ -69,14 +79,30 @@ function line(level: string, message: string, fields?: Record<string, unknown>):
   return `kafka-notify: ${level}: ${message}${extra}`;
 }
 
-/** Resolve `--url` > `--transport-url` > `$KAFKA_NOTIFY_URL` > config file; load the config files. */
+/**
+ * `-b`'s value as a transport URL: a URL as it is, a `host:port[,host:port...]`
+ * list (kcat's habit) as `kafka://` plus the list.
+ */
+export function brokersUrl(value: string): string {
+  const text = value.trim();
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? text : `kafka://${text}`;
+}
+
+/**
+ * Resolve `--url` > `--transport-url` > `$KAFKA_NOTIFY_URL` > config file;
+ * load the config files; apply `-X` options (over the URL query and the files).
+ */
 export async function connection(values: {
   url?: string | undefined;
   "transport-url"?: string | undefined;
   "config-file"?: string[] | undefined;
+  option?: string[] | undefined;
   verbose?: boolean | undefined;
 }): Promise<Connection> {
   const logLevel: LogLevel = values.verbose ? "debug" : "warn";
+  // -X first: a typo is a usage error before anything is read or connected.
+  const flags = parseTransportFlags(values.option ?? []);
+  for (const warning of flags.warnings) stderrLogger.warn(warning);
   const files = values["config-file"] ?? [];
   const conf = files.length > 0 ? await loadOsloConfigFile(files) : undefined;
   for (const warning of conf?.warnings ?? []) stderrLogger.warn(warning);
@@ -86,10 +112,17 @@ export async function connection(values: {
     throw new UsageError(
       files.length > 0
         ? `no transport_url in ${files.join(", ")} ([oslo_messaging_notifications] or [DEFAULT]); give --url`
-        : "no broker given: pass --url kafka://host:9092, set KAFKA_NOTIFY_URL, or pass --config-file",
+        : "no broker given: pass -b host:9092 (or --url kafka://host:9092), set KAFKA_NOTIFY_URL, or pass --config-file",
     );
   }
-  return { url, topics: conf?.topics, options: conf?.options ?? {}, driver: conf?.driver ?? [], logger: stderrLogger, logLevel };
+  return {
+    url: withoutQueryOptions(brokersUrl(url), flags.names),
+    topics: conf?.topics,
+    options: { ...conf?.options, ...(flags.options as TransportOptionsInput) },
+    driver: conf?.driver ?? [],
+    logger: stderrLogger,
+    logLevel,
+  };
 }
 
 /** The chain of causes, outermost first. */
@@ -107,7 +140,8 @@ export function causeChain(error: unknown): unknown[] {
 /** The exit code for an error: the first configuration, TLS, connection or authentication error in its cause chain decides. */
 export function exitCodeFor(error: unknown): number {
   for (const e of causeChain(error)) {
-    if (e instanceof UsageError || e instanceof ConfigError) return EXIT.usage;
+    // A topic that does not exist (listen and lag never create one) is a usage mistake too.
+    if (e instanceof UsageError || e instanceof ConfigError || (e as { code?: unknown }).code === "KN_UNKNOWN_TOPIC") return EXIT.usage;
     if (e instanceof TlsError) return EXIT.tls;
     if (e instanceof ConnectionError) return EXIT.connection;
     if (e instanceof AuthenticationError) return EXIT.auth;

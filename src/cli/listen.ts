@@ -1,153 +1,163 @@
 /**
- * `kafka-notify listen`: tails notifications, pretty on a terminal or as
- * JSON lines for pipes; Ctrl-C (SIGINT) or SIGTERM leaves the pool cleanly.
+ * `kafka-notify listen`: prints notifications, pretty on a terminal or as
+ * JSON lines for pipes. Without a pool it reads the partitions directly and
+ * leaves no trace on the cluster; with one it is an oslo listener.
  * @module
  */
 import process from "node:process";
-import { parseArgs } from "node:util";
 import { listen as startListener } from "../entries/detect.ts";
-import type { ListenerStats, ReceivedNotification } from "../listener/listener.ts";
-import { compileFilter, type FilterRule } from "../message/filter.ts";
-import { PRIORITIES } from "../message/priority.ts";
-import { CONNECTION_HELP, CONNECTION_OPTIONS, connection, EXIT, EXIT_HELP, listFlag, UsageError, wholeNumber } from "./common.ts";
+import type { ReceivedNotification } from "../listener/listener.ts";
+import { compileFilter } from "../message/filter.ts";
+import { PRIORITIES, type Priority } from "../message/priority.ts";
+import { commandClient } from "./cluster.ts";
+import { CONNECTION_HELP, CONNECTION_OPTIONS, CONNECTION_SHORTS, connection, EXIT, EXIT_HELP, UsageError } from "./common.ts";
+import { type FlagSpec, parseFlags } from "./flags.ts";
+import { type ListenSettings, listenSettings, statsLine } from "./listen-settings.ts";
 import { colourEnabled, count, jsonLine, painter, prettyLine } from "./output.ts";
+import { describeStart } from "./positions.ts";
+import { directStatsLine, directSummary, readDirect } from "./read.ts";
+import { clusterTopics, selectTopics } from "./topics.ts";
+
+export { filterRule, statsLine } from "./listen-settings.ts";
 
 export const LISTEN_HELP = `Usage: kafka-notify listen [options]
 
-Print the notifications arriving on the notification topics until Ctrl-C.
-The ready line ("listening to ...") goes to stderr once partitions are
-assigned; notifications go to stdout.
+Print notifications until Ctrl-C, or until -c or -e says to stop.
+Without --pool, listen reads every partition itself: it joins no consumer
+group and commits nothing, so it leaves no trace on the cluster. With
+--pool it is a member of that pool (an oslo listener: it commits, and it
+shares the notifications with the pool's other members).
+listen never creates a topic: one that does not exist is an error.
+The ready line ("listening to ...") goes to stderr; notifications to stdout.
 
-Listening:
-  --topic NAME          topic; repeatable or comma-separated (default: the config
+Reading:
+  -t, --topic NAME      topic; repeatable or comma-separated (default: the config
                         file's topics, else notifications); reads NAME.<priority>
-  --priority P          priorities to read; repeatable or comma-separated
-                        (default: all: ${PRIORITIES.join(", ")})
-  --pool NAME           consumer group to join. Default: a new group for this run
-                        (kafka-notify-listen-<random>), so tailing never takes
-                        notifications away from a real pool
+  -p, --priority P      priorities to read; repeatable or comma-separated
+                        (default: every priority whose topic exists; ${PRIORITIES.join(", ")})
+  -o, --offset WHERE    where each partition starts: end (default), beginning,
+                        OFFSET, -N (the last N of each partition) or @TIMESTAMP_MS
+                        (the first at or after that time, ms since the epoch)
+  --since DURATION      start that long ago: 90s, 10m, 2h, 1d
+  --from-beginning      the same as -o beginning
+  -e, --exit-at-end     exit 0 once every partition reached the end it had at start
+  -c, --count N         exit after printing N notifications (also -n)
+  -G, --pool NAME       read as a member of this pool (consumer group) instead;
+                        with a pool, -o takes beginning or end only (where the pool
+                        has no committed position), and -e and --since do not apply
   --filter KEY=REGEX    keep notifications whose KEY matches REGEX at its start
                         (Python re.match). KEY: event_type, publisher_id,
                         payload.NAME, context.NAME, metadata.NAME. Repeatable: all must match
-  --from-beginning      start at the oldest retained notification (when the pool has
-                        no committed position), not at the latest
-  --format F            pretty (coloured by priority on a terminal; honours NO_COLOR)
-                        or json (one JSON object per line). Default: pretty on a
-                        terminal, json otherwise
-  -n, --count N         exit after printing N notifications
+  -J, --format F        pretty (coloured by priority on a terminal; honours NO_COLOR)
+                        or json (one JSON object per line); -J is --format json.
+                        Default: pretty on a terminal, json otherwise
+  -q, --quiet           no status lines on stderr (ready, stopped)
   --stats               print a statistics line to stderr every --stats-interval
-                        seconds: received, handled, filtered, requeued, poison,
-                        lag, assigned partitions, commits, rebalances
+                        seconds: received, handled, poison, lag, partitions (and with
+                        a pool: filtered, requeued, commits, rebalances)
   --stats-interval S    seconds between statistics lines (default: 10)
+  -C                    accepted and ignored (kcat's consume mode)
 
 ${CONNECTION_HELP}
 
 ${EXIT_HELP}
 
-Example:
-  kafka-notify listen --url kafka://localhost:9092 --priority error,critical \\
-    --filter 'event_type=compute\\.instance\\.' --format json | jq .payload`;
+Examples:
+  kafka-notify listen -b localhost:9092 -t notifications -o beginning -e -J
+  kafka-notify listen -b localhost:9092 -p error,critical --since 1h \\
+    --filter 'event_type=compute\\.instance\\.' -J | jq .payload
+  kafka-notify listen -b localhost:9092 -o -10 -e      # the last 10 of each partition
+  kafka-notify listen --url kafka://localhost:9092 -G ceilometer   # as a pool member`;
 
-const OPTIONS = {
-  ...CONNECTION_OPTIONS,
-  topic: { type: "string", multiple: true },
-  priority: { type: "string", multiple: true },
-  pool: { type: "string" },
-  filter: { type: "string", multiple: true },
-  "from-beginning": { type: "boolean" },
-  format: { type: "string" },
-  count: { type: "string", short: "n" },
-  stats: { type: "boolean" },
-  "stats-interval": { type: "string" },
-} as const;
+/** `listen`'s flags. */
+export const LISTEN_FLAGS = {
+  options: {
+    ...CONNECTION_OPTIONS,
+    topic: { type: "string", multiple: true },
+    priority: { type: "string", multiple: true },
+    offset: { type: "string" },
+    since: { type: "string" },
+    "from-beginning": { type: "boolean" },
+    "exit-at-end": { type: "boolean" },
+    count: { type: "string" },
+    pool: { type: "string" },
+    filter: { type: "string", multiple: true },
+    format: { type: "string" },
+    quiet: { type: "boolean" },
+    stats: { type: "boolean" },
+    "stats-interval": { type: "string" },
+  },
+  shorts: {
+    ...CONNECTION_SHORTS,
+    t: "topic",
+    p: "priority",
+    o: "offset",
+    e: "exit-at-end",
+    c: "count",
+    n: "count",
+    G: "pool",
+    J: { long: "format", value: "json" },
+    q: "quiet",
+    C: null,
+  },
+} as const satisfies FlagSpec;
 
-/** One statistics line for `--stats`. */
-export function statsLine(s: ListenerStats): string {
-  return (
-    `kafka-notify: stats: received ${s.received}, handled ${s.handled}, filtered ${s.filtered}, requeued ${s.requeued}, ` +
-    `poison ${s.poison}, lag ${s.lag} on ${s.assigned} partition(s), commits ${s.commits}, rebalances ${s.rebalances}` +
-    (s.lastError ? `; last error: ${s.lastError.message}` : "")
-  );
-}
-
-/** Turn `--filter key=regex` flags into a filter rule (the same rule endpoints take). */
-export function filterRule(flags: readonly string[]): FilterRule | undefined {
-  if (flags.length === 0) return undefined;
-  const rule: FilterRule = {};
-  for (const flag of flags) {
-    const at = flag.indexOf("=");
-    if (at <= 0) throw new UsageError(`--filter: expected KEY=REGEX, got ${JSON.stringify(flag)}`);
-    const key = flag.slice(0, at).trim();
-    const pattern = flag.slice(at + 1);
-    const dot = key.indexOf(".");
-    const head = dot < 0 ? key : key.slice(0, dot);
-    const name = dot < 0 ? "" : key.slice(dot + 1);
-    if (key === "event_type" || key === "eventType") rule.eventType = pattern;
-    else if (key === "publisher_id" || key === "publisherId") rule.publisherId = pattern;
-    else if ((head === "payload" || head === "context" || head === "metadata") && name !== "") {
-      rule[head] = { ...rule[head], [name]: pattern };
-    } else {
-      throw new UsageError(
-        `--filter: unknown key ${JSON.stringify(key)}; use event_type, publisher_id, payload.NAME, context.NAME or metadata.NAME`,
-      );
-    }
-  }
-  return rule;
+/** What `listen` needs to run: the output and how to stop, whichever way it reads. */
+interface Session {
+  settings: ListenSettings;
+  write(n: ReceivedNotification): void;
+  shown(): number;
+  finish(reason: string): void;
+  finished: Promise<string>;
+  status(line: string): void;
 }
 
 /** Run `listen` with its arguments; resolves to the exit code once stopped. */
 export async function listen(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseFlags(args, LISTEN_FLAGS);
   if (values.help) {
     console.log(LISTEN_HELP);
     return EXIT.ok;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-  const format = values.format ?? (process.stdout.isTTY ? "pretty" : "json");
-  if (format !== "pretty" && format !== "json") throw new UsageError(`--format: expected pretty or json, got ${JSON.stringify(format)}`);
-  const limit = wholeNumber(values.count, "--count");
-  const statsEvery = wholeNumber(values["stats-interval"], "--stats-interval") ?? 10;
-  if (values["stats-interval"] !== undefined && !values.stats) throw new UsageError("--stats-interval needs --stats");
-  const matches = compileFilter(filterRule(values.filter ?? []), "--filter");
+  const settings = listenSettings(values, process.stdout.isTTY === true, Date.now());
+  const matches = compileFilter(settings.filter, "--filter");
   const conn = await connection(values);
-  const topics = listFlag(values.topic) ?? conn.topics;
-  const priorities = listFlag(values.priority);
-  const pool = values.pool ?? `kafka-notify-listen-${crypto.randomUUID().slice(0, 8)}`;
-  const paint = painter(format === "pretty" && colourEnabled(process.stdout));
+  const topics = settings.topics ?? conn.topics ?? ["notifications"];
+  // With a pool the listener resolves the settings again and logs their warnings itself.
+  const client = commandClient(conn, settings.pool === undefined ? conn.logLevel : "error");
+  const existing = await clusterTopics(client.engine, []);
+  const selection = selectTopics({ topics, priorities: settings.priorities, virtualHost: client.base.config.virtualHost }, existing.all);
 
+  const paint = painter(settings.format === "pretty" && colourEnabled(process.stdout));
   let shown = 0;
   let finish: (reason: string) => void = () => {};
   const finished = new Promise<string>((resolve) => {
     finish = resolve;
   });
-  const write = (n: ReceivedNotification) => {
-    if (limit !== undefined && shown >= limit) return;
-    if (matches && !matches(n)) return;
-    shown++;
-    process.stdout.write(`${format === "json" ? jsonLine(n) : prettyLine(n, paint)}\n`);
-    if (limit !== undefined && shown >= limit) finish("count");
+  const session: Session = {
+    settings,
+    shown: () => shown,
+    finish: (reason) => finish(reason),
+    finished,
+    status: (line) => {
+      if (!settings.quiet) console.error(line);
+    },
+    write: (n) => {
+      if (settings.limit !== undefined && shown >= settings.limit) return;
+      if (matches && !matches(n)) return;
+      shown++;
+      process.stdout.write(`${settings.format === "json" ? jsonLine(n) : prettyLine(n, paint)}\n`);
+      if (settings.limit !== undefined && shown >= settings.limit) finish("count");
+    },
   };
   // A closed pipe (`| head`) ends the listener like Ctrl-C.
-  process.stdout.on("error", (error: { code?: string }) => finish(error.code === "EPIPE" ? "pipe" : "stdout"));
-
-  const listener = await startListener(conn.url, {
-    ...conn.options,
-    ...(topics && { topics }),
-    ...(priorities && { priorities }),
-    pool,
-    fromBeginning: values["from-beginning"] === true,
-    onNotification: write,
-    logger: conn.logger,
-    logLevel: conn.logLevel,
-  });
-  console.error(`kafka-notify: listening to ${listener.topics.join(", ")} as pool ${listener.pool}; Ctrl-C to stop`);
-  const ticker = values.stats ? setInterval(() => console.error(statsLine(listener.stats)), statsEvery * 1000) : undefined;
-
+  const onStdoutError = (error: { code?: string }) => finish(error.code === "EPIPE" ? "pipe" : "stdout");
+  process.stdout.on("error", onStdoutError);
   let signals = 0;
   const onSignal = (signal: string) => {
-    signals++;
-    if (signals > 1) {
-      console.error("kafka-notify: second interrupt, exiting without leaving the pool");
+    if (++signals > 1) {
+      console.error(`kafka-notify: second interrupt, exiting${settings.pool === undefined ? "" : " without leaving the pool"}`);
       process.exit(130);
     }
     finish(signal);
@@ -157,18 +167,81 @@ export async function listen(args: string[]): Promise<number> {
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
   try {
-    const reason = await finished;
+    if (settings.pool === undefined) {
+      await runDirect(session, client, selection.kafkaTopics);
+    } else {
+      if (settings.priorities === undefined && selection.shared.length === 0) {
+        throw new UsageError(`the topics ${topics.join(", ")} share no priority; give -p, or listen to them one at a time`);
+      }
+      for (const topic of selection.unshared)
+        session.status(`kafka-notify: not reading ${topic}: a pool reads the same priorities on every topic`);
+      await runPool(session, conn, topics, settings.priorities ?? selection.shared, settings.pool);
+    }
+  } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+    process.stdout.off("error", onStdoutError);
+  }
+  return EXIT.ok;
+}
+
+/** Read the partitions directly (no group) until finished. */
+async function runDirect(session: Session, client: ReturnType<typeof commandClient>, topics: string[]): Promise<void> {
+  const { settings } = session;
+  const reading = await readDirect(client, { topics, start: settings.start, stopAtEnd: settings.stopAtEnd, onNotification: session.write });
+  void reading.done.then(() => session.finish("end"));
+  const until = settings.stopAtEnd ? "; exits at the end" : "; Ctrl-C to stop";
+  session.status(
+    `kafka-notify: listening to ${topics.join(", ")} (${reading.partitions} partition(s), ${describeStart(settings.start)}, no pool: nothing committed)${until}`,
+  );
+  const ticker =
+    settings.statsEvery === undefined
+      ? undefined
+      : setInterval(() => console.error(directStatsLine(reading.stats())), settings.statsEvery * 1000);
+  try {
+    const reason = await session.finished;
+    clearInterval(ticker);
+    await reading.stop();
+    session.status(directSummary(reason, reading.partitions, reading.stats(), session.shown()));
+  } finally {
+    clearInterval(ticker);
+    await reading.stop();
+  }
+}
+
+/** Listen as a member of `pool` until finished, then leave the pool. */
+async function runPool(
+  session: Session,
+  conn: Awaited<ReturnType<typeof connection>>,
+  topics: string[],
+  priorities: readonly Priority[],
+  pool: string,
+): Promise<void> {
+  const { settings } = session;
+  const listener = await startListener(conn.url, {
+    ...conn.options,
+    topics,
+    priorities: [...priorities],
+    pool,
+    fromBeginning: settings.start.kind === "beginning",
+    onNotification: session.write,
+    logger: conn.logger,
+    logLevel: conn.logLevel,
+  });
+  session.status(`kafka-notify: listening to ${listener.topics.join(", ")} as pool ${listener.pool}; Ctrl-C to stop`);
+  const ticker =
+    settings.statsEvery === undefined ? undefined : setInterval(() => console.error(statsLine(listener.stats)), settings.statsEvery * 1000);
+  try {
+    const reason = await session.finished;
     clearInterval(ticker);
     await listener.stop();
     const stats = listener.stats;
     const skipped = stats.poison > 0 ? `, ${count(stats.poison)} poison record(s) skipped` : "";
-    console.error(
-      `kafka-notify: stopped (${reason}); left pool ${listener.pool}; ${count(stats.received)} received, ${count(shown)} shown${skipped}`,
+    session.status(
+      `kafka-notify: stopped (${reason}); left pool ${listener.pool}; ${count(stats.received)} received, ${count(session.shown())} shown${skipped}`,
     );
   } finally {
     clearInterval(ticker);
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+    await listener.stop();
   }
-  return EXIT.ok;
 }

@@ -1,24 +1,85 @@
 #!/usr/bin/env node
 /**
- * The `kafka-notify` command: `send`, `listen`, `lag`, `check`.
- * Runs from source on Node 24 (`node src/cli/main.ts`), Deno
+ * The `kafka-notify` command: `send`, `listen`, `lag`, `check`,
+ * `completion`. Runs from source on Node 24 (`node src/cli/main.ts`), Deno
  * (`deno run -A src/cli/main.ts`) and Bun, and from dist/cli.js via npx.
+ * Importing this module runs nothing: call {@link main}.
+ * @example
+ * ```ts
+ * import { main } from "kafka-notify/cli";
+ * const code = await main(["check", "-b", "localhost:9092"]);
+ * ```
  * @module
  */
+import { realpathSync } from "node:fs";
 import process from "node:process";
+import { pathToFileURL } from "node:url";
 import { VERSION } from "../version.ts";
-import { CHECK_HELP, check } from "./check.ts";
+import { CHECK_FLAGS, CHECK_HELP, check } from "./check.ts";
 import { describeError, EXIT, EXIT_HELP, exitCodeFor, UsageError } from "./common.ts";
-import { LAG_HELP, lag } from "./lag.ts";
-import { LISTEN_HELP, listen } from "./listen.ts";
-import { SEND_HELP, send } from "./send.ts";
+import { COMPLETION_HELP, type CompletedCommand, completion } from "./completion.ts";
+import type { FlagSpec } from "./flags.ts";
+import { LAG_FLAGS, LAG_HELP, lag } from "./lag.ts";
+import { LISTEN_FLAGS, LISTEN_HELP, listen } from "./listen.ts";
+import { SEND_FLAGS, SEND_HELP, send } from "./send.ts";
+import { TRANSPORT_OPTION_NAMES } from "./transport-flags.ts";
 
-const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string; summary: string }> = {
-  send: { run: send, help: SEND_HELP, summary: "send a notification, or one per JSON line from stdin" },
-  listen: { run: listen, help: LISTEN_HELP, summary: "print notifications as they arrive (pretty or JSON lines)" },
-  lag: { run: lag, help: LAG_HELP, summary: "show a pool's lag per partition (table or JSON)" },
-  check: { run: check, help: CHECK_HELP, summary: "connect, authenticate, list brokers and notification topics" },
+interface Command {
+  run: (args: string[]) => Promise<number>;
+  help: string;
+  summary: string;
+  flags?: FlagSpec;
+  choices?: Record<string, readonly string[]>;
+}
+
+const PRIORITY_WORDS = ["audit", "debug", "info", "warn", "error", "critical", "sample"] as const;
+const CONNECTION_CHOICES = { option: TRANSPORT_OPTION_NAMES.map((n) => `${n}=`), "config-file": ["<file>"] };
+
+const COMMANDS: Record<string, Command> = {
+  send: {
+    run: send,
+    help: SEND_HELP,
+    summary: "send a notification, or one per JSON line from stdin",
+    flags: SEND_FLAGS,
+    choices: { ...CONNECTION_CHOICES, priority: PRIORITY_WORDS, driver: ["messagingv2", "messaging", "noop"] },
+  },
+  listen: {
+    run: listen,
+    help: LISTEN_HELP,
+    summary: "print notifications (pretty or JSON lines), leaving no trace without --pool",
+    flags: LISTEN_FLAGS,
+    choices: { ...CONNECTION_CHOICES, priority: PRIORITY_WORDS, format: ["pretty", "json"], offset: ["beginning", "end"] },
+  },
+  lag: {
+    run: lag,
+    help: LAG_HELP,
+    summary: "show a pool's lag per partition (table or JSON)",
+    flags: LAG_FLAGS,
+    choices: { ...CONNECTION_CHOICES, format: ["table", "json"] },
+  },
+  check: {
+    run: check,
+    help: CHECK_HELP,
+    summary: "connect, authenticate, list brokers and notification topics",
+    flags: CHECK_FLAGS,
+    choices: CONNECTION_CHOICES,
+  },
+  completion: {
+    run: async (args) => completion(args, completedCommands()),
+    help: COMPLETION_HELP,
+    summary: "print a bash or zsh completion script",
+  },
 };
+
+function completedCommands(): CompletedCommand[] {
+  return Object.entries(COMMANDS).map(([name, c]) => ({
+    name,
+    summary: c.summary,
+    flags: c.flags,
+    ...(c.choices && { choices: c.choices }),
+    ...(name === "completion" && { words: ["bash", "zsh"] }),
+  }));
+}
 
 export const MAIN_HELP = `Usage: kafka-notify <command> [options]
 
@@ -26,17 +87,26 @@ OpenStack-style (oslo.messaging) notifications over Apache Kafka.
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`)
   .join("\n")}
 
-Run "kafka-notify <command> --help" for a command's options,
+Run "kafka-notify <command> --help" for a command's options and examples,
 "kafka-notify --version" for the version.
-The broker comes from --url, else $KAFKA_NOTIFY_URL, else --config-file
-(an oslo configuration file such as nova.conf).
+The broker comes from -b/--url, else $KAFKA_NOTIFY_URL, else --config-file
+(an oslo configuration file such as nova.conf). kcat's flags work as
+aliases: -b -t -p -o -c -e -G -X -J -q.
+
+Examples:
+  kafka-notify send -b localhost:9092 -t notifications '{"instance_id": "i-1"}'
+  kafka-notify listen -b localhost:9092 -t notifications -o beginning -e
 
 ${EXIT_HELP}`;
 
-/** Run the command line `args` (without the runtime and script); resolves to the exit code. */
+/**
+ * Run the command line `args` (without the runtime and script); resolves
+ * to the exit code. Writes to the process's stdout and stderr; never exits
+ * the process.
+ */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   if (name === "--version" || name === "-V") {
@@ -45,7 +115,7 @@ export async function main(args: string[]): Promise<number> {
   }
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? rest[0] : undefined;
-    const command = topic === undefined ? undefined : COMMANDS[topic];
+    const command = topic === undefined || !Object.hasOwn(COMMANDS, topic) ? undefined : COMMANDS[topic];
     if (topic !== undefined && !command) {
       console.error(`kafka-notify: unknown command ${JSON.stringify(topic)}\n\n${MAIN_HELP}`);
       return EXIT.usage;
@@ -55,7 +125,9 @@ export async function main(args: string[]): Promise<number> {
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    console.error(`kafka-notify: unknown command ${JSON.stringify(name)}; expected send, listen, lag or check (see kafka-notify --help)`);
+    console.error(
+      `kafka-notify: unknown command ${JSON.stringify(name)}; expected ${Object.keys(COMMANDS).join(", ")} (see kafka-notify --help)`,
+    );
     return EXIT.usage;
   }
   try {
@@ -86,15 +158,35 @@ function exit(code: number): void {
   process.stderr.write("", done);
 }
 
-// kafkajs's request queue arms a timer with a negative delay on every
-// response (kafkajs issue 1751), and Node 24 prints a TimeoutNegativeWarning
-// for it. It is harmless; keep it off the command's stderr.
-process.removeAllListeners("warning");
-process.on("warning", (warning: Error) => {
-  if (warning.name !== "TimeoutNegativeWarning") console.error(`(${warning.name}) ${warning.message}`);
-});
+/** Run as the program (node, deno run, bun, npx, bunx), not imported. */
+function runAsProgram(): void {
+  // kafkajs's request queue arms a timer with a negative delay on every
+  // response (kafkajs issue 1751), and Node 24 prints a TimeoutNegativeWarning
+  // for it. It is harmless; keep it off the command's stderr.
+  process.removeAllListeners("warning");
+  process.on("warning", (warning: Error) => {
+    if (warning.name !== "TimeoutNegativeWarning") console.error(`(${warning.name}) ${warning.message}`);
+  });
+  main(process.argv.slice(2)).then(exit, (error: unknown) => {
+    console.error(`kafka-notify: ${describeError(error)}`);
+    exit(EXIT.failure);
+  });
+}
 
-main(process.argv.slice(2)).then(exit, (error: unknown) => {
-  console.error(`kafka-notify: ${describeError(error)}`);
-  exit(EXIT.failure);
-});
+/**
+ * Whether this module is the program's entry: `import.meta.main` on Node
+ * 22.18+/24, Deno and Bun; on an older Node, the script's real path.
+ */
+function isEntry(): boolean {
+  const flag = (import.meta as { main?: unknown }).main;
+  if (typeof flag === "boolean") return flag;
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) runAsProgram();

@@ -6,16 +6,18 @@
  */
 import process from "node:process";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { osloCommandLineCodec } from "../codec/payload.ts";
 import { createNotifier } from "../entries/detect.ts";
 import { AuthenticationError, ConnectionError } from "../errors.ts";
 import type { Context } from "../message/notification.ts";
 import { normalisePriority, PRIORITIES } from "../message/priority.ts";
+import { kafkaTopic } from "../message/topic.ts";
 import type { NotifyMethod } from "../notifier/notifier.ts";
+import { commandClient } from "./cluster.ts";
 import {
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
+  CONNECTION_SHORTS,
   connection,
   EXIT,
   EXIT_HELP,
@@ -24,7 +26,9 @@ import {
   UsageError,
   wholeNumber,
 } from "./common.ts";
+import { type FlagSpec, parseFlags } from "./flags.ts";
 import { count, progressLine, rate } from "./output.ts";
+import { createSendTopics, type TopicWatch, watchSendTopics } from "./send-topics.ts";
 
 export const SEND_HELP = `Usage: kafka-notify send [options] [PAYLOAD | -]
 
@@ -36,12 +40,18 @@ SIGINT (Ctrl-C) or SIGTERM stops reading stdin and waits up to
 --shutdown-timeout seconds for what was read to be acknowledged; the exit
 code says whether it was (0) or not (6). A second signal stops at once.
 
+A topic that does not exist is created only with --create-topics;
+without it, the broker creates it if it auto-creates topics, else send
+fails and says so.
+
 Notification:
   --publisher-id ID     publisher id (default: kafka-notify)
   --event-type TYPE     event type (default: test)
-  --priority P          ${PRIORITIES.join(", ")} or warning (default: info)
-  --topic NAME          topic; repeatable or comma-separated (default: the config
+  -p, --priority P      ${PRIORITIES.join(", ")} or warning (default: info)
+  -t, --topic NAME      topic; repeatable or comma-separated (default: the config
                         file's topics, else notifications); sent to NAME.<priority>
+  --create-topics       create NAME.<priority> first if it does not exist, with
+                        topic_partitions and topic_replication_factor (-X to set them)
   --context JSON        request context object (default: {})
   --driver D            messagingv2 (oslo 2.0 envelope, default), messaging (1.0,
                         bare JSON) or noop (send nothing)
@@ -49,30 +59,37 @@ Notification:
                         payload as a JSON string (not parsed), the priority in
                         lower case, publisher id null unless given, the 2.0
                         envelope for every driver
-  -q, --quiet           no summary line
+  -q, --quiet           no summary line, no note about a missing topic
   --shutdown-timeout S  on SIGINT/SIGTERM, seconds to wait for delivery (default 30)
+  -P                    accepted and ignored (kcat's produce mode)
 
 ${CONNECTION_HELP}
 
 ${EXIT_HELP}
 
 Examples:
-  kafka-notify send --url kafka://localhost:9092 --publisher-id compute.host1 \\
-    --event-type compute.instance.create.end --priority info '{"instance_id": "i-1"}'
-  jq -c '.[]' payloads.json | kafka-notify send --url kafka://localhost:9092 --event-type bulk.test`;
+  kafka-notify send -b localhost:9092 --publisher-id compute.host1 \\
+    --event-type compute.instance.create.end -p info '{"instance_id": "i-1"}'
+  jq -c '.[]' payloads.json | kafka-notify send -b localhost:9092 -t notifications --event-type bulk.test
+  kafka-notify send -b localhost:9092 -t audit --create-topics -X topic_partitions=6 -X compression_codec=zstd '{}'`;
 
-const OPTIONS = {
-  ...CONNECTION_OPTIONS,
-  "publisher-id": { type: "string" },
-  "event-type": { type: "string" },
-  priority: { type: "string" },
-  topic: { type: "string", multiple: true },
-  context: { type: "string" },
-  driver: { type: "string" },
-  "oslo-compatible": { type: "boolean" },
-  quiet: { type: "boolean", short: "q" },
-  "shutdown-timeout": { type: "string" },
-} as const;
+/** `send`'s flags. */
+export const SEND_FLAGS = {
+  options: {
+    ...CONNECTION_OPTIONS,
+    "publisher-id": { type: "string" },
+    "event-type": { type: "string" },
+    priority: { type: "string" },
+    topic: { type: "string", multiple: true },
+    "create-topics": { type: "boolean" },
+    context: { type: "string" },
+    driver: { type: "string" },
+    "oslo-compatible": { type: "boolean" },
+    quiet: { type: "boolean" },
+    "shutdown-timeout": { type: "string" },
+  },
+  shorts: { ...CONNECTION_SHORTS, t: "topic", p: "priority", q: "quiet", P: null },
+} as const satisfies FlagSpec;
 
 /** Seconds a signalled send waits for its notifications by default. */
 const SHUTDOWN_TIMEOUT_S = 30;
@@ -90,7 +107,7 @@ function parseJson(text: string, what: string): unknown {
 
 /** Run `send` with its arguments; resolves to the exit code. */
 export async function send(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseFlags(args, SEND_FLAGS);
   if (values.help) {
     console.log(SEND_HELP);
     return EXIT.ok;
@@ -121,6 +138,12 @@ export async function send(args: string[]): Promise<number> {
     if (!quiet) console.error("kafka-notify: driver noop: nothing sent");
     return EXIT.ok;
   }
+
+  // The engine's view of the topics, for --create-topics and the missing-topic watch (the notifier logs the warnings).
+  const client = commandClient(conn, "error");
+  const kafkaTopics = (topics ?? ["notifications"]).map((t) => kafkaTopic(t, priority, client.base.config.virtualHost));
+  const createTopics = values["create-topics"] === true;
+  if (createTopics) await createSendTopics(client, kafkaTopics);
 
   const notifier = createNotifier(conn.url, {
     ...conn.options,
@@ -159,8 +182,9 @@ export async function send(args: string[]): Promise<number> {
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
   };
-  // A broker that cannot be reached or refuses us fails every send: stop reading.
-  const fatal = () => firstError instanceof ConnectionError || firstError instanceof AuthenticationError;
+  // A broker that cannot be reached or refuses us, or a topic nobody creates, fails every send: stop reading.
+  let missingTopic = false;
+  const fatal = () => missingTopic || firstError instanceof ConnectionError || firstError instanceof AuthenticationError;
 
   // SIGINT/SIGTERM: stop reading, give what was read `shutdownTimeoutMs` to be acknowledged.
   let signalled: string | undefined;
@@ -190,6 +214,19 @@ export async function send(args: string[]): Promise<number> {
   const onTerm = () => onSignal("SIGTERM");
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
+  const watch: TopicWatch | undefined = createTopics
+    ? undefined
+    : watchSendTopics(client, kafkaTopics, {
+        quiet,
+        // Nothing sent yet, or everything answered: nothing waits on the topic.
+        settled: () => sent === 0 || inflight.size === 0,
+        fail: (error) => {
+          missingTopic = true;
+          firstError = error;
+          stopReading();
+          giveUp();
+        },
+      });
 
   try {
     if (fromArgs) {
@@ -218,6 +255,7 @@ export async function send(args: string[]): Promise<number> {
     }
     await Promise.race([Promise.all(inflight), gaveUp]);
   } finally {
+    watch?.stop();
     clearInterval(ticker);
     progress.done();
     await Promise.race([closing ?? notifier.close().catch(() => {}), gaveUp]);
@@ -245,6 +283,12 @@ export async function send(args: string[]): Promise<number> {
   }
   if (firstError !== undefined) {
     console.error(`kafka-notify: error: ${firstError instanceof Error ? firstError.message : String(firstError)}`);
+    const missing = watch?.missing() ?? [];
+    if (!missingTopic && missing.length > 0) {
+      console.error(
+        `kafka-notify: topic ${missing.join(", ")} did not exist when send started; if the broker does not create topics, pass --create-topics`,
+      );
+    }
     return exitCodeFor(firstError);
   }
   return badLines > 0 ? EXIT.failure : EXIT.ok;

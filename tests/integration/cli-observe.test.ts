@@ -9,6 +9,7 @@ import { after, test } from "node:test";
 import { createNotifier, listen } from "../../mod.ts";
 import { captureLogger, plaintextUrl, REPO, runCleanups, unique, waitFor } from "../support/broker.ts";
 import { signalChild, tracked } from "../support/children.ts";
+import { createTopics } from "../support/topics.ts";
 
 const MAIN = join(REPO, "src/cli/main.ts");
 const URL = plaintextUrl();
@@ -93,12 +94,16 @@ test("kafka-notify lag: a table and JSON of a stopped pool's lag, per partition"
 
 test("kafka-notify listen --stats prints a statistics line on stderr", async () => {
   const topic = unique("cli_stats");
+  // listen creates no topic; as a pool member it counts commits and rebalances.
+  await createTopics(URL.replace(/^kafka:\/\//, ""), [`${topic}.info`], 1);
   const listening = start([
     "listen",
     "--url",
     URL,
     "--topic",
     topic,
+    "--pool",
+    unique("cli_stats_pool"),
     "--priority",
     "info",
     "--format",

@@ -169,6 +169,21 @@ async function groupMembers(group: string): Promise<{ state: string; members: nu
   }
 }
 
+/**
+ * Create notification topics (`listen` reads only topics that exist and
+ * never creates one): `<topic>.<priority>` for each priority, all seven by default.
+ */
+async function createTopics(topic: string, priorities = ["audit", "debug", "info", "warn", "error", "critical", "sample"]): Promise<void> {
+  const kafka = new kafkajs.Kafka({ brokers: [URL.replace(/^kafka:\/\//, "").split(/[/?]/)[0] ?? ""], logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: priorities.map((p) => ({ topic: `${topic}.${p}`, numPartitions: 1 })), waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -264,6 +279,7 @@ describe("kafka-notify command (Node 24)", () => {
   test("listen --format json receives what send sent; SIGINT exits 0 and leaves the pool", async () => {
     const topic = unique("cli_listen");
     const pool = unique("cli_pool");
+    await createTopics(topic);
     const listener = await startListen(["--url", URL, "--topic", topic, "--pool", pool]);
     const sent = await run([
       "send",
@@ -298,6 +314,7 @@ describe("kafka-notify command (Node 24)", () => {
 
   test("bulk send from stdin: 1,000 lines, a summary line, all received", async () => {
     const topic = unique("cli_bulk");
+    await createTopics(topic, ["info"]);
     const listener = await startListen(["--url", URL, "--topic", topic, "--priority", "info"]);
     const input = `${Array.from({ length: 1000 }, (_, i) => JSON.stringify({ i })).join("\n")}\n`;
     const r = await run(["send", "--url", URL, "--topic", topic, "--event-type", "bulk.test"], { input });
@@ -335,6 +352,7 @@ describe("kafka-notify command (Node 24)", () => {
 
   test("send on SIGTERM: stops reading, delivers what it read, exits 0", async () => {
     const topic = unique("cli_sigterm");
+    await createTopics(topic, ["info"]);
     const listener = await startListen(["--url", URL, "--topic", topic, "--priority", "info"]);
     const input = `${Array.from({ length: 300 }, (_, i) => JSON.stringify({ i })).join("\n")}\n`;
     const r = await signalledSend(["--url", URL, "--topic", topic], input, "SIGTERM", 3_000);
@@ -379,6 +397,7 @@ describe("kafka-notify command (Node 24)", () => {
 
   test("listen --filter and --priority keep only the matching notifications", async () => {
     const topic = unique("cli_filter");
+    await createTopics(topic, ["info", "error"]);
     const listener = await startListen([
       "--url",
       URL,
@@ -439,6 +458,7 @@ describe("kafka-notify command (Node 24)", () => {
           "",
         ].join("\n"),
       );
+      await createTopics(topic);
       const listener = await startListen(["--config-file", conf, "--from-beginning"]);
       assert.match(listener.stderr(), new RegExp(`listening to ${topic}\\.audit`));
       assert.match(listener.stderr(), /pool_size is an oslo\.messaging option kafka-notify does not use/);
@@ -485,6 +505,7 @@ for (const [listenOn, sendOn] of [
   test(`listen on ${listenOn}, send on ${sendOn}`, { skip: missing.length > 0 && `no ${missing.join(", ")} binary` }, async () => {
     const topic = unique(`cli_${listenOn}`);
     const pool = unique("cli_rt_pool");
+    await createTopics(topic, ["info"]);
     const listener = await startListen(["--url", URL, "--topic", topic, "--pool", pool], listenOn);
     const single = await run(["send", "--url", URL, "--topic", topic, "--event-type", `from.${sendOn}`, '{"one":1}'], { runtime: sendOn });
     assert.equal(single.code, 0, single.stderr);

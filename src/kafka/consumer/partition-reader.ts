@@ -5,7 +5,7 @@
  * created, so an operator tailing a topic leaves no trace on the cluster.
  * @module
  */
-import { KafkaNotifyError } from "../../errors.ts";
+import { KafkaNotifyError, type KafkaNotifyErrorCode } from "../../errors.ts";
 import type { Cluster } from "../network/cluster.ts";
 import { ErrorCode, kafkaErrorOf } from "../protocol/error-codes.ts";
 import type { MetadataResponse } from "../protocol/metadata.ts";
@@ -70,13 +70,12 @@ export interface PartitionReading {
 /**
  * Topics asked for that the cluster does not have (nothing was created).
  * @example
- * ```ts
- * try { await engine.readPartitions(options) } catch (e) { if ((e as { code?: string }).code === "UNKNOWN_TOPIC") console.error(e.message) }
+ * ```ts ignore
+ * try { await engine.readPartitions(options) } catch (e) { if ((e as { code?: string }).code === "KN_UNKNOWN_TOPIC") console.error(e.message) }
  * ```
  */
 export class UnknownTopicError extends KafkaNotifyError {
-  /** A machine-readable code, for tools that branch on it. */
-  readonly code = "UNKNOWN_TOPIC";
+  override readonly code: KafkaNotifyErrorCode = "KN_UNKNOWN_TOPIC";
   /** The topics that do not exist. */
   readonly topics: readonly string[];
   /** An error naming `topics`. */
