@@ -48,6 +48,7 @@ export class Cluster {
   #bootstrapNext = 0;
   #closed = false;
   #refreshing: Promise<MetadataResponse> | undefined;
+  #bootstrapping: Promise<LinkConnection> | undefined;
 
   constructor(bootstrap: readonly BrokerAddress[], connect: Connector) {
     if (bootstrap.length === 0) throw new RangeError("no bootstrap broker");
@@ -66,17 +67,26 @@ export class Cluster {
     if (this.#closed) throw new Error("the client is closed");
     if (node === "any") return this.#anyConnection();
     const key = `${node}/${lane}`;
-    const existing = this.#connections.get(key);
-    if (existing) {
+    for (;;) {
+      const existing = this.#connections.get(key);
+      if (!existing) break;
       const open = await existing.catch(() => undefined);
       if (open && !open.closed) return open;
+      // Another caller may have replaced it meanwhile: look again rather than open a second one.
       if (this.#connections.get(key) === existing) this.#connections.delete(key);
     }
     const address = this.#brokers.get(node);
     if (!address) throw new Error(`broker ${node} is not in the cluster's metadata`);
+    return this.#open(key, address);
+  }
+
+  /** Open a connection kept under `key`; one closed while it was opening is closed at once. */
+  #open(key: string, address: BrokerAddress): Promise<LinkConnection> {
     const opening = this.#connect(address.host, address.port).then((connection) => {
-      // Closed while connecting: nobody will close this one later.
-      if (this.#closed) connection.close();
+      if (this.#closed) {
+        connection.close();
+        throw new Error("the client is closed");
+      }
       return connection;
     });
     this.#connections.set(key, opening);
@@ -86,7 +96,7 @@ export class Cluster {
     return opening;
   }
 
-  /** A connection to a known broker (any open one first), else to the bootstrap brokers in turn. */
+  /** A connection to a known broker (any open one first), else to the bootstrap brokers in turn, one attempt at a time. */
   async #anyConnection(): Promise<LinkConnection> {
     for (const [key, pending] of this.#connections) {
       if (!key.endsWith("/default")) continue;
@@ -94,24 +104,26 @@ export class Cluster {
       if (open && !open.closed) return open;
     }
     let lastError: unknown;
-    const candidates = [...this.#brokers.keys()];
-    for (const node of candidates) {
+    for (const node of [...this.#brokers.keys()]) {
       try {
         return await this.connection(node);
       } catch (error) {
         lastError = error;
       }
     }
+    this.#bootstrapping ??= this.#bootstrapConnection(lastError).finally(() => {
+      this.#bootstrapping = undefined;
+    });
+    return this.#bootstrapping;
+  }
+
+  async #bootstrapConnection(lastError: unknown): Promise<LinkConnection> {
     for (let i = 0; i < this.#bootstrap.length; i++) {
-      const address = this.#bootstrap[(this.#bootstrapNext + i) % this.#bootstrap.length] as BrokerAddress;
+      const index = (this.#bootstrapNext + i) % this.#bootstrap.length;
+      const address = this.#bootstrap[index] as BrokerAddress;
       try {
-        const connection = await this.#connect(address.host, address.port);
-        if (this.#closed) {
-          connection.close();
-          throw new Error("the client is closed");
-        }
-        this.#bootstrapNext = (this.#bootstrapNext + i) % this.#bootstrap.length;
-        this.#connections.set(`bootstrap-${address.host}:${address.port}/default`, Promise.resolve(connection));
+        const connection = await this.#open(`bootstrap-${address.host}:${address.port}/default`, address);
+        this.#bootstrapNext = index;
         return connection;
       } catch (error) {
         lastError = error;
