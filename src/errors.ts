@@ -1,8 +1,53 @@
 /**
  * One error class per kind of failure. Every message names the field,
- * broker or topic involved and never contains a secret.
+ * broker or topic involved and never contains a secret; every error has a
+ * stable `code` (docs/errors.md lists them), and one that a broker
+ * answered carries Kafka's own error as `kafkaError`.
  * @module
  */
+import type { KafkaErrorInfo } from "./kafka/protocol/error-codes.ts";
+
+export type { KafkaErrorInfo };
+
+/**
+ * The `code` of every kafka-notify error: stable across releases, for
+ * programs to branch on (messages may change). docs/errors.md says what
+ * each means and what to check.
+ * @example
+ * ```ts ignore
+ * const exitCodes: Partial<Record<KafkaNotifyErrorCode, number>> = { KN_CONFIG: 2, KN_CONNECTION: 3, KN_TLS: 4, KN_AUTH: 5 };
+ * ```
+ */
+export type KafkaNotifyErrorCode =
+  | "KN_ERROR"
+  | "KN_CONFIG"
+  | "KN_CONNECTION"
+  | "KN_TLS"
+  | "KN_AUTH"
+  | "KN_DELIVERY"
+  | "KN_CLOSED"
+  | "KN_ENCODE"
+  | "KN_DECODE"
+  | "KN_COMPRESSION"
+  | "KN_UNSUPPORTED_RUNTIME"
+  | "KN_UNSUPPORTED_VERSION"
+  | "KN_VALIDATION"
+  | "KN_REDELIVERY_EXHAUSTED"
+  | "KN_UNKNOWN_TOPIC";
+
+/**
+ * What every error class's constructor accepts besides its own arguments.
+ * @example
+ * ```ts ignore
+ * new DeliveryError("notifications.info", "refused", { cause, kafkaError: kafkaErrorOf(10) });
+ * ```
+ */
+export interface KafkaNotifyErrorOptions {
+  /** The error that led to this one. */
+  cause?: unknown;
+  /** Kafka's error, when a broker answered with an error code (build it with `kafkaErrorOf(code)`). */
+  kafkaError?: KafkaErrorInfo | undefined;
+}
 
 /**
  * Base class of every error kafka-notify throws.
@@ -17,10 +62,18 @@
  * ```
  */
 export class KafkaNotifyError extends Error {
+  /** What kind of failure this is, e.g. `KN_CONNECTION`; `KN_ERROR` for one no subclass describes. */
+  readonly code: KafkaNotifyErrorCode = "KN_ERROR";
+  /**
+   * Kafka's error when a broker answered with one, e.g.
+   * `{ name: "MESSAGE_TOO_LARGE", code: 10, retriable: false }`; absent otherwise.
+   */
+  declare readonly kafkaError?: KafkaErrorInfo;
   /** An error with `message`; `name` is the subclass's name. */
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, options?: KafkaNotifyErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    if (options?.kafkaError !== undefined) this.kafkaError = options.kafkaError;
   }
 }
 
@@ -33,10 +86,11 @@ export class KafkaNotifyError extends Error {
  * ```
  */
 export class ConfigError extends KafkaNotifyError {
+  override readonly code: KafkaNotifyErrorCode = "KN_CONFIG";
   /** The option or URL part at fault, e.g. `compression_codec` or `url.port`. */
   readonly field: string;
   /** An error for `field`; the message is `field: reason`. */
-  constructor(field: string, reason: string, options?: { cause?: unknown }) {
+  constructor(field: string, reason: string, options?: KafkaNotifyErrorOptions) {
     super(`${field}: ${reason}`, options);
     this.field = field;
   }
@@ -55,10 +109,11 @@ export class ConfigError extends KafkaNotifyError {
  * ```
  */
 export class ConnectionError extends KafkaNotifyError {
+  override readonly code: KafkaNotifyErrorCode = "KN_CONNECTION";
   /** `host:port` of the broker, when known. */
   readonly broker: string | undefined;
   /** An error about `options.broker` (`host:port`), when known. */
-  constructor(message: string, options?: { cause?: unknown; broker?: string | undefined }) {
+  constructor(message: string, options?: KafkaNotifyErrorOptions & { broker?: string | undefined }) {
     super(message, options);
     this.broker = options?.broker;
   }
@@ -76,7 +131,9 @@ export class ConnectionError extends KafkaNotifyError {
  * }
  * ```
  */
-export class TlsError extends ConnectionError {}
+export class TlsError extends ConnectionError {
+  override readonly code: KafkaNotifyErrorCode = "KN_TLS";
+}
 
 /**
  * SASL authentication was refused (wrong user name, password or mechanism).
@@ -90,7 +147,9 @@ export class TlsError extends ConnectionError {}
  * }
  * ```
  */
-export class AuthenticationError extends KafkaNotifyError {}
+export class AuthenticationError extends KafkaNotifyError {
+  override readonly code: KafkaNotifyErrorCode = "KN_AUTH";
+}
 
 /**
  * A notification could not be delivered to the broker.
@@ -104,10 +163,11 @@ export class AuthenticationError extends KafkaNotifyError {}
  * ```
  */
 export class DeliveryError extends KafkaNotifyError {
+  override readonly code: KafkaNotifyErrorCode = "KN_DELIVERY";
   /** The Kafka topic the notification was for. */
   readonly topic: string;
   /** An error for `topic`; the message names it. */
-  constructor(topic: string, message: string, options?: { cause?: unknown }) {
+  constructor(topic: string, message: string, options?: KafkaNotifyErrorOptions) {
     super(`delivery to topic "${topic}" failed: ${message}`, options);
     this.topic = topic;
   }
@@ -122,7 +182,9 @@ export class DeliveryError extends KafkaNotifyError {
  * await notifier.info({}, "too.late", {}).catch((error) => console.log(error instanceof ClosedError)); // true
  * ```
  */
-export class ClosedError extends KafkaNotifyError {}
+export class ClosedError extends KafkaNotifyError {
+  override readonly code: KafkaNotifyErrorCode = "KN_CLOSED";
+}
 
 /**
  * A notification could not be encoded (payload not serialisable, custom codec failed).
@@ -134,7 +196,9 @@ export class ClosedError extends KafkaNotifyError {}
  * await notifier.info({}, "bad.payload", payload).catch((error) => console.log(error instanceof EncodeError)); // true
  * ```
  */
-export class EncodeError extends KafkaNotifyError {}
+export class EncodeError extends KafkaNotifyError {
+  override readonly code: KafkaNotifyErrorCode = "KN_ENCODE";
+}
 
 /**
  * A record could not be decoded into a notification (poison record). The
@@ -149,7 +213,9 @@ export class EncodeError extends KafkaNotifyError {}
  * });
  * ```
  */
-export class DecodeError extends KafkaNotifyError {}
+export class DecodeError extends KafkaNotifyError {
+  override readonly code: KafkaNotifyErrorCode = "KN_DECODE";
+}
 
 /**
  * A compression codec could not compress its input or, more often, the
@@ -163,10 +229,11 @@ export class DecodeError extends KafkaNotifyError {}
  * ```
  */
 export class CompressionError extends KafkaNotifyError {
+  override readonly code: KafkaNotifyErrorCode = "KN_COMPRESSION";
   /** The codec that failed: `gzip`, `snappy`, `lz4` or `zstd`. */
   readonly codec: string;
   /** An error about `codec`; the message is `codec: reason`. */
-  constructor(codec: string, reason: string, options?: { cause?: unknown }) {
+  constructor(codec: string, reason: string, options?: KafkaNotifyErrorOptions) {
     super(`${codec}: ${reason}`, options);
     this.codec = codec;
   }
@@ -186,6 +253,7 @@ export class CompressionError extends KafkaNotifyError {
  * ```
  */
 export class UnsupportedRuntimeError extends KafkaNotifyError {
+  override readonly code: KafkaNotifyErrorCode = "KN_UNSUPPORTED_RUNTIME";
   /** The runtime asked for, as given. */
   readonly runtime: string;
   /** An error naming `runtime`. */
@@ -226,16 +294,80 @@ export interface ValidationIssue {
  * ```
  */
 export class ValidationError extends KafkaNotifyError {
+  override readonly code: KafkaNotifyErrorCode = "KN_VALIDATION";
   /** The event type whose payload failed, e.g. `compute.instance.create.end`. */
   readonly eventType: string;
   /** Every issue the schema reported. */
   readonly issues: readonly ValidationIssue[];
   /** An error listing the first issues in its message. */
-  constructor(eventType: string, issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
+  constructor(eventType: string, issues: readonly ValidationIssue[], options?: KafkaNotifyErrorOptions) {
     const shown = issues.slice(0, 5).map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
     const more = issues.length > shown.length ? `; and ${issues.length - shown.length} more` : "";
     super(`payload of "${eventType}" is invalid: ${shown.join("; ")}${more}`, options);
     this.eventType = eventType;
     this.issues = issues;
   }
+}
+
+/**
+ * An at-least-once listener gave up redelivering one notification
+ * (`maxRedeliveries` reached, no `deadLetterTopic`): its partition waits
+ * at that record, nothing past it is committed, and a restart reads it
+ * again. `onError` receives this error once per stalled record.
+ * @example
+ * ```ts
+ * import { listen, RedeliveryExhaustedError } from "kafka-notify";
+ * await listen(url, {
+ *   delivery: "at-least-once",
+ *   onNotification: (n) => console.log(n.eventType),
+ *   onError: (error) => {
+ *     if (error instanceof RedeliveryExhaustedError) console.error(`stalled at ${error.topic}[${error.partition}]@${error.offset}`);
+ *   },
+ * });
+ * ```
+ */
+export class RedeliveryExhaustedError extends KafkaNotifyError {
+  override readonly code: KafkaNotifyErrorCode = "KN_REDELIVERY_EXHAUSTED";
+  /** The topic of the record. */
+  readonly topic: string;
+  /** Its partition. */
+  readonly partition: number;
+  /** Its offset (a decimal string). */
+  readonly offset: string;
+  /** How many times the notification was handled, and failed. */
+  readonly attempts: number;
+  /** An error naming the record; `cause` is the endpoint's last failure. */
+  constructor(topic: string, partition: number, offset: string, attempts: number, options?: KafkaNotifyErrorOptions) {
+    super(
+      `notification at topic "${topic}" partition ${partition} offset ${offset} still failed after ${attempts} attempts: ` +
+        "the partition waits at it (fix the endpoint and restart, or set deadLetterTopic)",
+      options,
+    );
+    this.topic = topic;
+    this.partition = partition;
+    this.offset = offset;
+    this.attempts = attempts;
+  }
+}
+
+/**
+ * The chain of causes of `error`, itself first: each error's `cause`, else
+ * its `originalError` (how some clients chain), else the first of its
+ * `errors` (an `AggregateError`). Stops at a loop, at a missing cause, and
+ * after `limit` entries.
+ * @example
+ * ```ts ignore
+ * const isTls = (error: unknown) => causesOf(error).some((e) => e instanceof TlsError);
+ * ```
+ */
+export function causesOf(error: unknown, limit = 8): unknown[] {
+  const chain: unknown[] = [];
+  let current = error;
+  while (current !== undefined && current !== null && chain.length < limit && !chain.includes(current)) {
+    chain.push(current);
+    if (typeof current !== "object") break;
+    const e = current as { cause?: unknown; originalError?: unknown; errors?: unknown };
+    current = e.cause ?? e.originalError ?? (Array.isArray(e.errors) ? e.errors[0] : undefined);
+  }
+  return chain;
 }

@@ -24,6 +24,7 @@ export {
   DeliveryError,
   EncodeError,
   KafkaNotifyError,
+  RedeliveryExhaustedError,
   TlsError,
   UnsupportedRuntimeError,
   ValidationError,

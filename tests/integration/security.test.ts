@@ -138,7 +138,7 @@ async function failedSend(sendUrl: string, options: Record<string, unknown> = {}
 
 /** kafkajs's "Connecting" debug lines: one per connection attempt. */
 function connectAttempts(lines: { message: string }[]): number {
-  return lines.filter((l) => l.message === "kafkajs Connection: Connecting").length;
+  return lines.filter((l) => l.message === "connecting").length;
 }
 
 describe("security", { skip }, () => {
@@ -233,7 +233,7 @@ describe("security", { skip }, () => {
         }),
         (error: Error) => {
           assert.ok(error instanceof AuthenticationError, `${error.name}: ${error.message}`);
-          assert.match(error.message, /SCRAM SHA256 authentication failed/);
+          assert.match(error.message, /authentication failed for user notify-scram \(SCRAM-SHA-256\)/);
           return true;
         },
       );
@@ -249,7 +249,7 @@ describe("security", { skip }, () => {
       assert.ok(error instanceof TlsError, `${error.name}: ${error.message}`);
       assert.ok(error instanceof ConnectionError, "a TlsError is a ConnectionError");
       assert.match(error.message, /not signed by a CA in ssl_cafile/);
-      assert.match(error.message, /127\.0\.0\.1:9094/);
+      assert.ok(error.message.includes(broker.bootstrap.ssl), error.message);
     });
 
     test("no ssl_cafile: the runtime's roots do not know the local CA", async () => {
@@ -297,7 +297,7 @@ describe("security", { skip }, () => {
       assert.ok(error instanceof TlsError, `${error.name}: ${error.message}`);
       assert.match(error.message, /certificate required/);
       assert.match(error.message, /ssl_client_cert_file and ssl_client_key_file/);
-      assert.match(error.message, /127\.0\.0\.1:9096/);
+      assert.ok(error.message.includes(broker.bootstrap.mtls), error.message);
     });
 
     test("listen() on the mTLS listener without a certificate rejects with TlsError", async () => {
@@ -423,7 +423,7 @@ describe("security", { skip }, () => {
       assert.match(warnings[0]?.message ?? "", /credentials cross the network unencrypted/);
       assert.match(
         String((warnings[0]?.fields as { url?: string } | undefined)?.url),
-        /^kafka:\/\/notify-plain:\*\*\*@127\.0\.0\.1:9093\?/,
+        new RegExp(`^kafka://notify-plain:\\*\\*\\*@${broker.bootstrap.sasl_plaintext.replaceAll(".", "\\.")}\\?`),
       );
     }
     const ssl = captureLogger();

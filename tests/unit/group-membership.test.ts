@@ -9,7 +9,14 @@ import { after, describe, test } from "node:test";
 import { rangeAssignor } from "../../src/kafka/group/assignors/range.ts";
 import { roundRobinAssignor } from "../../src/kafka/group/assignors/roundrobin.ts";
 import { assignmentBytes, readAssignment, readSubscription, subscriptionBytes } from "../../src/kafka/group/member-bytes.ts";
-import { type Assignment, GroupError, GroupMembership, type GroupPort, type MembershipSettings } from "../../src/kafka/group/membership.ts";
+import {
+  type Assignment,
+  backoffMs,
+  GroupError,
+  GroupMembership,
+  type GroupPort,
+  type MembershipSettings,
+} from "../../src/kafka/group/membership.ts";
 import type { Api } from "../../src/kafka/protocol/api.ts";
 import { ErrorCode } from "../../src/kafka/protocol/error-codes.ts";
 import type { HeartbeatRequest, HeartbeatResponse } from "../../src/kafka/protocol/heartbeat.ts";
@@ -424,4 +431,16 @@ describe("GroupMembership: retries", () => {
       const waited = Date.now() - failedAt;
       assert.ok(waited < 1_500, `stop() took ${waited} ms after the request failed (back-off: 3,200 ms)`);
     }));
+});
+
+describe("backoffMs", () => {
+  test("doubles from 100 ms, stops at 1 s, and jitters by at most 20 % either way", () => {
+    const mid = () => 0.5;
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 20].map((n) => Math.round(backoffMs(n, mid))),
+      [100, 200, 400, 800, 1000, 1000, 1000],
+    );
+    assert.equal(Math.round(backoffMs(20, () => 0)), 800);
+    assert.equal(Math.round(backoffMs(20, () => 1)), 1200);
+  });
 });

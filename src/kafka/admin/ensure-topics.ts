@@ -34,6 +34,7 @@ export async function ensureTopics(
       const error = kafkaErrorOf(t.errorCode);
       throw new KafkaNotifyError(
         `cannot create topic ${t.name}: ${error.name} (${error.code})${t.errorMessage ? `: ${t.errorMessage}` : ""}`,
+        { kafkaError: error },
       );
     }
   }

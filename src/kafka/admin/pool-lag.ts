@@ -3,6 +3,7 @@
  * group's coordinator) against each partition's end (ListOffsets).
  * @module
  */
+import { KafkaNotifyError } from "../../errors.ts";
 import { listOffsets, partitionKey } from "../consumer/offsets.ts";
 import { groupPort } from "../group/coordinator.ts";
 import type { Cluster } from "../network/cluster.ts";
@@ -36,7 +37,7 @@ export async function fetchPoolLag(cluster: Cluster, pool: string, topics: reado
   });
   if (answer.errorCode !== ErrorCode.NONE) {
     const error = kafkaErrorOf(answer.errorCode);
-    throw new Error(`cannot read the lag of pool "${pool}": ${error.name} (${error.code})`);
+    throw new KafkaNotifyError(`cannot read the lag of pool "${pool}": ${error.name} (${error.code})`, { kafkaError: error });
   }
   const committed = new Map<string, number>();
   const byTopic = new Map<string, boolean>();

@@ -8,6 +8,8 @@
  * while a handler runs wins over the position the handler reached.
  * @module
  */
+
+import { backoffMs } from "../group/membership.ts";
 import type { Cluster } from "../network/cluster.ts";
 import { ErrorCode, kafkaErrorOf } from "../protocol/error-codes.ts";
 import { type FetchResponsePartition, fetchApi } from "../protocol/fetch.ts";
@@ -147,7 +149,7 @@ export class Fetcher {
         this.#failures++;
         this.#needsMetadata = true;
         this.#settings.onError(error instanceof Error ? error : new Error(String(error)));
-        await this.#sleep(Math.min(100 * 2 ** Math.min(this.#failures, 7), 5_000));
+        await this.#sleep(backoffMs(this.#failures));
       }
     }
   }

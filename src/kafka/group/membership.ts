@@ -67,9 +67,14 @@ const COORDINATOR_ERRORS = new Set<number>([
   ErrorCode.REQUEST_TIMED_OUT,
 ]);
 
-/** Pause before the `failures`-th retry: 100 ms doubling, at most 5 s. */
-function backoffMs(failures: number): number {
-  return Math.min(100 * 2 ** Math.min(failures - 1, 6), 5_000);
+/**
+ * Pause before the `failures`-th retry: 100 ms doubling, at most 1 s (the
+ * Java client's `retry.backoff.max.ms`), ±20 % jitter so members do not
+ * retry in step. A short cap matters most when the broker comes back: the
+ * member rejoins within a second of it answering.
+ */
+export function backoffMs(failures: number, random = Math.random): number {
+  return Math.min(100 * 2 ** Math.min(failures - 1, 4), 1_000) * (0.8 + 0.4 * random());
 }
 
 /** The member's view of its group. */

@@ -41,4 +41,6 @@ export interface ConnectionOptions {
   maxResponseSize?: number | undefined;
   /** Called once when an open connection closes: `error` is why, `undefined` after {@link Connection.close}. */
   onClose?: ((connection: Connection, error: Error | undefined) => void) | undefined;
+  /** Told of every request written and response read (debug logging); absent, nothing is spent on it. */
+  debug?: ((message: string, fields: Record<string, unknown>) => void) | undefined;
 }

@@ -249,6 +249,12 @@ export class Connection {
 
   #write(pending: Pending): void {
     pending.written = true;
+    this.#options.debug?.("request", {
+      broker: this.broker,
+      api: `${pending.api.name} v${pending.version}`,
+      correlationId: pending.correlationId,
+      bytes: pending.frame?.length ?? 0,
+    });
     if (pending.expectResponse) this.#inFlight.set(pending.correlationId, pending);
     this.#socket.write(pending.frame as Uint8Array);
     pending.frame = undefined;
@@ -292,6 +298,12 @@ export class Connection {
     }
     this.#inFlight.delete(correlationId);
     clearTimeout(pending.timer);
+    this.#options.debug?.("response", {
+      broker: this.broker,
+      api: `${pending.api.name} v${pending.version}`,
+      correlationId,
+      bytes: frame.length,
+    });
     this.#answered++;
     let response: unknown;
     try {

@@ -5,9 +5,9 @@
  * rest with backoff. Messages name the broker and never carry a secret.
  * @module
  */
-import { ConnectionError, KafkaNotifyError, TlsError } from "../../errors.ts";
+import { ConnectionError, KafkaNotifyError, type KafkaNotifyErrorCode, TlsError } from "../../errors.ts";
 import type { TlsSettings } from "../../transport/socket.ts";
-import { cleanTlsMessage, tlsReason } from "../errors.ts";
+import { isTlsFailure, NOT_TLS_HINT, PLAINTEXT_TO_TLS_HINT, tlsReason } from "../errors.ts";
 
 /** An error with a verdict on retrying. */
 export type Retriable<E extends Error = Error> = E & { readonly retriable: boolean };
@@ -53,20 +53,6 @@ const TCP_CODES = new Set([
   "ECONNABORTED",
 ]);
 
-/** TLS failures after the handshake (TLS 1.3 refuses a client certificate with a late alert). */
-const TLS_ALERT = /ALERT|CERT|SSL|TLS|certificate|handshake|alert/i;
-
-/** Names of codes that mean "no client certificate, or one the broker does not trust". */
-const CLIENT_CERT_REFUSED =
-  /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|HANDSHAKE_FAILURE)|alert (bad certificate|certificate required|certificate unknown|unknown ca|handshake failure)/i;
-
-/** What to check when the broker refuses our client certificate (or its absence), given what is configured. */
-function clientCertificateHint(tls: TlsSettings): string {
-  return tls.cert
-    ? "the broker did not accept the client certificate (ssl_client_cert_file): is it signed by a CA the broker trusts?"
-    : "certificate required: the broker requires a client certificate; set ssl_client_cert_file and ssl_client_key_file";
-}
-
 /**
  * A socket error as a {@link ConnectionError} or {@link TlsError} naming
  * `broker` (`host:port`). With TLS configured, anything but plain TCP
@@ -76,12 +62,10 @@ function clientCertificateHint(tls: TlsSettings): string {
 export function socketError(broker: string, error: Error & { code?: string }, tls: TlsSettings | undefined, opened: boolean): Retriable {
   const code = error.code;
   const tcp = code !== undefined && TCP_CODES.has(code);
-  const isTls = tls !== undefined && !tcp && (!opened || TLS_ALERT.test(`${code ?? ""} ${error.message}`));
+  // After the handshake, only a TLS alert is TLS's fault (TLS 1.3 refuses a client certificate with a late one).
+  const isTls = tls !== undefined && !tcp && (!opened || isTlsFailure(code, error.message));
   if (tls !== undefined && isTls) {
-    const refusedCertificate = CLIENT_CERT_REFUSED.test(`${code ?? ""} ${error.message}`);
-    const reason = refusedCertificate
-      ? `${cleanTlsMessage(error.message)}: ${clientCertificateHint(tls)}`
-      : tlsReason(error.message || "TLS failure", code);
+    const reason = tlsReason(error.message || "TLS failure", code, tls);
     return markRetriable(new TlsError(`TLS with ${broker} failed: ${reason}`, { cause: error, broker }), false);
   }
   const detail = code && !error.message.includes(code) ? `${error.message} [${code}]` : error.message;
@@ -99,6 +83,7 @@ export function socketError(broker: string, error: Error & { code?: string }, tl
  * ```
  */
 export class UnsupportedVersionError extends KafkaNotifyError {
+  override readonly code: KafkaNotifyErrorCode = "KN_UNSUPPORTED_VERSION";
   /** The API's name, e.g. `Metadata`. */
   readonly api: string;
   /** `host:port` of the broker. */
@@ -123,9 +108,6 @@ export function timeoutError(broker: string, request: string, timeoutMs: number,
   const after = closed ? "; the connection is closed (its state is unknown after a timeout)" : " (it was never sent: throttled)";
   return markRetriable(new ConnectionError(`${request} to ${broker} got no response within ${timeoutMs} ms${after}`, { broker }), true);
 }
-
-const NOT_TLS_HINT = "is this port a TLS listener? check security_protocol and the port";
-const PLAINTEXT_TO_TLS_HINT = "is it a TLS listener? set security_protocol=SSL (or SASL_SSL)";
 
 /**
  * The first bytes the broker sent are not a Kafka response. A TLS

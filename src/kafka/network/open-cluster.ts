@@ -48,16 +48,29 @@ export async function openCluster(settings: EngineSettings): Promise<Cluster> {
   const sasl = config.options.securityProtocol.startsWith("SASL_")
     ? { mechanism: config.options.saslMechanism as SaslMechanism, username: config.username ?? "", password: config.password ?? "" }
     : undefined;
-  return new Cluster(config.brokers, (host, port) =>
-    openConnection({
-      adapter,
-      host,
-      port,
-      tls,
-      sasl,
-      clientId: config.options.clientId,
-      connectTimeoutMs: Math.round(config.options.connectTimeout * 1000),
-      requestTimeoutMs: Math.round(config.options.requestTimeout * 1000),
-    }),
-  );
+  const log = settings.logger;
+  const debug = settings.debug ? (message: string, fields: Record<string, unknown>) => log.debug(message, fields) : undefined;
+  return new Cluster(config.brokers, async (host, port) => {
+    const broker = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+    log.debug("connecting", { broker, securityProtocol: config.options.securityProtocol });
+    try {
+      const connection = await openConnection({
+        adapter,
+        host,
+        port,
+        tls,
+        sasl,
+        clientId: config.options.clientId,
+        connectTimeoutMs: Math.round(config.options.connectTimeout * 1000),
+        requestTimeoutMs: Math.round(config.options.requestTimeout * 1000),
+        debug,
+        onClose: (_, error) => log.debug("connection closed", { broker, ...(error && { error: settings.mask(error.message) }) }),
+      });
+      log.debug("connected", { broker, ...(sasl && { user: sasl.username, mechanism: sasl.mechanism }) });
+      return connection;
+    } catch (error) {
+      log.debug("connection failed", { broker, error: settings.mask(error instanceof Error ? error.message : String(error)) });
+      throw error;
+    }
+  });
 }

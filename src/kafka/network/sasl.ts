@@ -43,8 +43,10 @@ const UNSUPPORTED_SASL_MECHANISM = 33;
 const ILLEGAL_SASL_STATE = 34;
 const encoder = new TextEncoder();
 
-function refused(message: string, cause?: unknown): Retriable<AuthenticationError> {
-  return markRetriable(new AuthenticationError(message, cause === undefined ? undefined : { cause }), false);
+/** A refusal; `code` is the broker's error code when it answered with one. */
+function refused(message: string, cause?: unknown, code?: number): Retriable<AuthenticationError> {
+  const kafkaError = code === undefined ? undefined : kafkaErrorOf(code);
+  return markRetriable(new AuthenticationError(message, { cause, kafkaError }), false);
 }
 
 /**
@@ -63,13 +65,21 @@ export async function authenticateSasl(request: SaslRequester, sasl: SaslSetting
   const handshake = await request(saslHandshakeApi, { mechanism });
   if (handshake.errorCode === UNSUPPORTED_SASL_MECHANISM) {
     const enabled = handshake.mechanisms.length > 0 ? handshake.mechanisms.join(", ") : "none";
-    throw refused(`${broker} does not enable SASL mechanism ${mechanism}; it enables: ${enabled} (set sasl_mechanism to one of them)`);
+    throw refused(
+      `${broker} does not enable SASL mechanism ${mechanism}; it enables: ${enabled} (set sasl_mechanism to one of them)`,
+      undefined,
+      handshake.errorCode,
+    );
   }
   if (handshake.errorCode === ILLEGAL_SASL_STATE) {
-    throw refused(`${broker} refused the SASL handshake (ILLEGAL_SASL_STATE): is it a SASL listener? check security_protocol and the port`);
+    throw refused(
+      `${broker} refused the SASL handshake (ILLEGAL_SASL_STATE): is it a SASL listener? check security_protocol and the port`,
+      undefined,
+      handshake.errorCode,
+    );
   }
   if (handshake.errorCode !== 0) {
-    throw refused(`SASL handshake with ${broker} failed: ${kafkaErrorOf(handshake.errorCode).name}`);
+    throw refused(`SASL handshake with ${broker} failed: ${kafkaErrorOf(handshake.errorCode).name}`, undefined, handshake.errorCode);
   }
 
   let sessionLifetimeMs = 0;
@@ -80,7 +90,7 @@ export async function authenticateSasl(request: SaslRequester, sasl: SaslSetting
       const reason = response.errorMessage ?? kafkaErrorOf(response.errorCode).name;
       // The broker's message is about the credentials, but never trust it not to echo them.
       const masked = sasl.password === "" ? reason : reason.replaceAll(sasl.password, "***");
-      throw refused(`${failed}: ${masked}; check the user name and password and sasl_mechanism`);
+      throw refused(`${failed}: ${masked}; check the user name and password and sasl_mechanism`, undefined, response.errorCode);
     }
     sessionLifetimeMs = response.sessionLifetimeMs;
     return response.authBytes;
@@ -97,7 +107,7 @@ export async function authenticateSasl(request: SaslRequester, sasl: SaslSetting
     await scram.verify(serverFinal);
   } catch (error) {
     if (error instanceof AuthenticationError && "retriable" in error) throw error;
-    if (error instanceof AuthenticationError) throw refused(`${failed}: ${error.message}`, error);
+    if (error instanceof AuthenticationError) throw refused(`${failed}: ${error.message}`, error, error.kafkaError?.code);
     throw error;
   }
   return { sessionLifetimeMs };

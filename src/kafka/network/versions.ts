@@ -42,7 +42,8 @@ export async function exchangeApiVersions(
     response = await request(negotiateVersion(apiVersionsApi, spoken) ?? 0, HELLO);
   }
   if (response.errorCode !== 0) {
-    throw markRetriable(new KafkaNotifyError(`${broker} refused ApiVersions: ${kafkaErrorOf(response.errorCode).name}`), false);
+    const kafkaError = kafkaErrorOf(response.errorCode);
+    throw markRetriable(new KafkaNotifyError(`${broker} refused ApiVersions: ${kafkaError.name}`, { kafkaError }), false);
   }
   return new Map(response.apiKeys.map((range) => [range.apiKey, range]));
 }

@@ -4,14 +4,15 @@
  * sends a produce request to one broker, mapping whatever fails to our
  * error classes with a verdict: may a retry help?
  *
- * A connection failure that retrying cannot fix (TLS, authentication, a
- * port that does not speak Kafka) is final only once every attempt has
+ * Refused credentials and certificates are final at once. Other failures
+ * that retrying cannot fix (a port that does not speak Kafka, a connection
+ * closed before its first answer) are final only once every attempt has
  * failed that way for {@link PERMANENT_AFTER_MS}: a broker going down can
  * close a connection before answering too, and that must cost latency,
  * not notifications.
  * @module
  */
-import { ConnectionError, KafkaNotifyError } from "../../errors.ts";
+import { AuthenticationError, ClosedError, ConnectionError, KafkaNotifyError, TlsError } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Cluster } from "../network/cluster.ts";
 import { isRetriable } from "../network/errors.ts";
@@ -62,6 +63,16 @@ export function classifyThrown(error: unknown, mask: (text: string) => string): 
   return new LinkFailure(new ConnectionError(message, { cause: error }), true);
 }
 
+/**
+ * A failure no broker restart explains: the broker refused our credentials
+ * or its certificate. (A connection closed before the first answer, or
+ * during the TLS handshake, may be a broker going down: it must persist.)
+ */
+function certain(error: Error): boolean {
+  if (error instanceof AuthenticationError) return true;
+  return error instanceof TlsError && !/closed the connection/.test(error.message);
+}
+
 /** Settings of a link. */
 export interface LinkSettings {
   acks: number;
@@ -103,7 +114,7 @@ export class BrokerLink {
 
   /** The cluster (built on first use; it connects with its first request). */
   #clusterOf(): Promise<Cluster> {
-    if (this.#closed) return Promise.reject(new LinkFailure(new KafkaNotifyError("the producer is closed"), false));
+    if (this.#closed) return Promise.reject(new LinkFailure(new ClosedError("the producer is closed"), false));
     this.#cluster ??= this.#open().catch((error: unknown) => {
       this.#cluster = undefined;
       throw new LinkFailure(error instanceof Error ? error : new Error(String(error)), false);
@@ -119,7 +130,7 @@ export class BrokerLink {
     const code = found?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     if (code !== ErrorCode.NONE) {
       const error = kafkaErrorOf(code);
-      const failure = new KafkaNotifyError(`topic ${topic}: ${error.name} (${code})`);
+      const failure = new KafkaNotifyError(`topic ${topic}: ${error.name} (${code})`, { kafkaError: error });
       throw new LinkFailure(failure, TOPIC_RETRY.has(code) || error.retriable);
     }
     return { metadata: this.#partitions.get(topic) ?? [] };
@@ -172,7 +183,7 @@ export class BrokerLink {
       }
       if (answer.errorCode !== ErrorCode.NONE) {
         const error = kafkaErrorOf(answer.errorCode);
-        throw new LinkFailure(new KafkaNotifyError(`InitProducerId: ${error.name} (${error.code})`), true);
+        throw new LinkFailure(new KafkaNotifyError(`InitProducerId: ${error.name} (${error.code})`, { kafkaError: error }), true);
       }
       this.#generation++;
       this.#settings.logger.debug("producer id initialised", { producerId: String(answer.producerId), epoch: answer.producerEpoch });
@@ -236,6 +247,7 @@ export class BrokerLink {
         this.#permanentSince = undefined;
         return Promise.reject(failure);
       }
+      if (certain(failure.error)) throw failure;
       const now = Date.now();
       this.#permanentSince ??= now;
       if (now - this.#permanentSince < PERMANENT_AFTER_MS) throw new LinkFailure(failure.error, true);

@@ -6,6 +6,8 @@
  * @module
  */
 import { ConnectionError, DeliveryError, KafkaNotifyError } from "../../errors.ts";
+import { kafkaErrorIn } from "../errors.ts";
+import { type KafkaErrorInfo, kafkaErrorOf } from "../protocol/error-codes.ts";
 
 /** What to do about a partition's answer. */
 export type Outcome = "ok" | "retry" | "reset-producer" | "fatal";
@@ -109,10 +111,13 @@ export function describeCode(code: number): string {
 /** A partition's error answer, kept as the cause of a retry or a final failure. */
 export class BrokerErrorCode extends Error {
   readonly code: number;
+  /** The code's name and retriability, carried on to the error a notification rejects with. */
+  readonly kafkaError: KafkaErrorInfo;
   constructor(code: number, broker: string) {
     super(`${describeCode(code)} (broker ${broker})`);
     this.name = "BrokerErrorCode";
     this.code = code;
+    this.kafkaError = kafkaErrorOf(code);
   }
 }
 
@@ -143,10 +148,15 @@ export interface Destination {
 /** " partition N", or nothing before a partition was chosen (-1). */
 const partitionText = (to: Destination): string => (to.partition >= 0 ? ` partition ${to.partition}` : "");
 
-/** The error a batch rejects with after a final answer (no retry could help). */
+/**
+ * The error a batch rejects with after a final answer (no retry could
+ * help): one of our classes as it is, else a DeliveryError naming the topic
+ * (with Kafka's error when a broker answered one).
+ */
 export function refusedError(to: Destination, cause: Error): Error {
-  if (cause instanceof KafkaNotifyError && !(cause instanceof DeliveryError)) return cause;
-  return new DeliveryError(to.topic, `${partitionText(to).trim() || "notification"}: ${cause.message}`, { cause });
+  if (cause instanceof KafkaNotifyError && cause.constructor !== KafkaNotifyError && !(cause instanceof DeliveryError)) return cause;
+  const kafkaError = kafkaErrorIn(cause);
+  return new DeliveryError(to.topic, `${partitionText(to).trim() || "notification"}: ${cause.message}`, { cause, kafkaError });
 }
 
 /**
@@ -164,5 +174,6 @@ export function expiredError(to: Destination, cause: Error | undefined, timeoutM
     });
   }
   const last = cause ? `: ${cause.message}` : ": no broker answered";
-  return new DeliveryError(to.topic, `${partitionText(to).trim() || "notification"} ${within}${last}`, cause ? { cause } : undefined);
+  const options = cause ? { cause, kafkaError: kafkaErrorIn(cause) } : undefined;
+  return new DeliveryError(to.topic, `${partitionText(to).trim() || "notification"} ${within}${last}`, options);
 }
