@@ -37,7 +37,6 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 const PY_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{6})?$/;
 
 const CODECS = ["gzip", "snappy", "lz4", "zstd"] as const;
-type Codec = (typeof CODECS)[number];
 
 // ----------------------------------------------------------------- fixtures
 
