@@ -23,6 +23,6 @@
  */
 
 export * from "./src/entries/api.ts";
-export { createNotifier, listen, poolLag } from "./src/entries/detect.ts";
+export { createNotifier, listen, poolLag } from "./src/entries/auto.ts";
 export type { RuntimeName } from "./src/transport/detect.ts";
 export { detectRuntime, loadSocketAdapter } from "./src/transport/detect.ts";

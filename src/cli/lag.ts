@@ -4,7 +4,7 @@
  * listener of the pool needs to run.
  * @module
  */
-import { poolLag } from "../entries/detect.ts";
+import { poolLag } from "../entries/auto.ts";
 import type { PoolLag } from "../listener/lag.ts";
 import { commandClient } from "./cluster.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, CONNECTION_SHORTS, connection, EXIT, EXIT_HELP, listFlag, UsageError } from "./common.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import process from "node:process";
-import { listen as startListener } from "../entries/detect.ts";
+import { listen as startListener } from "../entries/auto.ts";
 import type { ReceivedNotification } from "../listener/listener.ts";
 import { compileFilter } from "../message/filter.ts";
 import { PRIORITIES, type Priority } from "../message/priority.ts";

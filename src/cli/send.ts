@@ -7,7 +7,7 @@
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { osloCommandLineCodec } from "../codec/payload.ts";
-import { createNotifier } from "../entries/detect.ts";
+import { createNotifier } from "../entries/auto.ts";
 import { AuthenticationError, ConnectionError } from "../errors.ts";
 import type { Context } from "../message/notification.ts";
 import { normalisePriority, PRIORITIES } from "../message/priority.ts";

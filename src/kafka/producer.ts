@@ -7,10 +7,10 @@
 
 import { silentLogger } from "../log/logger.ts";
 import type { Cluster } from "./network/cluster.ts";
-import { ProduceQueue, type ProduceSettings } from "./produce/producer.ts";
+import { ProduceQueue, type ProduceSettings } from "./produce/produce-queue.ts";
 import type { OutgoingRecord } from "./produce/record-batch.ts";
 
-export type { ProduceCounters } from "./produce/producer.ts";
+export type { ProduceCounters } from "./produce/produce-queue.ts";
 export type { OutgoingRecord, ProduceSettings };
 export { ProduceQueue };
 
