@@ -2,15 +2,21 @@
 # The API reference, generated from the JSDoc of every entry point with
 # `deno doc --html` (the same renderer jsr.io uses for @kafka-notify/core).
 #
-#   bash scripts/docs.sh            writes docs/api/ (not committed: built in CI, see README)
+#   bash scripts/docs.sh            writes docs/api/ (not committed: built in CI, see docs/development.md)
 #   bash scripts/docs.sh DIR        writes DIR (the package test builds it into a temporary dir)
 #
-# Fails when the build fails or a page the README links to is missing.
+# Installs Deno first when it is missing (scripts/lib/bootstrap.sh).
+# Fails when the build fails or a page the docs link to is missing.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 OUT="${1:-$ROOT/docs/api}"
 [[ -n "${DENO:-}" ]] || eval "$(bash scripts/runtimes.sh paths)"
+# A fresh clone has no runtimes yet: install them (and the npm packages) as
+# scripts/test.sh does. Its output goes to stderr; stdout stays this script's.
+if [[ -z "${DENO:-}" || ! -x "$DENO" ]]; then
+  source scripts/lib/bootstrap.sh >&2
+fi
 export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1
 rm -rf "$OUT"
 "$DENO" doc --html --name="kafka-notify" --output="$OUT" mod.ts src/entries/node.ts src/entries/deno.ts src/entries/bun.ts src/entries/workerd.ts

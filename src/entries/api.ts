@@ -40,8 +40,15 @@ export type {
 export { HANDLED, REQUEUE } from "../listener/dispatch.ts";
 export type { PoolLag, PoolLagOptions } from "../listener/lag.ts";
 export type { Listener } from "../listener/listener.ts";
-export type { BatchOptions, ListenerErrorInfo, ListenOptions, ReceivedNotification } from "../listener/options.ts";
+export type {
+  BatchOptions,
+  ListenerErrorInfo,
+  ListenOptions,
+  ReceivedNotification,
+  RedeliveryExhaustedAction,
+} from "../listener/options.ts";
 export type { ListenerCounters } from "../listener/records.ts";
+export type { StalledPartition } from "../listener/stalls.ts";
 export type { ListenerHealth, ListenerStats, PartitionStats } from "../listener/stats.ts";
 export { consoleLogger } from "../log/console.ts";
 export type { LogFields, Logger, LogLevel } from "../log/logger.ts";

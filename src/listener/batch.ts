@@ -3,7 +3,8 @@
  * partition gather until `size` are there or the oldest waited
  * `timeoutMs`, then go to the endpoints as arrays. Batches run one at a
  * time, and are cut only when they run, so a requeue can discard what was
- * gathered after the requeued records and read their partitions again.
+ * gathered after the requeued records and read their partitions again
+ * (or, past their redeliveries, leave those partitions paused there).
  * @module
  */
 
@@ -61,7 +62,10 @@ export class BatchDispatcher {
       if (!last || this.#closed || !batch.active()) return;
       if (commitsBefore) await batch.commit(nextOffset(last.offset));
       const items = this.#s.context.acceptAll(batch.records);
-      this.#add(items instanceof Promise ? await items : items);
+      const accepted = items instanceof Promise ? await items : items;
+      // A partition that stalled meanwhile stays at its stalled record: what was read after it waits.
+      if (this.#s.redelivery.stalls.has(batch.topic, batch.partition)) return;
+      this.#add(accepted);
       // Fetching goes on from here; commits follow dispatch (at-least-once) or came first.
       batch.markHandled(last.offset);
       while (this.#buffer.length >= 2 * this.#s.size && !this.#closed)
@@ -156,7 +160,8 @@ export class BatchDispatcher {
     if (span) s.tracing?.end(span, requeued.length > 0 ? "requeued" : wanted > 0 ? "handled" : "filtered", failure);
     const commitsAfter = s.commitPolicy === "after-dispatch";
     if (requeued.length > 0 && commitsAfter) {
-      if ((await s.redelivery.requeued(requeued, failure)) === "retry") {
+      // "stall": the partitions are paused at their requeued records; they are read again from there when resumed.
+      if ((await s.redelivery.requeued(requeued, failure)) !== "done") {
         const rereads = this.#readAgain(requeued);
         s.redelivery.handled(records.filter((r) => !rereads(r)));
         await this.#commitBatch(records.filter((r) => !rereads(r)));

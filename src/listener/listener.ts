@@ -12,10 +12,12 @@ import { BatchDispatcher } from "./batch.ts";
 import { type ListenOptions, planListener } from "./options.ts";
 import { RecordContext } from "./records.ts";
 import { Redelivery } from "./redelivery.ts";
+import { StalledPartitions } from "./stalls.ts";
 import { type ListenerHealth, ListenerObserver, type ListenerStats } from "./stats.ts";
 import { ListenerTracing, listenerMetrics } from "./telemetry.ts";
 
-export type { ListenOptions, ReceivedNotification } from "./options.ts";
+export type { ListenOptions, ReceivedNotification, RedeliveryExhaustedAction } from "./options.ts";
+export type { StalledPartition } from "./stalls.ts";
 export type { ListenerHealth, ListenerStats } from "./stats.ts";
 
 import { singleHandler } from "./single.ts";
@@ -70,7 +72,10 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
   const { base } = plan;
   const o = base.config.options;
   const context = new RecordContext(payloadCodec(base.codec).decode, base.logger, plan.onError, plan.checker);
-  const observer = new ListenerObserver(context.stats, SILENCE_MS + Math.round(o.kafkaConsumerTimeout * 1000));
+  let consumer: ConsumerConnection | undefined;
+  // Past its redeliveries (no dead-letter topic), a notification holds its partition: fetching it stops there.
+  const stalls = new StalledPartitions((topic, partition) => consumer?.pause(topic, partition, true));
+  const observer = new ListenerObserver(context.stats, SILENCE_MS + Math.round(o.kafkaConsumerTimeout * 1000), Date.now, stalls);
   context.noteError = (error) => observer.error(error);
   const onFiltered = (count = 1) => {
     context.stats.filtered += count;
@@ -84,6 +89,8 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
       maxRedeliveries: plan.maxRedeliveries,
       backoffMs: plan.redeliveryBackoffMs,
       deadLetterTopic: plan.deadLetterTopic,
+      onExhausted: plan.onRedeliveryExhausted,
+      stalls,
       sendDeadLetters: (records) => {
         deadLetters ??= engine.producer({
           acks: "all",
@@ -103,7 +110,6 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
 
   await engine.ensureTopics(plan.topics, o.topicPartitions, o.topicReplicationFactor);
 
-  let consumer: ConsumerConnection | undefined;
   const batcher =
     plan.batch &&
     new BatchDispatcher({
@@ -135,6 +141,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
     consumer = await engine.startConsumer(
       {
         groupId: plan.pool,
+        groupInstanceId: plan.groupInstanceId,
         topics: plan.topics,
         fromBeginning: plan.fromBeginning,
         commitPolicy: plan.commitPolicy,

@@ -71,6 +71,22 @@ export interface ListenerErrorInfo {
 }
 
 /**
+ * What an at-least-once listener without a `deadLetterTopic` does with a
+ * notification still failing after `maxRedeliveries`: `"stall"` pauses its
+ * partition at it and commits nothing past it (other partitions go on;
+ * `onError` receives a `RedeliveryExhaustedError`; `health()` lists the
+ * partition; a restart reads it again); `"skip"` logs it, counts it in
+ * `stats.skipped` and commits past it: the notification is lost.
+ * @example
+ * ```ts
+ * import { listen } from "kafka-notify";
+ * // Metering samples: losing one that keeps failing beats holding its partition.
+ * await listen(url, { delivery: "at-least-once", onRedeliveryExhausted: "skip", onNotification: (n) => console.log(n.eventType) });
+ * ```
+ */
+export type RedeliveryExhaustedAction = "stall" | "skip";
+
+/**
  * Options of {@link listen}; every transport option may be given too.
  * @example
  * ```ts
@@ -107,6 +123,13 @@ export interface ListenOptions<D extends NotificationDeclaration = never> extend
    * @default consumer_group ("oslo_messaging_consumer")
    */
   pool?: string;
+  /**
+   * Static membership (Kafka's `group.instance.id`): a listener restarted
+   * with the same id within the session timeout gets its partitions back
+   * without a rebalance. Give each listener of a pool its own, stable id
+   * (e.g. the host name); a static member does not leave the pool on stop.
+   */
+  groupInstanceId?: string;
   /** oslo-style endpoints (batch endpoints with `batch`). Give these or `onNotification`. */
   endpoints?: EndpointsOf<D>;
   /** Called with every notification. Give this, `onBatch` or `endpoints`. */
@@ -121,7 +144,8 @@ export interface ListenOptions<D extends NotificationDeclaration = never> extend
    */
   delivery?: "at-most-once" | "at-least-once";
   /**
-   * Redeliveries of a requeued notification before it is dead-lettered or skipped (at-least-once).
+   * Redeliveries of a requeued notification before it is dead-lettered, or
+   * its partition stalls (see `onRedeliveryExhausted`) (at-least-once).
    * @default 5
    */
   maxRedeliveries?: number;
@@ -132,6 +156,16 @@ export interface ListenOptions<D extends NotificationDeclaration = never> extend
   redeliveryBackoffMs?: number;
   /** Topic that receives notifications past `maxRedeliveries`, with headers naming where they came from. */
   deadLetterTopic?: string;
+  /**
+   * Without `deadLetterTopic`, what happens to a notification past
+   * `maxRedeliveries`: `"stall"` keeps it (its partition pauses there,
+   * nothing is committed past it, a restart reads it again); `"skip"` drops
+   * it (logged, counted in `stats.skipped`, committed past). With a
+   * `deadLetterTopic`, the notification is dead-lettered either way.
+   * Needs `delivery: "at-least-once"`.
+   * @default "stall"
+   */
+  onRedeliveryExhausted?: RedeliveryExhaustedAction;
   /**
    * Start from the oldest record when the pool has no committed position (oslo: latest).
    * @default false
@@ -154,6 +188,8 @@ export interface ListenerPlan {
   base: ClientBase;
   topics: string[];
   pool: string;
+  /** Static membership id, when given. */
+  groupInstanceId: string | undefined;
   routes: RouteTable | undefined;
   onNotification: ((n: ReceivedNotification) => EndpointResult | Promise<EndpointResult>) | undefined;
   onBatch: ((batch: ReceivedNotification[]) => EndpointResult | Promise<EndpointResult>) | undefined;
@@ -164,6 +200,8 @@ export interface ListenerPlan {
   maxRedeliveries: number;
   redeliveryBackoffMs: number;
   deadLetterTopic: string | undefined;
+  /** Without a dead-letter topic, what happens past `maxRedeliveries`. */
+  onRedeliveryExhausted: RedeliveryExhaustedAction;
   fromBeginning: boolean;
   onError: ListenOptions["onError"];
 }
@@ -173,6 +211,7 @@ const OWN_KEYS = [
   "topics",
   "priorities",
   "pool",
+  "groupInstanceId",
   "endpoints",
   "onNotification",
   "onBatch",
@@ -181,6 +220,7 @@ const OWN_KEYS = [
   "maxRedeliveries",
   "redeliveryBackoffMs",
   "deadLetterTopic",
+  "onRedeliveryExhausted",
   "fromBeginning",
   "onError",
   "virtualHost",
@@ -257,11 +297,25 @@ export function planListener(url: string, options: ListenOptions): ListenerPlan 
     if (delivery !== "at-least-once")
       throw new ConfigError("deadLetterTopic", 'needs delivery: "at-least-once" (nothing is redelivered otherwise)');
   }
+  const onRedeliveryExhausted = options.onRedeliveryExhausted === undefined ? "stall" : options.onRedeliveryExhausted;
+  if (onRedeliveryExhausted !== "stall" && onRedeliveryExhausted !== "skip") {
+    throw new ConfigError("onRedeliveryExhausted", `expected "stall" or "skip", got ${JSON.stringify(onRedeliveryExhausted)}`);
+  }
+  if (options.onRedeliveryExhausted !== undefined && delivery !== "at-least-once")
+    throw new ConfigError("onRedeliveryExhausted", 'needs delivery: "at-least-once" (nothing is redelivered otherwise)');
   if (options.onError !== undefined && typeof options.onError !== "function") throw new ConfigError("onError", "expected a function");
+  const groupInstanceId = options.groupInstanceId;
+  if (
+    groupInstanceId !== undefined &&
+    (typeof groupInstanceId !== "string" || groupInstanceId.trim() === "" || groupInstanceId.length > 249)
+  ) {
+    throw new ConfigError("groupInstanceId", "expected a non-empty string of at most 249 characters");
+  }
   return {
     base,
     topics,
     pool,
+    groupInstanceId,
     routes,
     onNotification,
     onBatch,
@@ -271,6 +325,7 @@ export function planListener(url: string, options: ListenOptions): ListenerPlan 
     maxRedeliveries: wholeNumber(options.maxRedeliveries, "maxRedeliveries", 5, 0),
     redeliveryBackoffMs: wholeNumber(options.redeliveryBackoffMs, "redeliveryBackoffMs", 200, 0),
     deadLetterTopic,
+    onRedeliveryExhausted,
     fromBeginning: options.fromBeginning === true,
     onError: options.onError,
   };

@@ -4,6 +4,7 @@
  * @module
  */
 import { decodeOsloRecord } from "../codec/payload.ts";
+import { DecodeError } from "../errors.ts";
 import type { ConsumedRecord } from "../kafka/consumer/types.ts";
 import type { LogFields, Logger } from "../log/logger.ts";
 import type { Notification } from "../message/notification.ts";
@@ -38,6 +39,13 @@ export interface ListenerCounters {
   redelivered: number;
   /** Notifications sent to the dead-letter topic. */
   deadLettered: number;
+  /**
+   * Notifications given up past `maxRedeliveries` with `onRedeliveryExhausted: "skip"`:
+   * committed past, never delivered.
+   */
+  skipped: number;
+  /** Times a partition was paused at a notification past `maxRedeliveries` (at-least-once without a dead-letter topic). */
+  stalled: number;
   /** Offset commits (each may cover several partitions). */
   commits: number;
   /** Partition assignments received from the group (the first join counts). */
@@ -68,6 +76,8 @@ export class RecordContext {
     handlerErrors: 0,
     redelivered: 0,
     deadLettered: 0,
+    skipped: 0,
+    stalled: 0,
     commits: 0,
     invalid: 0,
     undeclared: 0,
@@ -112,7 +122,7 @@ export class RecordContext {
    */
   tryDecode(record: ConsumedRecord): ReceivedNotification | Poison {
     try {
-      if (record.value === null) throw new Error("record has no value");
+      if (record.value === null) throw new DecodeError("record has no value");
       // Set one by one: Object.assign would allocate a source object per record.
       const n = this.#decode(record.value) as ReceivedNotification;
       n.topic = record.topic;

@@ -3,7 +3,8 @@
  * each poll's records before dispatching them (as oslo does), and
  * dispatches a committed poll to the end even while stopping;
  * at-least-once commits after the handlers return, and a requeue reads
- * the partition again from the requeued record.
+ * the partition again from the requeued record (past its redeliveries,
+ * without a dead-letter topic, the partition stays paused there).
  * @module
  */
 
@@ -139,7 +140,10 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
           const error = failure;
           if (span) tracing?.end(span, outcome, error);
           if (result === REQUEUE && commitsAfter) {
-            if ((await redelivery.requeued([record], error)) === "retry") {
+            // Stopping, or the partition moved: uncommitted, it is read again from the pool's commit.
+            if (!batch.active()) return;
+            // "stall": the partition is paused at this record; it stays there, uncommitted.
+            if ((await redelivery.requeued([record], error)) !== "done") {
               batch.rewind(record.offset);
               return;
             }

@@ -9,6 +9,7 @@
 import type { ConsumerEvent } from "../kafka/consumer/types.ts";
 import { type LastError, lastErrorOf } from "../observe/last-error.ts";
 import type { ListenerCounters } from "./records.ts";
+import { type StalledPartition, StalledPartitions } from "./stalls.ts";
 
 /**
  * Where a listener stands on one assigned partition.
@@ -69,8 +70,18 @@ export interface ListenerHealth {
   connected: boolean;
   /** The group assigned partitions to this member (a pool with more members than partitions leaves some idle: still healthy). */
   assigned: boolean;
-  /** No partition with records waiting has gone without a commit for the stall limit. */
+  /**
+   * No partition is stalled (see `stalledPartitions`), and no partition with
+   * records waiting has gone without a commit for the stall limit (a minute).
+   */
   progressing: boolean;
+  /**
+   * Partitions paused at a notification still failing after
+   * `maxRedeliveries` (at-least-once without a dead-letter topic), with its
+   * offset: nothing past it is committed or dispatched until the listener
+   * restarts (or the pool rebalances) and reads it again.
+   */
+  stalledPartitions: StalledPartition[];
   /** Why it is not healthy, or notes such as an empty assignment. */
   reasons: string[];
 }
@@ -104,12 +115,25 @@ export class ListenerObserver {
   #joined = false;
   #stopped = false;
 
-  /** `silentAfterMs`: no contact with the brokers for this long means disconnected. `clock`: for tests. */
-  constructor(counters: ListenerCounters, silentAfterMs: number, clock: () => number = Date.now) {
+  readonly #stalls: StalledPartitions;
+
+  /**
+   * `silentAfterMs`: no contact with the brokers for this long means
+   * disconnected. `clock`: for tests. `stalls`: the partitions redelivery
+   * paused; a new assignment clears them (each partition is then read from
+   * the pool's commit).
+   */
+  constructor(
+    counters: ListenerCounters,
+    silentAfterMs: number,
+    clock: () => number = Date.now,
+    stalls: StalledPartitions = new StalledPartitions(),
+  ) {
     this.#counters = counters;
     this.#silentAfterMs = silentAfterMs;
     this.#clock = clock;
     this.#lastContactAt = clock();
+    this.#stalls = stalls;
   }
 
   /** The consumer's events, as they happen. */
@@ -119,6 +143,7 @@ export class ListenerObserver {
       case "assigned": {
         this.#counters.rebalances++;
         this.#joined = true;
+        this.#stalls.reassigned();
         const kept = new Map<string, PartitionState>();
         for (const [topic, partitions] of Object.entries(event.assignment)) {
           for (const partition of partitions) {
@@ -233,9 +258,15 @@ export class ListenerObserver {
       connected = false;
       reasons.push(`no answer from the brokers for ${Math.round(silentMs / 1000)} s`);
     }
-    let stalled = 0;
+    const stalledPartitions = this.#stalls.list();
+    for (const s of stalledPartitions)
+      reasons.push(
+        `${s.topic}[${s.partition}] is stalled at offset ${s.offset}: its redeliveries ran out ` +
+          '(fix the cause and restart the listener, or restart it with onRedeliveryExhausted: "skip")',
+      );
+    let stalled = stalledPartitions.length;
     for (const s of this.#partitions.values()) {
-      if (at - s.movedAt <= STALL_MS) continue;
+      if (at - s.movedAt <= STALL_MS || this.#stalls.has(s.topic, s.partition)) continue;
       const waiting = s.highWatermark !== undefined && s.committed !== undefined ? s.highWatermark - s.committed : 0n;
       const quietFor = `no commit for ${Math.round((at - s.movedAt) / 1000)} s`;
       // At-most-once commits before dispatch: a stuck handler shows as a batch that never ends.
@@ -248,6 +279,6 @@ export class ListenerObserver {
     const assigned = this.#partitions.size > 0;
     const healthy = reasons.length === 0;
     if (!assigned) reasons.push(this.#joined ? "no partitions assigned (the pool has more members than partitions)" : "not joined yet");
-    return { healthy, connected, assigned, progressing: stalled === 0, reasons };
+    return { healthy, connected, assigned, progressing: stalled === 0, stalledPartitions, reasons };
   }
 }

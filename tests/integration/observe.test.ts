@@ -67,7 +67,7 @@ describe("statistics", () => {
     const total = ls.partitions.reduce((sum, p) => sum + Number(p.highWatermark ?? 0), 0);
     assert.equal(total, N, "the high watermarks add up to what was sent");
     const health = l.health();
-    assert.deepEqual(health, { healthy: true, connected: true, assigned: true, progressing: true, reasons: [] });
+    assert.deepEqual(health, { healthy: true, connected: true, assigned: true, progressing: true, stalledPartitions: [], reasons: [] });
     await l.stop();
     assert.equal(l.health().healthy, false);
     assert.deepEqual(l.health().reasons, ["the listener is stopped"]);
@@ -127,6 +127,7 @@ describe("statistics", () => {
         },
       ],
       maxRedeliveries: 1,
+      onRedeliveryExhausted: "skip",
     });
     for (let i = 0; i < 4; i++) await n.info({}, "obs.wanted", { i });
     await n.info({}, "obs.unwanted", { i: 9 });

@@ -1,5 +1,5 @@
 /**
- * The README's examples, run as written against the broker (only the
+ * The README's and the docs pages' examples, run as written against the broker (only the
  * broker address, the import specifiers and the pool names are replaced).
  * "kafka-notify" is tests/support/readme-api.ts: the public API, with every
  * listener and notifier an example starts stopped after the file, whatever
@@ -41,11 +41,18 @@ async function runCode(code: string): Promise<unknown[][]> {
   return printed;
 }
 
+/** The TypeScript examples of a page (README.md or docs/<page>.md), in order. */
+function examplesOf(page: string): string[] {
+  const text = readFileSync(join(REPO, page), "utf8");
+  return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+}
+
 /** Run the first TypeScript example of a README section; returns what it printed. */
 async function runSection(heading: string): Promise<unknown[][]> {
   const readme = readFileSync(join(REPO, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf(heading));
-  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  const start = readme.indexOf(heading);
+  assert.ok(start >= 0, `the README has a ${heading} section`);
+  const code = /```ts\n([\s\S]*?)```/.exec(readme.slice(start))?.[1];
   assert.ok(code, `the ${heading} section has a TypeScript example`);
   return runCode(code);
 }
@@ -59,20 +66,26 @@ test("the README's Use example runs and prints the notification", async () => {
   assert.match(String(messageId), /^[0-9a-f-]{36}$/);
 });
 
-test("the README's Observability example runs and prints statistics, health and lag", async () => {
-  const printed = await runSection("## Observability");
+test("docs/observability.md's first example runs and prints statistics, health and lag", async () => {
+  const [code] = examplesOf("docs/observability.md");
+  assert.ok(code, "docs/observability.md has a TypeScript example");
+  const printed = await runCode(code);
   assert.equal(printed.length, 3, `printed ${JSON.stringify(printed)}`);
   assert.match(String(printed[0]?.[0]), /^3\/3 acknowledged, p99 \d+(\.\d+)? ms$/);
-  assert.deepEqual(printed[1]?.[0], { healthy: true, connected: true, assigned: true, progressing: true, reasons: [] });
+  assert.deepEqual(printed[1]?.[0], {
+    healthy: true,
+    connected: true,
+    assigned: true,
+    progressing: true,
+    stalledPartitions: [],
+    reasons: [],
+  });
   assert.ok(Array.isArray(printed[2]?.[0]));
 });
 
-test("the README's Typed notifications examples run: valibot declarations, and a versioned notification", async () => {
-  const readme = readFileSync(join(REPO, "README.md"), "utf8");
-  const start = readme.indexOf("## Typed notifications");
-  const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
-  const [typed, versioned] = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
-  assert.ok(typed && versioned, "the section has two TypeScript examples");
+test("docs/typed-notifications.md's examples run: valibot declarations, a versioned notification, nova's topic", async () => {
+  const [typed, versioned, nova] = examplesOf("docs/typed-notifications.md");
+  assert.ok(typed && versioned && nova, "the page has three TypeScript examples");
 
   const printed = await runCode(typed);
   // The rejection may print before or after the listener's first line; "deleted" is last.
@@ -86,4 +99,8 @@ test("the README's Typed notifications examples run: valibot declarations, and a
   );
   assert.deepEqual(printed.at(-1), ["deleted", "i-1", "user"]);
   assert.deepEqual(await runCode(versioned), [["InstanceUpdatePayload", "1.9", "active", "m1.small"]]);
+  // The undeclared instance.update is skipped; only instance.create.end is printed.
+  assert.deepEqual(await runCode(nova), [
+    ["instance.create.end", "nova-compute:compute1", "178b0921-8f85-4257-88b6-2e743b5a975c", "active", "compute1"],
+  ]);
 });

@@ -87,6 +87,8 @@ function counters(): ListenerCounters {
     deadLettered: 0,
     commits: 0,
     rebalances: 0,
+    skipped: 0,
+    stalled: 0,
   };
 }
 
@@ -136,6 +138,7 @@ test("listener observer: lag per partition from batches' high watermarks and com
     connected: true,
     assigned: false,
     progressing: true,
+    stalledPartitions: [],
     reasons: ["no partitions assigned (the pool has more members than partitions)"],
   });
   observer.stopped();

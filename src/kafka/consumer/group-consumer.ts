@@ -24,8 +24,6 @@ const COMMIT_ATTEMPTS = 5;
 
 /** Group settings beyond the listener's consumer settings. */
 export interface GroupConsumerSettings extends ConsumerSettings {
-  /** Static membership: a restart with the same id rejoins without a rebalance. */
-  groupInstanceId?: string | null | undefined;
   /** @default 30000 */
   sessionTimeoutMs?: number | undefined;
   /** @default ["range", "roundrobin"] (librdkafka's default, so Python oslo listeners share the pool) */

@@ -36,6 +36,8 @@ export interface PartitionBatch {
 /** Consumer settings. */
 export interface ConsumerSettings {
   groupId: string;
+  /** Static membership (`group.instance.id`): a restart rejoins without a rebalance. */
+  groupInstanceId?: string | undefined;
   topics: readonly string[];
   fromBeginning: boolean;
   /** When offsets are committed; with `periodic`, handled offsets are committed every 5 s (oslo's `enable_auto_commit`). */

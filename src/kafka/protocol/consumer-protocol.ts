@@ -66,7 +66,7 @@ export interface DecodedConsumerAssignment {
  * Encode a subscription at `version` (0-3); fields the version lacks are
  * left out. librdkafka refuses a subscription without topics, so one is required.
  * @example
- * ```ts
+ * ```ts ignore
  * const metadata = encodeConsumerSubscription({ topics: ["notifications.info"] });
  * ```
  */
@@ -105,7 +105,7 @@ export function decodeConsumerSubscription(bytes: Uint8Array): DecodedConsumerSu
 /**
  * Encode an assignment at `version` (0-3; the layout is the same in all).
  * @example
- * ```ts
+ * ```ts ignore
  * const bytes = encodeConsumerAssignment({ assignedPartitions: [{ topic: "notifications.info", partitions: [0, 1] }] });
  * ```
  */

@@ -30,7 +30,7 @@ import type { Assignor, GroupAssignment, MemberSubscription } from "./types.ts";
  * rebalance hands the partition over. A partition several members claim at
  * the same generation thus reaches none of them yet.
  * @example
- * ```ts
+ * ```ts ignore
  * import { withholdMoving } from "./cooperative-sticky.ts";
  * import { viewGroup } from "./group-view.ts";
  * import { ownershipOf } from "./ownership.ts";
@@ -66,7 +66,7 @@ export function withholdMoving(target: GroupAssignment, ownership: Ownership): G
  * assignment does not move. With eager members (empty `ownedPartitions`)
  * nothing is held back.
  * @example
- * ```ts
+ * ```ts ignore
  * import { cooperativeStickyAssignor } from "./cooperative-sticky.ts";
  * const member = (memberId: string, owned: number[]) => ({
  *   memberId, groupInstanceId: null, topics: ["t"], ownedPartitions: [{ topic: "t", partitions: owned }], generationId: 4, rackId: null,

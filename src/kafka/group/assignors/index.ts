@@ -26,7 +26,7 @@ export type { Assignor, AssignorName, GroupAssignment, MemberSubscription, Rebal
 /**
  * Every assignor we implement, by protocol name.
  * @example
- * ```ts
+ * ```ts ignore
  * import { ASSIGNORS } from "./index.ts";
  * console.log(ASSIGNORS["cooperative-sticky"].rebalanceProtocol); // "cooperative"
  * ```
@@ -41,7 +41,7 @@ export const ASSIGNORS: Readonly<Record<AssignorName, Assignor>> = Object.freeze
  * The assignor for a protocol name (e.g. the one the coordinator chose in
  * the JoinGroup response), or `undefined` for a name we do not implement.
  * @example
- * ```ts
+ * ```ts ignore
  * import { assignorNamed } from "./index.ts";
  * console.log(assignorNamed("roundrobin")?.name, assignorNamed("sticky")); // "roundrobin" undefined
  * ```
@@ -62,7 +62,7 @@ export const DEFAULT_ASSIGNOR_NAMES: readonly AssignorName[] = Object.freeze(["r
  * The assignors to offer in JoinGroup, in preference order: the defaults,
  * with "cooperative-sticky" first when `cooperative` is set.
  * @example
- * ```ts
+ * ```ts ignore
  * import { offeredAssignors } from "./index.ts";
  * console.log(offeredAssignors({ cooperative: true }).map((a) => a.name)); // ["cooperative-sticky", "range", "roundrobin"]
  * ```
@@ -80,7 +80,7 @@ export function offeredAssignors(options: { readonly cooperative?: boolean } = {
  * rolling restarts). librdkafka instead refuses to mix the two kinds.
  * @throws {RangeError} when `offered` is empty.
  * @example
- * ```ts
+ * ```ts ignore
  * import { offeredAssignors, rebalanceProtocolOf } from "./index.ts";
  * console.log(rebalanceProtocolOf(offeredAssignors({ cooperative: true }))); // "eager"
  * ```
@@ -98,7 +98,7 @@ export function rebalanceProtocolOf(offered: readonly Assignor[]): RebalanceProt
  * `null` when the members share no protocol (the broker then rejects the
  * join with INCONSISTENT_GROUP_PROTOCOL).
  * @example
- * ```ts
+ * ```ts ignore
  * import { chooseProtocol } from "./index.ts";
  * console.log(chooseProtocol([["cooperative-sticky", "range"], ["range", "roundrobin"]])); // "range"
  * ```

@@ -29,7 +29,7 @@ interface Claims {
  * Reads every member's claims. The result is a maximum over all claims, so
  * it does not depend on the order of the members or of their lists.
  * @example
- * ```ts
+ * ```ts ignore
  * import { viewGroup } from "./group-view.ts";
  * import { ownershipOf } from "./ownership.ts";
  * const claim = (memberId: string, generationId: number) => ({

@@ -11,7 +11,7 @@ import type { Assignor, GroupAssignment, MemberSubscription } from "./types.ts";
  * Per topic, splits partitions 0..n-1 into contiguous ranges over the
  * topic's subscribers in member order; the first n % m members get one more.
  * @example
- * ```ts
+ * ```ts ignore
  * import { rangeAssignor } from "./range.ts";
  * const member = (memberId: string) => ({ memberId, groupInstanceId: null, topics: ["t0"], ownedPartitions: [], generationId: -1, rackId: null });
  * const result = rangeAssignor.assign([member("C0"), member("C1")], new Map([["t0", 3]]));

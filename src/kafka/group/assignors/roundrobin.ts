@@ -11,7 +11,7 @@ import type { Assignor, GroupAssignment, MemberSubscription } from "./types.ts";
  * to the partition's topic is skipped (and the deal goes on after the one
  * that took it). Even when all subscriptions are equal, uneven otherwise.
  * @example
- * ```ts
+ * ```ts ignore
  * import { roundRobinAssignor } from "./roundrobin.ts";
  * const member = (memberId: string) => ({ memberId, groupInstanceId: null, topics: ["t0"], ownedPartitions: [], generationId: -1, rackId: null });
  * const result = roundRobinAssignor.assign([member("C0"), member("C1")], new Map([["t0", 3]]));

@@ -26,7 +26,7 @@ import type { GroupAssignment, MemberSubscription } from "./types.ts";
  * no partition could move to a subscribed member holding two fewer (the
  * Java client's balance test).
  * @example
- * ```ts
+ * ```ts ignore
  * import { stickyTarget } from "./sticky-target.ts";
  * const member = (memberId: string, owned: number[]) => ({
  *   memberId, groupInstanceId: null, topics: ["t"], ownedPartitions: [{ topic: "t", partitions: owned }], generationId: 4, rackId: null,

@@ -16,7 +16,7 @@ export interface TopicPartitions {
  * One member of a classic consumer group as the leader sees it in the
  * JoinGroup response (its decoded ConsumerProtocolSubscription).
  * @example
- * ```ts
+ * ```ts ignore
  * import type { MemberSubscription } from "./types.ts";
  * const member: MemberSubscription = {
  *   memberId: "rdkafka-1f0c", groupInstanceId: null, topics: ["notifications.info"],
@@ -58,7 +58,7 @@ export type GroupAssignment = Map<string, Map<string, number[]>>;
 /**
  * A partition assignor: pure, deterministic, no I/O.
  * @example
- * ```ts
+ * ```ts ignore
  * import { assignorNamed } from "./index.ts";
  * const range = assignorNamed("range");
  * const result = range?.assign(
