@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `kafka-notify` command: `send`, `listen`, `lag`, `check`,
- * `completion`. Runs from source on Node 24 (`node src/cli/main.ts`), Deno
+ * The `kafka-notify` command: `send`, `listen`, `lag`, `check`, `dlq`,
+ * `top`, `completion`. Runs from source on Node 24 (`node src/cli/main.ts`), Deno
  * (`deno run -A src/cli/main.ts`) and Bun, and from dist/cli.js via npx.
  * Importing this module runs nothing: call {@link main}.
  * @example
@@ -18,10 +18,12 @@ import { VERSION } from "../version.ts";
 import { CHECK_FLAGS, CHECK_HELP, check } from "./check.ts";
 import { describeError, EXIT, EXIT_HELP, exitCodeFor, UsageError } from "./common.ts";
 import { COMPLETION_HELP, type CompletedCommand, completion } from "./completion.ts";
+import { DLQ_ACTIONS, DLQ_FLAGS, DLQ_HELP, dlq } from "./dlq.ts";
 import type { FlagSpec } from "./flags.ts";
 import { LAG_FLAGS, LAG_HELP, lag } from "./lag.ts";
 import { LISTEN_FLAGS, LISTEN_HELP, listen } from "./listen.ts";
 import { SEND_FLAGS, SEND_HELP, send } from "./send.ts";
+import { TOP_FLAGS, TOP_HELP, top } from "./top.ts";
 import { TRANSPORT_OPTION_NAMES } from "./transport-flags.ts";
 
 interface Command {
@@ -30,6 +32,8 @@ interface Command {
   summary: string;
   flags?: FlagSpec;
   choices?: Record<string, readonly string[]>;
+  /** Words completed as arguments (a command's actions). */
+  words?: readonly string[];
 }
 
 const PRIORITY_WORDS = ["audit", "debug", "info", "warn", "error", "critical", "sample"] as const;
@@ -64,6 +68,21 @@ const COMMANDS: Record<string, Command> = {
     flags: CHECK_FLAGS,
     choices: CONNECTION_CHOICES,
   },
+  dlq: {
+    run: dlq,
+    help: DLQ_HELP,
+    summary: "list, show and replay a listener's dead-letter topic",
+    flags: DLQ_FLAGS,
+    choices: { ...CONNECTION_CHOICES, format: ["table", "json"] },
+    words: DLQ_ACTIONS,
+  },
+  top: {
+    run: top,
+    help: TOP_HELP,
+    summary: "live view: notifications/s by topic, priority, event type; pool lag; errors",
+    flags: TOP_FLAGS,
+    choices: CONNECTION_CHOICES,
+  },
   completion: {
     run: async (args) => completion(args, completedCommands()),
     help: COMPLETION_HELP,
@@ -77,6 +96,7 @@ function completedCommands(): CompletedCommand[] {
     summary: c.summary,
     flags: c.flags,
     ...(c.choices && { choices: c.choices }),
+    ...(c.words && { words: c.words }),
     ...(name === "completion" && { words: ["bash", "zsh"] }),
   }));
 }

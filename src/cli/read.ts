@@ -52,7 +52,7 @@ export async function readDirect(
     topics: options.topics,
     start: options.start,
     stopAtEnd: options.stopAtEnd,
-    maxWaitMs: Math.round(o.kafkaConsumerTimeout * 1000),
+    maxWaitMs: o.kafkaConsumerTimeoutMs,
     maxBytesPerPartition: o.kafkaMaxFetchBytes,
     handle: async (records) => {
       for (const record of records) {

@@ -5,7 +5,7 @@
  * @module
  */
 import { IGNORED_OSLO_OPTIONS, OPTION_ALIASES, OPTION_TABLE, type OptionSpec, SSL_SWITCH } from "../config/options-table.ts";
-import { checkValue, closestName, readQueryValue } from "../config/values.ts";
+import { closestName, readOsloValue } from "../config/values.ts";
 import { UsageError } from "./common.ts";
 
 const BY_OSLO = new Map<string, OptionSpec>(OPTION_TABLE.map((spec) => [spec.oslo, spec]));
@@ -43,7 +43,7 @@ export function parseTransportFlags(pairs: readonly string[]): TransportFlags {
     const name = OPTION_ALIASES[given] ?? given;
     const spec = BY_OSLO.get(name);
     if (!spec) throw unknownName(given);
-    result.options[spec.camel] = checkValue(spec, readQueryValue(spec, raw), `-X ${given}`);
+    result.options[spec.camel] = readOsloValue(spec, raw, `-X ${given}`);
     result.names.push(spec.oslo);
   }
   return result;

@@ -1,6 +1,7 @@
 /**
  * The one table of transport options: oslo name, camelCase name, type and
- * oslo's default. Schemas, URL query parsing and the README's option list
+ * oslo's default. Durations are milliseconds under their camelCase names
+ * (`…Ms`) and oslo's seconds under their oslo names. Schemas, URL query parsing and the README's option list
  * all come from here.
  * @module
  */
@@ -28,6 +29,16 @@ export interface OptionSpec {
    * snake_case name).
    */
   readonly ours?: boolean;
+  /**
+   * A duration: the camelCase name takes milliseconds, the oslo name (URL
+   * query, `.conf` file, `-X`) oslo's seconds, converted when it is read.
+   */
+  readonly osloSeconds?: boolean;
+  /**
+   * The former camelCase name of a duration, in seconds: still accepted,
+   * with a deprecation warning, until the next minor version.
+   */
+  readonly deprecatedCamel?: string;
 }
 
 export const COMPRESSION_CODECS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
@@ -47,10 +58,12 @@ export const OPTION_TABLE = [
   },
   {
     oslo: "kafka_consumer_timeout",
-    camel: "kafkaConsumerTimeout",
-    kind: { type: "float", min: 0.001 },
-    default: 1.0,
-    doc: "Seconds a fetch waits for records before returning empty.",
+    camel: "kafkaConsumerTimeoutMs",
+    kind: { type: "int", min: 1 },
+    default: 1000,
+    doc: "Milliseconds a fetch waits for records before returning empty (the oslo name takes seconds).",
+    osloSeconds: true,
+    deprecatedCamel: "kafkaConsumerTimeout",
   },
   {
     oslo: "consumer_group",
@@ -61,10 +74,12 @@ export const OPTION_TABLE = [
   },
   {
     oslo: "producer_batch_timeout",
-    camel: "producerBatchTimeout",
-    kind: { type: "float", min: 0 },
-    default: 0.0,
-    doc: "Seconds a batch lingers for more records before it is sent.",
+    camel: "producerBatchTimeoutMs",
+    kind: { type: "int", min: 0 },
+    default: 0,
+    doc: "Milliseconds a batch lingers for more records before it is sent (the oslo name takes seconds).",
+    osloSeconds: true,
+    deprecatedCamel: "producerBatchTimeout",
   },
   {
     oslo: "producer_batch_size",
@@ -182,10 +197,12 @@ export const OPTION_TABLE = [
   {
     oslo: "delivery_timeout",
     ours: true,
-    camel: "deliveryTimeout",
-    kind: { type: "float", min: 0.001 },
-    default: 120.0,
-    doc: "Seconds a notification may wait for its acknowledgement, retries included, before its promise rejects.",
+    camel: "deliveryTimeoutMs",
+    kind: { type: "int", min: 1 },
+    default: 120000,
+    doc: "Milliseconds a notification may wait for its acknowledgement, retries included, before its promise rejects (the oslo name takes seconds).",
+    osloSeconds: true,
+    deprecatedCamel: "deliveryTimeout",
   },
   {
     oslo: "max_queued_notifications",
@@ -214,18 +231,22 @@ export const OPTION_TABLE = [
   {
     oslo: "connect_timeout",
     ours: true,
-    camel: "connectTimeout",
-    kind: { type: "float", min: 0.001 },
-    default: 10.0,
-    doc: "Seconds to connect (and authenticate) to a broker.",
+    camel: "connectTimeoutMs",
+    kind: { type: "int", min: 1 },
+    default: 10000,
+    doc: "Milliseconds to connect (and authenticate) to a broker (the oslo name takes seconds).",
+    osloSeconds: true,
+    deprecatedCamel: "connectTimeout",
   },
   {
     oslo: "request_timeout",
     ours: true,
-    camel: "requestTimeout",
-    kind: { type: "float", min: 0.001 },
-    default: 30.0,
-    doc: "Seconds a broker request may take.",
+    camel: "requestTimeoutMs",
+    kind: { type: "int", min: 1 },
+    default: 30000,
+    doc: "Milliseconds a broker request may take (the oslo name takes seconds).",
+    osloSeconds: true,
+    deprecatedCamel: "requestTimeout",
   },
 ] as const satisfies readonly OptionSpec[];
 

@@ -18,7 +18,7 @@
 import { ConfigError } from "../errors.ts";
 import { IGNORED_OSLO_OPTIONS as IGNORED_IN_URL, OPTION_ALIASES, OPTION_TABLE, type OptionSpec } from "./options-table.ts";
 import type { TransportOptionsInput } from "./resolve.ts";
-import { checkValue, closestName, readQueryValue } from "./values.ts";
+import { closestName, readOsloValue } from "./values.ts";
 
 /**
  * What {@link readOsloConfig} finds in an oslo configuration file.
@@ -245,7 +245,7 @@ function fromSections(sections: Sections): OsloConfig {
       continue;
     }
     const raw = values.last("oslo_messaging_kafka", rawKey) ?? "";
-    options[spec.camel] = checkValue(spec, readQueryValue(spec, raw), field);
+    options[spec.camel] = readOsloValue(spec, raw, field);
   }
 
   return {

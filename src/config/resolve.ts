@@ -5,10 +5,11 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
+import { BY_DEPRECATED_CAMEL, type DeprecatedDurationOptions, readDeprecatedDuration } from "./deprecated-durations.ts";
 import { IGNORED_OSLO_OPTIONS, OPTION_ALIASES, OPTION_TABLE, type OptionKind, type OptionSpec, SSL_SWITCH } from "./options-table.ts";
 import type { TransportOptions } from "./transport-options.ts";
 import { brokerList, maskUrl, parseTransportUrl } from "./url.ts";
-import { checkValue, closestName, readQueryValue } from "./values.ts";
+import { checkValue, closestName, readOsloValue, readQueryValue } from "./values.ts";
 
 type ValueOf<K extends OptionKind> = K extends { type: "int" | "float" }
   ? number
@@ -20,7 +21,7 @@ type ValueOf<K extends OptionKind> = K extends { type: "int" | "float" }
 
 type Row = (typeof OPTION_TABLE)[number];
 
-export type { TransportOptions };
+export type { DeprecatedDurationOptions, TransportOptions };
 
 // The documented interface must stay equal to what the table says (checked by the compiler).
 type FromTable = { -readonly [R in Row as R["camel"]]: ValueOf<R["kind"]> };
@@ -29,16 +30,18 @@ const tableMatchesInterface: Same<TransportOptions, FromTable> = true;
 void tableMatchesInterface;
 
 /**
- * Transport options as a user passes them: any subset, camelCase.
+ * Transport options as a user passes them: any subset, camelCase, durations
+ * in milliseconds (`…Ms`). The durations' former names in seconds are still
+ * accepted, with a deprecation warning, until the next minor version.
  * @example
  * ```ts
  * import { createNotifier } from "kafka-notify";
  * import type { TransportOptionsInput } from "kafka-notify";
- * const options: TransportOptionsInput = { compressionCodec: "gzip", producerBatchTimeout: 0.05 };
+ * const options: TransportOptionsInput = { compressionCodec: "gzip", producerBatchTimeoutMs: 50 };
  * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1", ...options });
  * ```
  */
-export type TransportOptionsInput = Partial<TransportOptions>;
+export type TransportOptionsInput = Partial<TransportOptions> & DeprecatedDurationOptions;
 
 /** A checked transport configuration. Holds the password; log `maskedUrl` only. */
 export interface TransportConfig {
@@ -65,10 +68,17 @@ export function resolveTransport(url: string, options: Record<string, unknown>):
   const parsed = parseTransportUrl(url);
   const values: Record<string, unknown> = {};
   const explicit = new Set<string>();
+  const warnings: string[] = [];
   for (const spec of OPTION_TABLE) values[spec.camel] = spec.default;
 
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
+    const former = BY_DEPRECATED_CAMEL.get(key);
+    if (former) {
+      values[former.camel] = readDeprecatedDuration(key, former, options, warnings);
+      explicit.add(former.camel);
+      continue;
+    }
     const spec = BY_CAMEL.get(key);
     if (!spec) throw unknownOption(key, "options", [...BY_CAMEL.keys()], BY_OSLO.get(key) ?? BY_OSLO.get(OPTION_ALIASES[key] ?? ""));
     values[spec.camel] = checkValue(spec, value, key);
@@ -76,7 +86,6 @@ export function resolveTransport(url: string, options: Record<string, unknown>):
   }
 
   let sslSwitch: boolean | undefined;
-  const warnings: string[] = [];
   const notOslo: string[] = [];
   for (const [rawKey, raw] of parsed.query) {
     if (IGNORED_OSLO_OPTIONS.has(rawKey)) {
@@ -92,8 +101,8 @@ export function resolveTransport(url: string, options: Record<string, unknown>):
     }
     const key = OPTION_ALIASES[rawKey] ?? rawKey;
     const spec = BY_OSLO.get(key);
-    if (!spec) throw unknownOption(rawKey, "url.query", [...BY_OSLO.keys()], BY_CAMEL.get(rawKey));
-    values[spec.camel] = checkValue(spec, readQueryValue(spec, raw), `url.query.${rawKey}`);
+    if (!spec) throw unknownOption(rawKey, "url.query", [...BY_OSLO.keys()], BY_CAMEL.get(rawKey) ?? BY_DEPRECATED_CAMEL.get(rawKey));
+    values[spec.camel] = readOsloValue(spec, raw, `url.query.${rawKey}`);
     if (spec.kind.type === "enum" && !spec.ours && !(spec.kind.values as readonly string[]).includes(raw)) {
       warnings.push(
         `url.query.${rawKey}=${raw}: oslo.messaging only accepts ${JSON.stringify(values[spec.camel])} (its choices are case-sensitive)`,
@@ -178,10 +187,11 @@ function checkCombinations(o: TransportOptions, username: string | undefined, pa
 function unknownOption(key: string, where: string, known: string[], otherSpelling: OptionSpec | undefined): ConfigError {
   const field = where === "options" ? key : `${where}.${key}`;
   if (otherSpelling) {
+    const unit = otherSpelling.osloSeconds ? (where === "options" ? " (milliseconds)" : " (seconds)") : "";
     const wanted = where === "options" ? otherSpelling.camel : otherSpelling.oslo;
     return new ConfigError(
       field,
-      `unknown option; ${where === "options" ? "options take camelCase names" : "the URL query takes oslo names"}: use "${wanted}"`,
+      `unknown option; ${where === "options" ? "options take camelCase names" : "the URL query takes oslo names"}: use "${wanted}"${unit}`,
     );
   }
   const hint = closestName(key, known);

@@ -21,20 +21,20 @@ export interface TransportOptions {
    */
   kafkaMaxFetchBytes: number;
   /**
-   * Seconds a fetch waits for records before returning empty. (URL query: `kafka_consumer_timeout`)
-   * @default 1
+   * Milliseconds a fetch waits for records before returning empty (the oslo name takes seconds). (URL query: `kafka_consumer_timeout`)
+   * @default 1000
    */
-  kafkaConsumerTimeout: number;
+  kafkaConsumerTimeoutMs: number;
   /**
    * Consumer group of a listener that names no pool. (URL query: `consumer_group`)
    * @default "oslo_messaging_consumer"
    */
   consumerGroup: string;
   /**
-   * Seconds a batch lingers for more records before it is sent. (URL query: `producer_batch_timeout`)
+   * Milliseconds a batch lingers for more records before it is sent (the oslo name takes seconds). (URL query: `producer_batch_timeout`)
    * @default 0
    */
-  producerBatchTimeout: number;
+  producerBatchTimeoutMs: number;
   /**
    * Most records per partition in one produce request (librdkafka's batch.num.messages). (URL query: `producer_batch_size`)
    * @default 16384
@@ -116,10 +116,10 @@ export interface TransportOptions {
    */
   idempotent: boolean;
   /**
-   * Seconds a notification may wait for its acknowledgement, retries included, before its promise rejects. (URL query: `delivery_timeout`)
-   * @default 120
+   * Milliseconds a notification may wait for its acknowledgement, retries included, before its promise rejects (the oslo name takes seconds). (URL query: `delivery_timeout`)
+   * @default 120000
    */
-  deliveryTimeout: number;
+  deliveryTimeoutMs: number;
   /**
    * Notifications held before sends wait for room (backpressure). (URL query: `max_queued_notifications`)
    * @default 100000
@@ -136,13 +136,13 @@ export interface TransportOptions {
    */
   topicReplicationFactor: number;
   /**
-   * Seconds to connect (and authenticate) to a broker. (URL query: `connect_timeout`)
-   * @default 10
+   * Milliseconds to connect (and authenticate) to a broker (the oslo name takes seconds). (URL query: `connect_timeout`)
+   * @default 10000
    */
-  connectTimeout: number;
+  connectTimeoutMs: number;
   /**
-   * Seconds a broker request may take. (URL query: `request_timeout`)
-   * @default 30
+   * Milliseconds a broker request may take (the oslo name takes seconds). (URL query: `request_timeout`)
+   * @default 30000
    */
-  requestTimeout: number;
+  requestTimeoutMs: number;
 }

@@ -81,6 +81,39 @@ export function checkValue(spec: OptionSpec, value: unknown, field: string): unk
   throw new ConfigError(field, `${result.issues[0]?.message ?? "invalid value"}${shown}`);
 }
 
+const secondsForms = new Map<OptionSpec, OptionSpec>();
+
+// A duration's oslo form: a float in seconds, with the minimum in seconds.
+function secondsForm(spec: OptionSpec): OptionSpec {
+  let form = secondsForms.get(spec);
+  if (!form) {
+    const min = spec.kind.type === "int" || spec.kind.type === "float" ? spec.kind.min / 1000 : 0;
+    form = { ...spec, kind: { type: "float", min } };
+    secondsForms.set(spec, form);
+  }
+  return form;
+}
+
+/**
+ * Check a duration given in seconds (oslo's unit: an oslo name, or a
+ * deprecated camelCase name) and return it in milliseconds, the only unit
+ * the resolved configuration holds. The one place seconds become
+ * milliseconds.
+ */
+export function checkSeconds(spec: OptionSpec, value: unknown, field: string): number {
+  const seconds = checkValue(secondsForm(spec), value, field) as number;
+  return Math.round(seconds * 1000);
+}
+
+/**
+ * Read and check a value given under its oslo name (URL query, `.conf`
+ * file, `-X`): a duration in seconds comes back in milliseconds.
+ */
+export function readOsloValue(spec: OptionSpec, raw: string, field: string): unknown {
+  if (!spec.osloSeconds) return checkValue(spec, readQueryValue(spec, raw), field);
+  return checkSeconds(spec, readQueryValue(secondsForm(spec), raw), field);
+}
+
 function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
   if (value === null || typeof value !== "object") return String(value);

@@ -75,7 +75,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
   let consumer: ConsumerConnection | undefined;
   // Past its redeliveries (no dead-letter topic), a notification holds its partition: fetching it stops there.
   const stalls = new StalledPartitions((topic, partition) => consumer?.pause(topic, partition, true));
-  const observer = new ListenerObserver(context.stats, SILENCE_MS + Math.round(o.kafkaConsumerTimeout * 1000), Date.now, stalls);
+  const observer = new ListenerObserver(context.stats, SILENCE_MS + o.kafkaConsumerTimeoutMs, Date.now, stalls);
   context.noteError = (error) => observer.error(error);
   const onFiltered = (count = 1) => {
     context.stats.filtered += count;
@@ -96,7 +96,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
           acks: "all",
           compression: "none",
           idempotent: false,
-          requestTimeoutMs: Math.round(o.requestTimeout * 1000),
+          requestTimeoutMs: o.requestTimeoutMs,
           mask: base.mask,
         });
         return deadLetters.send(records);
@@ -146,7 +146,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
         fromBeginning: plan.fromBeginning,
         commitPolicy: plan.commitPolicy,
         maxBytesPerPartition: o.kafkaMaxFetchBytes,
-        maxWaitTimeMs: Math.round(o.kafkaConsumerTimeout * 1000),
+        maxWaitTimeMs: o.kafkaConsumerTimeoutMs,
         concurrency: batcher ? BATCH_CONCURRENCY : 1,
         joinTimeoutMs: JOIN_TIMEOUT_MS,
         mask: base.mask,

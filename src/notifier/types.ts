@@ -141,7 +141,7 @@ export interface Notifier extends AsyncDisposable {
  * ```
  */
 export interface CloseOptions {
-  /** Milliseconds to wait for acknowledgements before giving up what is left (default: until each notification's delivery_timeout). */
+  /** Milliseconds to wait for acknowledgements before giving up what is left (default: until each notification's `deliveryTimeoutMs`). */
   timeoutMs?: number;
 }
 

@@ -16,7 +16,7 @@ describe("-X", () => {
       "enable_auto_commit=yes",
       "topic_partitions=6",
     ]);
-    assert.deepEqual(flags.options, { compressionCodec: "gzip", kafkaConsumerTimeout: 0.5, enableAutoCommit: true, topicPartitions: 6 });
+    assert.deepEqual(flags.options, { compressionCodec: "gzip", kafkaConsumerTimeoutMs: 500, enableAutoCommit: true, topicPartitions: 6 });
     assert.deepEqual(flags.names, ["compression_codec", "kafka_consumer_timeout", "enable_auto_commit", "topic_partitions"]);
   });
 

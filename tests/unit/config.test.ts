@@ -53,9 +53,9 @@ describe("option resolution", () => {
   test("oslo defaults", () => {
     const { options } = resolveTransport("kafka://h", {});
     assert.equal(options.kafkaMaxFetchBytes, 1048576);
-    assert.equal(options.kafkaConsumerTimeout, 1.0);
+    assert.equal(options.kafkaConsumerTimeoutMs, 1000);
     assert.equal(options.consumerGroup, "oslo_messaging_consumer");
-    assert.equal(options.producerBatchTimeout, 0.0);
+    assert.equal(options.producerBatchTimeoutMs, 0);
     assert.equal(options.producerBatchSize, 16384);
     assert.equal(options.compressionCodec, "none");
     assert.equal(options.enableAutoCommit, false);
@@ -82,7 +82,7 @@ describe("option resolution", () => {
       {},
     );
     assert.equal(options.enableAutoCommit, true);
-    assert.equal(options.producerBatchTimeout, 0.25);
+    assert.equal(options.producerBatchTimeoutMs, 250);
     assert.equal(options.securityProtocol, "SASL_SSL");
     assert.equal(options.saslMechanism, "SCRAM-SHA-512");
   });
@@ -175,7 +175,7 @@ const BAD: [string, Record<string, unknown>, string, RegExp][] = [
   ["kafka://h", { compression_codec: "lz4" }, "compression_codec", /options take camelCase names: use "compressionCodec"/],
   ["kafka://h", { maxPolRecords: 4 }, "maxPolRecords", /did you mean "maxPollRecords"/],
   ["kafka://h", { producerBatchSize: "big" }, "producerBatchSize", /expected a number, got "big"/],
-  ["kafka://h", { producerBatchTimeout: -1 }, "producerBatchTimeout", /at least 0/],
+  ["kafka://h", { producerBatchTimeoutMs: -1 }, "producerBatchTimeoutMs", /at least 0/],
   ["kafka://h", { enableAutoCommit: "true" }, "enableAutoCommit", /expected true or false/],
   ["kafka://h", { sslClientKeyPassword: 42 }, "sslClientKeyPassword", /^sslClientKeyPassword: expected a string$/],
   ["kafka://h", { kafkaMaxFetchBytes: Number.NaN }, "kafkaMaxFetchBytes", /expected a number|whole number/],

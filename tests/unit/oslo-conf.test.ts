@@ -35,7 +35,7 @@ test("reads transport_url, topics, driver and the kafka options of a nova.conf",
   assert.deepEqual(conf.driver, ["messagingv2"]);
   assert.deepEqual(conf.options, {
     compressionCodec: "lz4",
-    producerBatchTimeout: 0.5,
+    producerBatchTimeoutMs: 500,
     producerBatchSize: 200,
     enableAutoCommit: true,
     securityProtocol: "SASL_SSL",

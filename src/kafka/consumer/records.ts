@@ -28,10 +28,15 @@ export async function decodePartitionRecords(
     if (!batch.ready) await batch.decompress();
     forEachRecord(batch, (record) => {
       let traceparent: string | undefined;
+      let headers: Record<string, string> | undefined;
       for (const header of record.headers) {
-        if (header.key === "traceparent" && header.value !== null) traceparent = utf8.decode(header.value);
+        if (header.value === null) continue;
+        const text = utf8.decode(header.value);
+        if (header.key === "traceparent") traceparent = text;
+        headers ??= {};
+        headers[header.key] = text;
       }
-      records.push({ topic, partition, offset: String(record.offset), value: record.value, traceparent });
+      records.push({ topic, partition, offset: String(record.offset), value: record.value, traceparent, headers });
     });
   }
   return { records, nextOffset: fetched.nextOffset ?? fetchOffset };

@@ -15,6 +15,8 @@ export interface ConsumedRecord {
   value: Uint8Array | null;
   /** The W3C `traceparent` header, when the producer traced the record. */
   traceparent?: string | undefined;
+  /** Every header as UTF-8 text (null values left out), when the record has any. */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The records of one partition, with controls valid while the handler runs. */

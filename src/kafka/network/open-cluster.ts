@@ -61,8 +61,8 @@ export async function openCluster(settings: EngineSettings): Promise<Cluster> {
         tls,
         sasl,
         clientId: config.options.clientId,
-        connectTimeoutMs: Math.round(config.options.connectTimeout * 1000),
-        requestTimeoutMs: Math.round(config.options.requestTimeout * 1000),
+        connectTimeoutMs: config.options.connectTimeoutMs,
+        requestTimeoutMs: config.options.requestTimeoutMs,
         debug,
         onClose: (_, error) => log.debug("connection closed", { broker, ...(error && { error: settings.mask(error.message) }) }),
       });
