@@ -1,8 +1,8 @@
 /**
  * The one table of transport options: oslo name, camelCase name, type and
  * oslo's default. Durations are milliseconds under their camelCase names
- * (`…Ms`) and oslo's seconds under their oslo names. Schemas, URL query parsing and the README's option list
- * all come from here.
+ * (`…Ms`) and oslo's seconds under their oslo names. Schemas, URL query
+ * parsing and the options table of docs/configuration.md all come from here.
  * @module
  */
 

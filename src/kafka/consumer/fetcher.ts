@@ -13,6 +13,7 @@ import { backoffMs } from "../group/membership.ts";
 import type { Cluster } from "../network/cluster.ts";
 import { ErrorCode, kafkaErrorOf } from "../protocol/error-codes.ts";
 import { type FetchResponsePartition, fetchApi } from "../protocol/fetch.ts";
+import { WakeableSleep } from "../wakeable-sleep.ts";
 import { listOffsets, type OffsetQuery, partitionKey, type TopicPartition } from "./offsets.ts";
 import { decodePartitionRecords, type FetchedRecord } from "./records.ts";
 
@@ -74,7 +75,7 @@ export class Fetcher {
   readonly #positions = new Map<string, Position>();
   #running: Promise<void> | undefined;
   #stopped = false;
-  #wake: (() => void) | undefined;
+  readonly #pause = new WakeableSleep();
   #needsMetadata = true;
   #failures = 0;
 
@@ -99,7 +100,7 @@ export class Fetcher {
     }
     this.#needsMetadata = true;
     this.#running ??= this.#loop();
-    this.#wake?.();
+    this.#pause.wake();
   }
 
   /** Stop reading `partitions` (a handler already running finishes). */
@@ -119,7 +120,7 @@ export class Fetcher {
   pause(topic: string, partition: number, paused: boolean): void {
     const position = this.#positions.get(partitionKey(topic, partition));
     if (position) position.paused = paused;
-    if (!paused) this.#wake?.();
+    if (!paused) this.#pause.wake();
   }
 
   /** The partitions being read, with their next offsets. */
@@ -130,7 +131,7 @@ export class Fetcher {
   /** Stop fetching; resolves once the running round and its handlers are done. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#wake?.();
+    this.#pause.wake();
     await this.#running;
   }
 
@@ -138,7 +139,7 @@ export class Fetcher {
     while (!this.#stopped) {
       const ready = [...this.#positions.values()].filter((p) => !p.busy && !p.paused);
       if (ready.length === 0) {
-        await this.#sleep(this.#settings.maxWaitMs);
+        await this.#pause.sleep(this.#settings.maxWaitMs);
         continue;
       }
       try {
@@ -149,7 +150,7 @@ export class Fetcher {
         this.#failures++;
         this.#needsMetadata = true;
         this.#settings.onError(error instanceof Error ? error : new Error(String(error)));
-        await this.#sleep(backoffMs(this.#failures));
+        await this.#pause.sleep(backoffMs(this.#failures));
       }
     }
   }
@@ -170,7 +171,7 @@ export class Fetcher {
       byLeader.set(leader.leaderId, [...(byLeader.get(leader.leaderId) ?? []), p]);
     }
     if (byLeader.size === 0) {
-      await this.#sleep(200);
+      await this.#pause.sleep(200);
       return;
     }
     const handlers: Promise<void>[] = [];
@@ -293,16 +294,5 @@ export class Fetcher {
     } finally {
       position.busy = false;
     }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = done;
-    });
   }
 }

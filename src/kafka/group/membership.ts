@@ -14,6 +14,7 @@ import { heartbeatApi } from "../protocol/heartbeat.ts";
 import { joinGroupApi } from "../protocol/join-group.ts";
 import { leaveGroupApi } from "../protocol/leave-group.ts";
 import { syncGroupApi } from "../protocol/sync-group.ts";
+import { WakeableSleep } from "../wakeable-sleep.ts";
 import type { Assignor } from "./assignors/types.ts";
 import { assignmentBytes, readAssignment, readSubscription, subscriptionBytes } from "./member-bytes.ts";
 
@@ -87,7 +88,7 @@ export class GroupMembership {
   #stopped = false;
   #rejoinNeeded = true;
   #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  readonly #pause = new WakeableSleep();
   #firstAssignment: { resolve: () => void; reject: (e: Error) => void; promise: Promise<void> };
 
   constructor(port: GroupPort, settings: MembershipSettings) {
@@ -127,14 +128,14 @@ export class GroupMembership {
   /** Rejoin at the next step (e.g. a commit was refused with ILLEGAL_GENERATION). */
   requestRejoin(): void {
     this.#rejoinNeeded = true;
-    this.#wake?.();
+    this.#pause.wake();
   }
 
   /** Give the partitions up and leave the group (a static member stays, so a restart is no rebalance). */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#wake?.();
+    this.#pause.wake();
     await this.#loop;
     await this.#revoke();
     if (this.#memberId !== "" && this.#settings.groupInstanceId === null) {
@@ -158,13 +159,13 @@ export class GroupMembership {
           if ((await this.#join()) === "later") {
             // The coordinator is moving or loading: give it time rather than flood it.
             failures++;
-            await this.#sleep(backoffMs(failures));
+            await this.#pause.sleep(backoffMs(failures));
           } else {
             failures = 0;
           }
           continue;
         }
-        await this.#sleep(this.#settings.heartbeatIntervalMs);
+        await this.#pause.sleep(this.#settings.heartbeatIntervalMs);
         if (this.#stopped || this.#rejoinNeeded) continue;
         await this.#heartbeat();
         failures = 0;
@@ -173,7 +174,7 @@ export class GroupMembership {
         failures++;
         this.#settings.onError(error instanceof Error ? error : new Error(String(error)));
         this.#rejoinNeeded = true;
-        await this.#sleep(backoffMs(failures));
+        await this.#pause.sleep(backoffMs(failures));
       }
     }
   }
@@ -286,17 +287,6 @@ export class GroupMembership {
     this.#assignment = new Map();
     await this.#settings.onRevoked(revoked).catch((error: unknown) => {
       this.#settings.onError(error instanceof Error ? error : new Error(String(error)));
-    });
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = done;
     });
   }
 }
