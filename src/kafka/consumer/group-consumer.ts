@@ -12,8 +12,9 @@ import type { Assignor } from "../group/assignors/types.ts";
 import { groupPort } from "../group/coordinator.ts";
 import { type Assignment, GroupMembership } from "../group/membership.ts";
 import type { Cluster } from "../network/cluster.ts";
+import { isRetriable } from "../network/errors.ts";
 import { ErrorCode } from "../protocol/error-codes.ts";
-import { offsetCommitApi } from "../protocol/offset-commit.ts";
+import { type OffsetCommitResponse, offsetCommitApi } from "../protocol/offset-commit.ts";
 import { offsetFetchApi } from "../protocol/offset-fetch.ts";
 import { type FetchedBatch, Fetcher } from "./fetcher.ts";
 import { listOffsets, partitionKey, type TopicPartition } from "./offsets.ts";
@@ -67,13 +68,21 @@ export async function startGroupConsumer(
       ]);
     }
     for (let attempt = 1; ; attempt++) {
-      const answer = await port.toCoordinator(offsetCommitApi, {
-        groupId: settings.groupId,
-        generationIdOrMemberEpoch: membership.generationId,
-        memberId: membership.memberId,
-        groupInstanceId: settings.groupInstanceId ?? null,
-        topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
-      });
+      let answer: OffsetCommitResponse;
+      try {
+        answer = await port.toCoordinator(offsetCommitApi, {
+          groupId: settings.groupId,
+          generationIdOrMemberEpoch: membership.generationId,
+          memberId: membership.memberId,
+          groupInstanceId: settings.groupInstanceId ?? null,
+          topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+        });
+      } catch (error) {
+        // The coordinator's connection broke (it may have moved): the port finds it again.
+        if (attempt >= COMMIT_ATTEMPTS || !isRetriable(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        continue;
+      }
       const codes = answer.topics.flatMap((t) => t.partitions.map((p) => p.errorCode)).filter((c) => c !== ErrorCode.NONE);
       if (codes.length === 0) {
         emit({ type: "committed", offsets: offsets.map((o) => ({ ...o })) });
