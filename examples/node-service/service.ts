@@ -50,7 +50,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   console.log(`${signal}: stopping`);
   await listener.stop();
-  const { received, redelivered, deadLettered } = listener.stats;
+  const { received, redelivered, deadLettered } = listener.stats();
   console.log(`stopped: ${received} received, ${redelivered} redelivered, ${deadLettered} dead-lettered`);
 }
 process.once("SIGTERM", () => void shutdown("SIGTERM"));

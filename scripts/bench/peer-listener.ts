@@ -39,5 +39,5 @@ clearTimeout(timer);
 const seconds = ((last || nowMs()) - first) / 1000;
 await listener.stop();
 progress(`kafka-notify listener: ${received} in ${seconds.toFixed(2)} s`);
-emitResult({ count: received, seconds, rate: received / seconds, joinSeconds: (first - t0) / 1000, poison: listener.stats.poison });
+emitResult({ count: received, seconds, rate: received / seconds, joinSeconds: (first - t0) / 1000, poison: listener.stats().poison });
 process.exit(0);

@@ -230,12 +230,14 @@ async function runPool(
   });
   session.status(`kafka-notify: listening to ${listener.topics.join(", ")} as pool ${listener.pool}; Ctrl-C to stop`);
   const ticker =
-    settings.statsEvery === undefined ? undefined : setInterval(() => console.error(statsLine(listener.stats)), settings.statsEvery * 1000);
+    settings.statsEvery === undefined
+      ? undefined
+      : setInterval(() => console.error(statsLine(listener.stats())), settings.statsEvery * 1000);
   try {
     const reason = await session.finished;
     clearInterval(ticker);
     await listener.stop();
-    const stats = listener.stats;
+    const stats = listener.stats();
     const skipped = stats.poison > 0 ? `, ${count(stats.poison)} poison record(s) skipped` : "";
     session.status(
       `kafka-notify: stopped (${reason}); left pool ${listener.pool}; ${count(stats.received)} received, ${count(session.shown())} shown${skipped}`,

@@ -56,7 +56,7 @@ export { silentLogger } from "../log/logger.ts";
 export type { ContextKeys } from "../message/context.ts";
 export type { FilterRule, Pattern } from "../message/filter.ts";
 export type { Context, Notification, NotificationMetadata } from "../message/notification.ts";
-export type { Priority } from "../message/priority.ts";
+export type { Priority, PriorityName } from "../message/priority.ts";
 export { PRIORITIES } from "../message/priority.ts";
 export type { CloseOptions, CloseSummary, Notifier, NotifierErrorInfo, NotifierOptions, NotifyMethod } from "../notifier/notifier.ts";
 export type { NotifierHealth, NotifierStats, TopicDeliveryStats } from "../notifier/stats.ts";
@@ -78,6 +78,7 @@ export type { NotificationDeclaration, PayloadInput, PayloadOutput } from "../sc
 export { defineNotification } from "../schema/declare.ts";
 export type {
   EndpointsOf,
+  ListenerEndpoint,
   ReceivedOf,
   TypedBatchEndpoint,
   TypedBatchMessage,
@@ -88,6 +89,7 @@ export type { EventTypeHandlers } from "../schema/route.ts";
 export { routeByEventType } from "../schema/route.ts";
 export type { SendOptions } from "../schema/send.ts";
 export type { SchemaInput, SchemaOutput, StandardIssue, StandardResult, StandardSchema, StandardSchemaProps } from "../schema/standard.ts";
+export { validate } from "../schema/validate.ts";
 export type { VersionedInfo, VersionedSpec, VersionRange } from "../schema/versioned.ts";
 export {
   isVersionedObject,

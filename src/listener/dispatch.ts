@@ -133,28 +133,28 @@ interface Route {
 export type RouteTable = ReadonlyMap<Priority, readonly Route[]>;
 
 /** Check endpoints and build the route table; throws {@link ConfigError}. */
-export function buildRoutes(endpoints: readonly (Endpoint | BatchEndpoint)[]): RouteTable {
-  if (!Array.isArray(endpoints)) throw new ConfigError("endpoints", "expected an array of endpoint objects");
+export function buildRoutes(endpoints: readonly (Endpoint | BatchEndpoint)[], field = "endpoints"): RouteTable {
+  if (!Array.isArray(endpoints)) throw new ConfigError(field, "expected an array of endpoint objects");
   const table = new Map<Priority, Route[]>();
   endpoints.forEach((endpoint, index) => {
-    if (endpoint === null || typeof endpoint !== "object") throw new ConfigError(`endpoints[${index}]`, "expected an object");
+    if (endpoint === null || typeof endpoint !== "object") throw new ConfigError(`${field}[${index}]`, "expected an object");
     // oslo's endpoints carry `filter_rule`; both spellings are read.
     if (endpoint.filterRule !== undefined && endpoint.filter_rule !== undefined) {
-      throw new ConfigError(`endpoints[${index}].filter_rule`, "give filterRule or filter_rule, not both");
+      throw new ConfigError(`${field}[${index}].filter_rule`, "give filterRule or filter_rule, not both");
     }
     const ruleName = endpoint.filterRule !== undefined ? "filterRule" : "filter_rule";
-    const matches = compileFilter(endpoint.filterRule ?? endpoint.filter_rule, `endpoints[${index}].${ruleName}`);
+    const matches = compileFilter(endpoint.filterRule ?? endpoint.filter_rule, `${field}[${index}].${ruleName}`);
     let any = false;
     for (const priority of PRIORITIES) {
       const method = endpoint[priority];
       if (method === undefined) continue;
-      if (typeof method !== "function") throw new ConfigError(`endpoints[${index}].${priority}`, "expected a function");
+      if (typeof method !== "function") throw new ConfigError(`${field}[${index}].${priority}`, "expected a function");
       any = true;
       const routes = table.get(priority) ?? [];
       routes.push({ endpoint, method, matches });
       table.set(priority, routes);
     }
-    if (!any) throw new ConfigError(`endpoints[${index}]`, `has no method for any priority (${PRIORITIES.join(", ")})`);
+    if (!any) throw new ConfigError(`${field}[${index}]`, `has no method for any priority (${PRIORITIES.join(", ")})`);
   });
   return table;
 }

@@ -29,7 +29,7 @@ import { singleHandler } from "./single.ts";
  * import { listen } from "kafka-notify";
  * import type { Listener } from "kafka-notify";
  * const listener: Listener = await listen(url, { pool: "ceilometer", onNotification: (n) => console.log(n.eventType) });
- * console.log(listener.topics, listener.pool, listener.stats.dispatched);
+ * console.log(listener.topics, listener.pool, listener.stats().dispatched);
  * await listener.stop(); // or: await using listener = await listen(...)
  * ```
  */
@@ -38,9 +38,19 @@ export interface Listener extends AsyncDisposable {
   readonly topics: readonly string[];
   /** The consumer group. */
   readonly pool: string;
-  /** Statistics now: counters since the listener started, assigned partitions with their lag, the last error. */
-  readonly stats: Readonly<ListenerStats>;
-  /** Whether it is connected, assigned and making progress, and why not: for a readiness endpoint. */
+  /**
+   * Statistics now, as a plain object (a fresh snapshot at every call):
+   * counters since the listener started, assigned partitions with their
+   * lag, the last error. A method, as `notifier.stats()` is; `lastError`
+   * has the same shape on both, the counters differ (a listener counts
+   * records received, a notifier records sent).
+   */
+  stats(): ListenerStats;
+  /**
+   * Whether it is connected, assigned and making progress, and why not:
+   * for a readiness endpoint. A plain object; `healthy`, `connected`,
+   * `progressing` and `reasons` mean what `notifier.health()`'s do.
+   */
   health(): ListenerHealth;
   /** Let running handlers finish, commit what they handled, and leave the pool. Idempotent. */
   stop(): Promise<void>;
@@ -77,6 +87,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
   const stalls = new StalledPartitions((topic, partition) => consumer?.pause(topic, partition, true));
   const observer = new ListenerObserver(context.stats, SILENCE_MS + o.kafkaConsumerTimeoutMs, Date.now, stalls);
   context.noteError = (error) => observer.error(error);
+  context.passUndeclared = plan.undeclaredRoutes !== undefined;
   const onFiltered = (count = 1) => {
     context.stats.filtered += count;
   };
@@ -129,6 +140,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
     singleHandler({
       context,
       routes: plan.routes,
+      undeclaredRoutes: plan.undeclaredRoutes,
       onNotification: plan.onNotification,
       commitPolicy: plan.commitPolicy,
       maxPollRecords: o.maxPollRecords,
@@ -183,9 +195,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
   return {
     topics: plan.topics,
     pool: plan.pool,
-    get stats() {
-      return observer.snapshot();
-    },
+    stats: () => observer.snapshot(),
     health: () => observer.health(),
     stop,
     [Symbol.asyncDispose]: stop,

@@ -6,11 +6,11 @@ import { type ClientBase, type ClientOptions, resolveClient } from "../client/op
 import { ConfigError } from "../errors.ts";
 import type { CommitPolicy } from "../kafka/commit-policy.ts";
 import type { Notification } from "../message/notification.ts";
-import { normalisePriority, PRIORITIES, type Priority } from "../message/priority.ts";
+import { normalisePriority, PRIORITIES, type Priority, type PriorityName } from "../message/priority.ts";
 import { kafkaTopic, topicNameProblem } from "../message/topic.ts";
 import type { NotificationDeclaration } from "../schema/declare.ts";
 import { type EndpointsOf, PayloadChecker, type ReceivedOf } from "../schema/receive.ts";
-import { buildRoutes, type EndpointResult, type RouteTable, routedPriorities } from "./dispatch.ts";
+import { buildRoutes, type Endpoint, type EndpointResult, type RouteTable, routedPriorities } from "./dispatch.ts";
 
 /**
  * A notification as `onNotification` receives it, with where it came from.
@@ -108,16 +108,31 @@ export interface ListenOptions<D extends NotificationDeclaration = never> extend
    * dispatched, each payload validated by its schema first, and handlers
    * are typed by event type. An invalid payload is reported (`onError`,
    * `stats.invalid`, the dead-letter topic in at-least-once) and never
-   * dispatched; other event types are skipped (`stats.undeclared`).
+   * dispatched; other event types are skipped (`stats.undeclared`), unless
+   * `undeclaredEndpoints` takes them.
    */
   notifications?: readonly D[];
+  /**
+   * With `notifications`: plain (untyped) oslo-style endpoints that receive
+   * the notifications whose event type no declaration names, unvalidated,
+   * instead of skipping them; e.g. nova's `versioned_notifications` topic
+   * typed for `instance.create.end` and friends, with everything else
+   * handed to a generic endpoint. Declared event types never reach these
+   * endpoints. Passed notifications count as `dispatched`, not
+   * `undeclared`. Not available with `batch` yet.
+   * @default undefined (undeclared event types are skipped)
+   */
+  undeclaredEndpoints?: readonly Endpoint[];
   /**
    * Topics to consume (each with every priority wanted).
    * @default ["notifications"]
    */
   topics?: readonly string[];
-  /** Priorities to consume. Default: those the endpoints handle, or all seven with `onNotification`. */
-  priorities?: readonly string[];
+  /**
+   * Priorities to consume (`warning` is `warn`). Default: those the
+   * endpoints handle, or all seven with `onNotification`.
+   */
+  priorities?: readonly PriorityName[];
   /**
    * The pool: listeners in one pool share the notifications (a Kafka consumer group).
    * @default consumer_group ("oslo_messaging_consumer")
@@ -191,6 +206,8 @@ export interface ListenerPlan {
   /** Static membership id, when given. */
   groupInstanceId: string | undefined;
   routes: RouteTable | undefined;
+  /** Endpoints for event types no declaration names (`undeclaredEndpoints`). */
+  undeclaredRoutes: RouteTable | undefined;
   onNotification: ((n: ReceivedNotification) => EndpointResult | Promise<EndpointResult>) | undefined;
   onBatch: ((batch: ReceivedNotification[]) => EndpointResult | Promise<EndpointResult>) | undefined;
   checker: PayloadChecker | undefined;
@@ -208,6 +225,7 @@ export interface ListenerPlan {
 
 const OWN_KEYS = [
   "notifications",
+  "undeclaredEndpoints",
   "topics",
   "priorities",
   "pool",
@@ -252,6 +270,17 @@ function checkBatch(batch: unknown): BatchOptions | undefined {
   return { size: wholeNumber(size, "batch.size", Number.NaN, 1), timeoutMs: wholeNumber(timeoutMs, "batch.timeoutMs", Number.NaN, 0) };
 }
 
+/** The route table of `undeclaredEndpoints`, checked; `undefined` when none are given. */
+function planUndeclared(options: ListenOptions, batch: boolean): RouteTable | undefined {
+  const given = options.undeclaredEndpoints;
+  if (given === undefined) return undefined;
+  if (options.notifications === undefined)
+    throw new ConfigError("undeclaredEndpoints", "needs notifications (without declarations every event type goes to the handlers)");
+  if (batch) throw new ConfigError("undeclaredEndpoints", "is not available with batch");
+  if (!Array.isArray(given) || given.length === 0) throw new ConfigError("undeclaredEndpoints", "expected a non-empty array of endpoints");
+  return buildRoutes(given, "undeclaredEndpoints");
+}
+
 /** Check `options` and decide what to consume and how; throws {@link ConfigError}. */
 export function planListener(url: string, options: ListenOptions): ListenerPlan {
   if (options === null || typeof options !== "object")
@@ -267,7 +296,12 @@ export function planListener(url: string, options: ListenOptions): ListenerPlan 
   if (!batch && onBatch) throw new ConfigError("onBatch", "needs the batch option ({ size, timeoutMs })");
   const routes = endpoints === undefined ? undefined : buildRoutes(endpoints);
   const checker = options.notifications === undefined ? undefined : new PayloadChecker(options.notifications);
-  const priorities = choosePriorities(options.priorities, routes && routedPriorities(routes));
+  const undeclaredRoutes = planUndeclared(options, batch !== undefined);
+  const routed = routes && routedPriorities(routes);
+  const priorities = choosePriorities(
+    options.priorities,
+    routed && undeclaredRoutes ? PRIORITIES.filter((p) => routed.includes(p) || undeclaredRoutes.has(p)) : routed,
+  );
   const delivery = options.delivery ?? "at-most-once";
   if (delivery !== "at-most-once" && delivery !== "at-least-once") {
     throw new ConfigError("delivery", `expected "at-most-once" or "at-least-once", got ${JSON.stringify(delivery)}`);
@@ -317,6 +351,7 @@ export function planListener(url: string, options: ListenOptions): ListenerPlan 
     pool,
     groupInstanceId,
     routes,
+    undeclaredRoutes,
     onNotification,
     onBatch,
     checker,

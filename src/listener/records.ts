@@ -16,7 +16,7 @@ import type { ListenerErrorInfo, ReceivedNotification } from "./options.ts";
  * @example
  * ```ts
  * import type { ListenerCounters } from "kafka-notify";
- * const { received, dispatched, poison }: ListenerCounters = listener.stats;
+ * const { received, dispatched, poison }: ListenerCounters = listener.stats();
  * console.log(`${dispatched}/${received} dispatched, ${poison} poison`);
  * ```
  */
@@ -95,6 +95,13 @@ export class RecordContext {
   readonly #log: Logger;
   readonly #onError: ((error: Error, info: ListenerErrorInfo) => void) | undefined;
   readonly #checker: PayloadChecker | undefined;
+  /**
+   * Whether a notification of an event type no declaration names is
+   * dispatched (to `undeclaredEndpoints`) rather than skipped.
+   */
+  passUndeclared = false;
+  /** Notifications passed through undeclared: their payloads were not validated. */
+  readonly #undeclared = new WeakSet<ReceivedNotification>();
   /** Where an invalid payload goes in at-least-once with a dead-letter topic; resolves once written. */
   deadLetterInvalid: ((record: ConsumedRecord, error: Error) => Promise<void>) | undefined;
 
@@ -181,6 +188,10 @@ export class RecordContext {
 
   #apply(verdict: PayloadVerdict, n: ReceivedNotification, record: ConsumedRecord): ReceivedNotification | undefined | Promise<undefined> {
     if (verdict === "undeclared") {
+      if (this.passUndeclared) {
+        this.#undeclared.add(n);
+        return n;
+      }
       this.stats.undeclared++;
       return undefined;
     }
@@ -192,6 +203,11 @@ export class RecordContext {
     this.#log.warn(`not dispatching an invalid notification: ${verdict.error.message}`, where(record));
     this.report(verdict.error, record);
     return this.deadLetterInvalid?.(record, verdict.error).then(() => undefined);
+  }
+
+  /** Whether `n` was passed through undeclared (for the plain endpoints), not validated. */
+  isUndeclared(n: ReceivedNotification): boolean {
+    return this.#undeclared.has(n);
   }
 
   /** Log and report a handler failure. */

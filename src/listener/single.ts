@@ -20,6 +20,8 @@ import type { DispatchOutcome, ListenerTracing } from "./telemetry.ts";
 export interface SingleSettings {
   context: RecordContext;
   routes: RouteTable | undefined;
+  /** Where notifications of undeclared event types go, when the listener passes them on. */
+  undeclaredRoutes?: RouteTable | undefined;
   onNotification: ((n: ReceivedNotification) => EndpointResult | Promise<EndpointResult>) | undefined;
   /** When offsets are committed (only `after-dispatch` redelivers). */
   commitPolicy: CommitPolicy;
@@ -41,7 +43,7 @@ const nextTurn: () => Promise<void> =
 export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Promise<void> {
   const commitsBefore = s.commitPolicy === "before-dispatch";
   const commitsAfter = s.commitPolicy === "after-dispatch";
-  const { context, routes, onNotification, redelivery, onFiltered, tracing } = s;
+  const { context, routes, undeclaredRoutes, onNotification, redelivery, onFiltered, tracing } = s;
   const { stats } = context;
   // Decoding ahead overlaps a poll's decoding with its commit round trip; with tracing, a
   // record's span covers its decoding, so records are decoded at their turn.
@@ -109,8 +111,9 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
             stats.dispatched++;
             current = record;
             currentType = n.eventType;
-            if (routes) {
-              result = dispatch(routes, n, failed, onFiltered);
+            const table = undeclaredRoutes && context.isUndeclared(n) ? undeclaredRoutes : routes;
+            if (table) {
+              result = dispatch(table, n, failed, onFiltered);
             } else {
               try {
                 result = onNotification?.(n);

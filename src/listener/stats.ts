@@ -15,7 +15,7 @@ import { type StalledPartition, StalledPartitions } from "./stalls.ts";
  * Where a listener stands on one assigned partition.
  * @example
  * ```ts
- * for (const p of listener.stats.partitions) console.log(`${p.topic}[${p.partition}] lag ${p.lag ?? "unknown"}`);
+ * for (const p of listener.stats().partitions) console.log(`${p.topic}[${p.partition}] lag ${p.lag ?? "unknown"}`);
  * ```
  */
 export interface PartitionStats {
@@ -39,7 +39,7 @@ export interface PartitionStats {
  * @example
  * ```ts
  * import type { ListenerStats } from "kafka-notify";
- * const s: ListenerStats = listener.stats;
+ * const s: ListenerStats = listener.stats();
  * console.log(`${s.handled}/${s.received} handled, ${s.requeued} requeued, lag ${s.partitions.map((p) => p.lag).join(",")}`);
  * ```
  */

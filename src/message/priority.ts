@@ -24,6 +24,17 @@ export const PRIORITIES = ["audit", "debug", "info", "warn", "error", "critical"
  */
 export type Priority = (typeof PRIORITIES)[number];
 
+/**
+ * A priority as options accept it: one of the seven, or `warning` (oslo's
+ * other spelling of `warn`). A typo does not compile.
+ * @example
+ * ```ts
+ * import type { PriorityName } from "kafka-notify";
+ * const wanted: PriorityName[] = ["info", "warning", "error"];
+ * ```
+ */
+export type PriorityName = Priority | "warning";
+
 const KNOWN = new Set<string>(PRIORITIES);
 // The spellings peers write (oslo sends upper case), looked up before allocating a lower-case copy.
 const EXACT = new Map<string, Priority>([

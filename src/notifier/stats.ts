@@ -7,6 +7,7 @@
  * @module
  */
 
+import { causesOf } from "../errors.ts";
 import type { ProduceCounters } from "../kafka/producer.ts";
 import { type LastError, lastErrorOf } from "../observe/last-error.ts";
 import { type LatencySummary, LatencyWindow, now } from "../observe/latency.ts";
@@ -73,7 +74,10 @@ export interface NotifierStats {
 }
 
 /**
- * Whether a notifier can deliver, for a readiness endpoint.
+ * Whether a notifier can deliver, for a readiness endpoint. The fields
+ * `healthy`, `connected`, `progressing` and `reasons` mean what a
+ * listener's do (`ListenerHealth`); a notifier adds `pending` and
+ * has no `assigned` or `stalledPartitions`.
  * @example
  * ```ts
  * import type { NotifierHealth } from "kafka-notify";
@@ -84,7 +88,13 @@ export interface NotifierStats {
 export interface NotifierHealth {
   /** Connected, not stalled, not closed, and its last delivery did not fail. */
   healthy: boolean;
-  /** The last produce request reached the broker (false before the first notification: the notifier connects lazily). */
+  /**
+   * The brokers answered the last delivery that settled: they acknowledged
+   * it, or refused it with a Kafka error. False before the first delivery
+   * settles (the notifier connects on its first notification) and after a
+   * delivery that got no answer (connection, TLS or authentication failure,
+   * or no answer within the delivery timeout).
+   */
   connected: boolean;
   /** Nothing pending, or a record settled within the stall limit. */
   progressing: boolean;
@@ -130,6 +140,8 @@ export class NotifierStatsCollector {
   #lastError: LastError | undefined;
   /** Whether the last settled batch was acknowledged (undefined before the first). */
   #lastDelivered: boolean | undefined;
+  /** Whether the brokers answered the last settled batch (an acknowledgement or a Kafka error). */
+  #brokerAnswered = false;
   #progressAt = now();
   /** The clock read once per synchronous run: records sent in one loop share it. */
   #tickAt = 0;
@@ -209,6 +221,7 @@ export class NotifierStatsCollector {
     const at = now();
     this.#progressAt = at;
     this.#lastDelivered = error === undefined;
+    this.#brokerAnswered = error === undefined || answeredByBroker(error);
     if (error) this.#lastError = lastErrorOf(error);
     for (const { at: enteredAt, stats, count, topic } of group.segments) {
       const latency = at - enteredAt;
@@ -255,11 +268,16 @@ export class NotifierStatsCollector {
     const pending = this.#sent - this.#acknowledged - this.#failed;
     const reasons: string[] = [];
     if (closed) reasons.push("the notifier is closed");
-    const connected = this.#lastDelivered === true;
+    const connected = this.#brokerAnswered;
     if (this.#lastDelivered === false) reasons.push(`the last delivery failed: ${this.#lastError?.message ?? "unknown error"}`);
     const silentMs = now() - this.#progressAt;
     const progressing = pending === 0 || silentMs < STALL_MS;
     if (!progressing) reasons.push(`${pending} record(s) pending and none settled for ${Math.round(silentMs / 1000)} s`);
     return { healthy: reasons.length === 0, connected, progressing, pending, reasons };
   }
+}
+
+/** Whether a broker's answer caused `error` (it carries Kafka's error), rather than no answer at all. */
+function answeredByBroker(error: Error): boolean {
+  return causesOf(error).some((e) => e !== null && typeof e === "object" && (e as { kafkaError?: unknown }).kafkaError !== undefined);
 }

@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * import type { LastError } from "kafka-notify";
- * const last: LastError | undefined = listener.stats.lastError;
+ * const last: LastError | undefined = listener.stats().lastError;
  * if (last) console.error(`${last.at} ${last.name}${last.code ? ` (${last.code})` : ""}: ${last.message}`);
  * ```
  */

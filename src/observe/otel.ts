@@ -96,7 +96,7 @@ export interface OtelTracer {
  * ```ts
  * import type { OtelObservable } from "kafka-notify";
  * const gauge: OtelObservable = meter.createObservableGauge("kafka_notify.listener.lag");
- * gauge.addCallback((result) => result.observe(listener.stats.lag));
+ * gauge.addCallback((result) => result.observe(listener.stats().lag));
  * ```
  */
 export interface OtelObservable {
@@ -111,7 +111,7 @@ export interface OtelObservable {
  * @example
  * ```ts
  * import type { OtelObservableCallback } from "kafka-notify";
- * const callback: OtelObservableCallback = (result) => result.observe(listener.stats.lag);
+ * const callback: OtelObservableCallback = (result) => result.observe(listener.stats().lag);
  * ```
  */
 export type OtelObservableCallback = (result: { observe(value: number, attributes?: OtelAttributes): void }) => void;

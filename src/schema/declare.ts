@@ -4,7 +4,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
-import { normalisePriority, PRIORITIES, type Priority } from "../message/priority.ts";
+import { normalisePriority, PRIORITIES, type Priority, type PriorityName } from "../message/priority.ts";
 import { isStandardSchema, type SchemaInput, type SchemaOutput, type StandardSchema } from "./standard.ts";
 
 /**
@@ -73,7 +73,7 @@ export function defineNotification<const E extends string, S extends StandardSch
    * The priority `notifier.send` uses.
    * @default "info"
    */
-  priority?: Priority | "warning";
+  priority?: PriorityName;
 }): NotificationDeclaration<E, S> {
   if (declaration === null || typeof declaration !== "object")
     throw new ConfigError("declaration", "expected { eventType, payload, priority? }");

@@ -51,14 +51,15 @@ export type TypedBatchMessage<D extends NotificationDeclaration> =
  * ```ts
  * import type { TypedEndpoint } from "kafka-notify";
  * const endpoint: TypedEndpoint<typeof instanceCreated> = {
- *   info(ctxt, publisherId, eventType, payload) { console.log(eventType, payload.flavor); },
+ *   info(ctxt, publisherId, eventType, payload) { console.log(publisherId ?? "(no publisher)", eventType, payload.flavor); },
  * };
  * ```
  */
 export type TypedEndpoint<D extends NotificationDeclaration> = {
   [P in Priority]?: (
     ctxt: Context,
-    publisherId: string,
+    /** Who sent it; `null` from an oslo notifier created without a publisher id. */
+    publisherId: string | null,
     eventType: D["eventType"],
     payload: PayloadOutput<D>,
     metadata: NotificationMetadata,
@@ -89,6 +90,23 @@ export type TypedBatchEndpoint<D extends NotificationDeclaration> = {
 export type ReceivedOf<D extends NotificationDeclaration> = [D] extends [never] ? ReceivedNotification : TypedNotification<D>;
 
 /**
+ * One endpoint of a listener given declarations `D`: one-at-a-time
+ * ({@link TypedEndpoint}) or, with the `batch` option,
+ * {@link TypedBatchEndpoint}. One named element type, not a union of
+ * arrays, so that a method of the wrong shape is reported against the
+ * signature of its own arity (a four-parameter method against
+ * `TypedEndpoint`'s), not against the other kind of endpoint.
+ * @example
+ * ```ts
+ * import type { ListenerEndpoint } from "kafka-notify";
+ * const endpoint: ListenerEndpoint<typeof instanceCreated> = { info: (ctxt, publisherId, eventType, payload) => console.log(payload.flavor) };
+ * ```
+ */
+export type ListenerEndpoint<D extends NotificationDeclaration> = [D] extends [never]
+  ? Endpoint | BatchEndpoint
+  : TypedEndpoint<D> | TypedBatchEndpoint<D>;
+
+/**
  * What `endpoints` holds: typed when declarations are given.
  * @example
  * ```ts
@@ -96,9 +114,7 @@ export type ReceivedOf<D extends NotificationDeclaration> = [D] extends [never] 
  * const endpoints: EndpointsOf<typeof instanceCreated> = [{ info: (ctxt, publisherId, eventType, payload) => console.log(payload.flavor) }];
  * ```
  */
-export type EndpointsOf<D extends NotificationDeclaration> = [D] extends [never]
-  ? readonly Endpoint[] | readonly BatchEndpoint[]
-  : readonly TypedEndpoint<D>[] | readonly TypedBatchEndpoint<D>[];
+export type EndpointsOf<D extends NotificationDeclaration> = readonly ListenerEndpoint<D>[];
 
 /** What the listener does with a decoded notification, given declarations. */
 export type PayloadVerdict = Checked<unknown> | "undeclared";

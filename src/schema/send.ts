@@ -5,7 +5,7 @@
  */
 import { ConfigError, type ValidationError } from "../errors.ts";
 import type { Context } from "../message/notification.ts";
-import { normalisePriority, PRIORITIES, type Priority } from "../message/priority.ts";
+import { normalisePriority, PRIORITIES, type Priority, type PriorityName } from "../message/priority.ts";
 import type { NotificationDeclaration } from "./declare.ts";
 import { check } from "./standard.ts";
 
@@ -19,7 +19,7 @@ import { check } from "./standard.ts";
  */
 export interface SendOptions {
   /** Send at this priority instead of the declaration's. */
-  priority?: Priority | "warning";
+  priority?: PriorityName;
 }
 
 /** Sends one notification at `priority` (a notifier's `info`, `error`, ...). */

@@ -109,7 +109,7 @@ describe("the only broker killed and restarted under a listener", () => {
       const second = await start();
       cleanups.push(() => second.stop());
       const secondListenerMs = Date.now() - joinStarted;
-      assert.ok(second.stats.assigned > 0, "the second listener got the partition");
+      assert.ok(second.stats().assigned > 0, "the second listener got the partition");
 
       measured.push({ rejoinMs, leaderMs: back.leaderAt - back.answeredAt, ackMs, secondListenerMs });
       console.log(

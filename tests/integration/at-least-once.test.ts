@@ -104,7 +104,7 @@ describe("past maxRedeliveries without a dead-letter topic", () => {
     assert.equal(health.healthy, false);
     assert.equal(health.progressing, false);
     assert.match(health.reasons.join("; "), /\[0\] is stalled at offset 0/);
-    assert.equal(first.stats.stalled, 1);
+    assert.equal(first.stats().stalled, 1);
 
     await produce(kafkaTopic, 0, 1);
     await produce(kafkaTopic, 1, 2);
@@ -112,7 +112,7 @@ describe("past maxRedeliveries without a dead-letter topic", () => {
     await sleep(1_500); // the one behind the stalled notification would arrive by now
     assert.equal(r.times(1), 0, "nothing after the stalled notification is dispatched");
     assert.equal(r.times(0), 3, "the stalled notification is not dispatched again by this listener");
-    await waitFor(() => first.stats.partitions.find((p) => p.partition === 1)?.committed === "1", 10_000, "partition 1's commit");
+    await waitFor(() => first.stats().partitions.find((p) => p.partition === 1)?.committed === "1", 10_000, "partition 1's commit");
     assert.deepEqual(await committedOffsets(pool, kafkaTopic), ["0", "1"], "nothing committed past the stalled notification");
 
     await first.stop();
@@ -126,7 +126,7 @@ describe("past maxRedeliveries without a dead-letter topic", () => {
       "the stalled notification first, then the one behind it",
     );
     assert.equal(r.times(2), 0, "the other partition's committed notification is not read again");
-    await waitFor(() => second.stats.partitions.find((p) => p.partition === 0)?.committed === "2", 10_000, "partition 0's commit");
+    await waitFor(() => second.stats().partitions.find((p) => p.partition === 0)?.committed === "2", 10_000, "partition 0's commit");
     assert.deepEqual(second.health().stalledPartitions, []);
     assert.deepEqual(await committedOffsets(pool, kafkaTopic), ["2", "1"]);
   });
@@ -151,11 +151,11 @@ describe("past maxRedeliveries without a dead-letter topic", () => {
     await produce(kafkaTopic, 0, 1);
     await waitFor(() => r.times(1) === 1, 30_000, "the notification after the skipped one");
     assert.equal(r.times(0), 3);
-    assert.equal(listener.stats.skipped, 1);
-    assert.equal(listener.stats.stalled, 0);
+    assert.equal(listener.stats().skipped, 1);
+    assert.equal(listener.stats().stalled, 0);
     assert.deepEqual(r.exhausted(), []);
     assert.deepEqual(listener.health().stalledPartitions, []);
-    await waitFor(() => listener.stats.partitions.find((p) => p.partition === 0)?.committed === "2", 10_000, "the commit past both");
+    await waitFor(() => listener.stats().partitions.find((p) => p.partition === 0)?.committed === "2", 10_000, "the commit past both");
   });
 
   test("batches: the failing batch's partition stalls, the other goes on, and a new listener reads it again", async () => {
@@ -191,7 +191,7 @@ describe("past maxRedeliveries without a dead-letter topic", () => {
     await waitFor(() => r.times(2) === 1, 20_000, "the other partition's notification");
     await sleep(1_500);
     assert.equal(r.times(1), 0, "nothing after the stalled notification is dispatched");
-    await waitFor(() => first.stats.partitions.find((p) => p.partition === 1)?.committed === "1", 10_000, "partition 1's commit");
+    await waitFor(() => first.stats().partitions.find((p) => p.partition === 1)?.committed === "1", 10_000, "partition 1's commit");
     assert.deepEqual(await committedOffsets(pool, kafkaTopic), ["0", "1"]);
 
     await first.stop();
@@ -204,7 +204,7 @@ describe("past maxRedeliveries without a dead-letter topic", () => {
       [0, 1],
     );
     assert.equal(r.times(2), 0);
-    await waitFor(() => second.stats.partitions.find((p) => p.partition === 0)?.committed === "2", 10_000, "partition 0's commit");
+    await waitFor(() => second.stats().partitions.find((p) => p.partition === 0)?.committed === "2", 10_000, "partition 0's commit");
     assert.deepEqual(second.health().stalledPartitions, []);
   });
 
@@ -225,12 +225,12 @@ describe("past maxRedeliveries without a dead-letter topic", () => {
       },
     });
     await produce(kafkaTopic, 0, 0);
-    await waitFor(() => listener.stats.skipped === 1, 30_000, "the skipped batch");
+    await waitFor(() => listener.stats().skipped === 1, 30_000, "the skipped batch");
     await produce(kafkaTopic, 0, 1);
     await waitFor(() => r.times(1) === 1, 20_000, "the notification after the skipped one");
     assert.equal(r.times(0), 3);
     assert.deepEqual(r.exhausted(), []);
     assert.deepEqual(listener.health().stalledPartitions, []);
-    await waitFor(() => listener.stats.partitions.find((p) => p.partition === 0)?.committed === "2", 10_000, "the commit past both");
+    await waitFor(() => listener.stats().partitions.find((p) => p.partition === 0)?.committed === "2", 10_000, "the commit past both");
   });
 });

@@ -86,7 +86,7 @@ describe("kafka-notify dlq", () => {
     const notifier = createNotifier(URL, { publisherId: "dlq.test", topics: [topic], ...quiet });
     cleanups.push(() => notifier.close());
     for (let i = 0; i < 3; i++) await notifier.info({}, `compute.instance.fail.${i}`, { i });
-    await waitFor(() => listener.stats.deadLettered === 3, 30_000, "3 dead letters");
+    await waitFor(() => listener.stats().deadLettered === 3, 30_000, "3 dead letters");
     await listener.stop();
     assert.equal(attempts, 3, "one delivery each, no redelivery");
 

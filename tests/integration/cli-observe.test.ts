@@ -61,7 +61,7 @@ test("kafka-notify lag: a table and JSON of a stopped pool's lag, per partition"
   });
   cleanups.push(() => listener.stop());
   await notifier.info({}, "cli.lag", {});
-  await waitFor(() => handled === 1 && listener.stats.lag === 0, 20_000, "the first notification committed");
+  await waitFor(() => handled === 1 && listener.stats().lag === 0, 20_000, "the first notification committed");
   await listener.stop();
   await Promise.all(Array.from({ length: 6 }, (_, i) => notifier.info({}, "cli.lag", { i })));
   await Promise.all(Array.from({ length: 2 }, (_, i) => notifier.error({}, "cli.lag", { i })));

@@ -64,7 +64,7 @@ describe("NotifyTestCase scenarios", () => {
     const members: Awaited<ReturnType<typeof collector>>[] = [];
     for (let i = 0; i < 3; i++) members.push(await collector(url, { topics: [topic], pool, priorities: ["info"] }));
     // The group has settled on three members when each holds one of the three partitions.
-    await waitFor(() => members.every((m) => m.listener.stats.assigned === 1), 30_000, "one partition per member");
+    await waitFor(() => members.every((m) => m.listener.stats().assigned === 1), 30_000, "one partition per member");
     const n = notifier(URL, { topics: [topic] });
     const total = 90;
     await Promise.all(Array.from({ length: total }, (_, i) => n.info({}, "event.share", { i })));
@@ -187,7 +187,7 @@ describe("beyond oslo's test case", () => {
     await notifier(URL, { topics: [topic] }).info({}, "e.after.poison", { ok: true });
     await waitFor(() => received.length === 1, 15_000, "the good notification");
     assert.equal(received[0]?.eventType, "e.after.poison");
-    assert.equal(listener.stats.poison, 6);
+    assert.equal(listener.stats().poison, 6);
     assert.equal(errors.length, 6);
     assert.equal(lines.filter((l) => l.level === "warn" && /not a notification/.test(l.message)).length, 6);
   });

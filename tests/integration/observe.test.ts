@@ -54,9 +54,9 @@ describe("statistics", () => {
     assert.equal(s.lastError, undefined);
     assert.deepEqual(n.health(), { healthy: true, connected: true, progressing: true, pending: 0, reasons: [] });
 
-    await waitFor(() => l.stats.handled === N, 20_000, "every notification handled");
-    await waitFor(() => l.stats.lag === 0 && l.stats.partitions.every((p) => p.lag === 0), 20_000, "lag back to 0");
-    const ls = l.stats;
+    await waitFor(() => l.stats().handled === N, 20_000, "every notification handled");
+    await waitFor(() => l.stats().lag === 0 && l.stats().partitions.every((p) => p.lag === 0), 20_000, "lag back to 0");
+    const ls = l.stats();
     assert.equal(ls.received, N);
     assert.equal(ls.dispatched, N);
     assert.equal(ls.poison + ls.filtered + ls.requeued, 0);
@@ -66,6 +66,11 @@ describe("statistics", () => {
     assert.ok(ls.assigned >= 1);
     const total = ls.partitions.reduce((sum, p) => sum + Number(p.highWatermark ?? 0), 0);
     assert.equal(total, N, "the high watermarks add up to what was sent");
+    // Both stats() are methods returning plain objects: JSON sees every field, and the shared names match.
+    assert.equal(JSON.parse(JSON.stringify(l.stats())).received, N);
+    assert.equal(JSON.parse(JSON.stringify(n.stats())).sent, N);
+    assert.deepEqual(Object.getPrototypeOf(l.stats()), Object.prototype);
+    assert.ok("lastError" in ls && "lastError" in n.stats());
     const health = l.health();
     assert.deepEqual(health, { healthy: true, connected: true, assigned: true, progressing: true, stalledPartitions: [], reasons: [] });
     await l.stop();
@@ -80,7 +85,7 @@ describe("statistics", () => {
     let count = 0;
     const first = await listener({ topics: [topic], pool, priorities: ["info", "error"], onNotification: () => void count++ });
     await Promise.all(Array.from({ length: 10 }, (_, i) => n.info({}, "obs.lag", { i })));
-    await waitFor(() => count === 10 && first.stats.lag === 0, 20_000, "the first ten handled and committed");
+    await waitFor(() => count === 10 && first.stats().lag === 0, 20_000, "the first ten handled and committed");
     await first.stop();
     assert.equal(sumLag(await poolLag(URL, { ...quiet, pool, topics: [topic] })), 0);
 
@@ -97,7 +102,7 @@ describe("statistics", () => {
 
     const second = await listener({ topics: [topic], pool, priorities: ["info", "error"], onNotification: () => void count++ });
     await waitFor(() => count === 42, 20_000, "the 32 sent meanwhile");
-    await waitFor(() => second.stats.lag === 0, 20_000, "the listener's own lag back to 0");
+    await waitFor(() => second.stats().lag === 0, 20_000, "the listener's own lag back to 0");
     await second.stop();
     assert.equal(sumLag(await poolLag(URL, { ...quiet, pool, topics: [topic] })), 0);
   });
@@ -132,9 +137,9 @@ describe("statistics", () => {
     for (let i = 0; i < 4; i++) await n.info({}, "obs.wanted", { i });
     await n.info({}, "obs.unwanted", { i: 9 });
     await n.error({}, "obs.wanted", { i: 10 });
-    const settled = () => l.stats.handled === 4 && l.stats.filtered === 1 && l.stats.handlerErrors === 2;
-    await waitFor(settled, 20_000, "all settled").catch((error) => assert.fail(`${error.message}: ${JSON.stringify(l.stats)}`));
-    const s = l.stats;
+    const settled = () => l.stats().handled === 4 && l.stats().filtered === 1 && l.stats().handlerErrors === 2;
+    await waitFor(settled, 20_000, "all settled").catch((error) => assert.fail(`${error.message}: ${JSON.stringify(l.stats())}`));
+    const s = l.stats();
     // Notification 2 was requeued once, then handled; the error one threw twice and was given up (maxRedeliveries 1).
     assert.equal(s.requeued, 3);
     assert.equal(s.redelivered, 2);

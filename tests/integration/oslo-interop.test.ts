@@ -21,7 +21,7 @@ import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createNotifier, type Listener, listen, type Notifier, type ReceivedNotification } from "../../mod.ts";
+import { createNotifier, type Listener, listen, type Notifier, type PriorityName, type ReceivedNotification } from "../../mod.ts";
 import { runCleanups, waitForBroker } from "../support/broker.ts";
 import { readLines, stopChild } from "../support/children.ts";
 import { storedCodecs } from "../support/stored-codecs.ts";
@@ -350,7 +350,7 @@ describe("oslo.messaging interop (real Kafka driver, real broker)", {
   );
 
   /** Our listener on `topic` collecting everything; resolves once assigned. */
-  async function ourListener(topic: string, priorities: readonly string[]): Promise<ReceivedNotification[]> {
+  async function ourListener(topic: string, priorities: readonly PriorityName[]): Promise<ReceivedNotification[]> {
     const received: ReceivedNotification[] = [];
     const listener = await listen(url, {
       topics: [topic],
@@ -411,7 +411,7 @@ describe("oslo.messaging interop (real Kafka driver, real broker)", {
         assert.deepEqual(metadata, { message_id: s.message_id, timestamp: s.timestamp });
         assertOsloMetadata(metadata, `python->ts ${s.priority}`);
       }
-      assert.equal(listener.stats.poison, 0);
+      assert.equal(listener.stats().poison, 0);
 
       // The bytes on the broker are what oslo handed librdkafka: no key, no headers.
       const osloRaw = new Map<string, RawRecord[]>();

@@ -77,7 +77,7 @@ describe("OpenTelemetry", () => {
     const notifier = createNotifier(URL, { ...quiet, tracer, publisherId: "otel.host", topics: [topic] });
     cleanups.push(() => notifier.close());
     await Promise.all([0, 1, 2].map((i) => notifier.info({}, "otel.event", { i })));
-    await waitFor(() => listener.stats.handled === 3, 20_000, "three handled");
+    await waitFor(() => listener.stats().handled === 3, 20_000, "three handled");
     await waitFor(() => exporter.getFinishedSpans().filter((s) => s.kind === CONSUMER).length === 4, 5_000, "four consumer spans");
 
     const spans = exporter.getFinishedSpans();
@@ -193,7 +193,7 @@ describe("OpenTelemetry", () => {
     const notifier = createNotifier(URL, { ...quiet, meter, publisherId: "otel.host", topics: [topic] });
     cleanups.push(() => notifier.close());
     await Promise.all(Array.from({ length: 5 }, (_, i) => notifier.info({}, "otel.metric", { i })));
-    await waitFor(() => listener.stats.handled === 5 && listener.stats.lag === 0, 20_000, "five handled and committed");
+    await waitFor(() => listener.stats().handled === 5 && listener.stats().lag === 0, 20_000, "five handled and committed");
 
     const { resourceMetrics, errors } = await reader.collect();
     assert.deepEqual(errors, []);
@@ -221,7 +221,7 @@ describe("OpenTelemetry", () => {
       assert.equal(p.value, 0);
       assert.equal(p.attributes["messaging.consumer.group.name"], pool);
     }
-    assert.equal(points(resourceMetrics, "kafka_notify.listener.assigned_partitions")[0]?.value, listener.stats.assigned);
+    assert.equal(points(resourceMetrics, "kafka_notify.listener.assigned_partitions")[0]?.value, listener.stats().assigned);
     assert.equal(points(resourceMetrics, "kafka_notify.listener.rebalances")[0]?.value, 1);
     assert.ok((points(resourceMetrics, "kafka_notify.listener.commits")[0]?.value as number) >= 1);
     assert.ok(metrics, "the API is only a dev dependency of the tests");

@@ -118,10 +118,10 @@ async function sharePool(kind: PeerKind, first: "peer" | "ours"): Promise<void> 
     }
     assert.equal(peer.recordPartitions.size, PARTITIONS, `the ${peer.name} read records from every partition`);
     listener = await startOurs();
-    assert.ok(listener.stats.assigned > 0, "our listener joined the peer's pool and got partitions");
+    assert.ok(listener.stats().assigned > 0, "our listener joined the peer's pool and got partitions");
   } else {
     listener = await startOurs();
-    assert.equal(listener.stats.assigned, PARTITIONS, "alone in the pool, our listener holds every partition");
+    assert.equal(listener.stats().assigned, PARTITIONS, "alone in the pool, our listener holds every partition");
     peer = startPeer();
   }
 
@@ -143,7 +143,7 @@ async function sharePool(kind: PeerKind, first: "peer" | "ours"): Promise<void> 
   assert.ok(theirs.length > 0 && mine.length > 0, `both members hold partitions: ${JSON.stringify(view.members)}`);
   const active = listener;
   await waitFor(
-    () => JSON.stringify(active.stats.partitions.map((p) => p.partition)) === JSON.stringify(mine),
+    () => JSON.stringify(active.stats().partitions.map((p) => p.partition)) === JSON.stringify(mine),
     10_000,
     `our listener's stats showing partitions ${mine.join(",")}`,
   );

@@ -104,3 +104,21 @@ test("docs/typed-notifications.md's examples run: valibot declarations, a versio
     ["instance.create.end", "nova-compute:compute1", "178b0921-8f85-4257-88b6-2e743b5a975c", "active", "compute1"],
   ]);
 });
+
+test("docs/typed-notifications.md's undeclaredEndpoints and validate examples run", async () => {
+  const [, , , passing, validating] = examplesOf("docs/typed-notifications.md");
+  assert.ok(passing && validating, "the page has the undeclaredEndpoints and validate examples");
+  // The topic may have several partitions: the order of the two lines is not promised.
+  const printed = (await runCode(passing)).map((line) => JSON.stringify(line)).sort();
+  assert.deepEqual(
+    printed,
+    [
+      ["passed", "instance.update", "nova-compute:compute1", "InstanceUpdatePayload"],
+      ["typed", "instance.create.end", "178b0921-8f85-4257-88b6-2e743b5a975c", "active"],
+    ].map((line) => JSON.stringify(line)),
+  );
+  assert.deepEqual(await runCode(validating), [
+    ["u-1", "active"],
+    ["KN_VALIDATION", "instance.create.end"],
+  ]);
+});

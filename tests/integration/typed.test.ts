@@ -113,10 +113,10 @@ describe("typed notifications", () => {
       assert.equal(second.payload.at.toISOString(), "2026-11-30T04:00:00.000Z");
       assert.equal(second.priority, "warn", "the declaration's priority");
     }
-    assert.equal(listener.stats.invalid, 1);
-    assert.equal(listener.stats.undeclared, 1);
-    assert.equal(listener.stats.dispatched, 2);
-    assert.equal(listener.stats.received, 4, "the refused send never reached the broker");
+    assert.equal(listener.stats().invalid, 1);
+    assert.equal(listener.stats().undeclared, 1);
+    assert.equal(listener.stats().dispatched, 2);
+    assert.equal(listener.stats().received, 4, "the refused send never reached the broker");
     assert.equal(errors.length, 1);
     assert.ok(errors[0] instanceof ValidationError);
     assert.deepEqual(
@@ -140,9 +140,9 @@ describe("typed notifications", () => {
     await assert.rejects(n.send(audited, {}, { user: "mallory" }), /user is banned/);
     await n.audit({}, "identity.user.login", { user: "mallory" });
     await n.send(audited, {}, { user: "alice" });
-    await waitFor(() => users.length === 1 && listener.stats.received === 2, 20_000, "alice");
+    await waitFor(() => users.length === 1 && listener.stats().received === 2, 20_000, "alice");
     assert.deepEqual(users, ["alice"]);
-    assert.equal(listener.stats.invalid, 1);
+    assert.equal(listener.stats().invalid, 1);
   });
 
   test("batches: invalid payloads are left out of the batch, the rest arrive validated", async () => {
@@ -171,7 +171,7 @@ describe("typed notifications", () => {
         ["i-3", 4],
       ],
     );
-    assert.equal(listener.stats.invalid, 1);
+    assert.equal(listener.stats().invalid, 1);
   });
 
   test("at-least-once: an invalid payload goes to the dead-letter topic at once, is not redelivered, and the next is handled", async () => {
@@ -195,9 +195,9 @@ describe("typed notifications", () => {
     await n.send(created, {}, { instance_id: "i-good", flavor: "m1" });
     await waitFor(() => handled.length === 1, 20_000, "the valid notification");
     assert.deepEqual(handled, ["i-good"]);
-    assert.equal(listener.stats.invalid, 1);
-    assert.equal(listener.stats.deadLettered, 1);
-    assert.equal(listener.stats.redelivered, 0);
+    assert.equal(listener.stats().invalid, 1);
+    assert.equal(listener.stats().deadLettered, 1);
+    assert.equal(listener.stats().redelivered, 0);
 
     const raw = new kafkajs.Kafka({ brokers: [BROKER], logLevel: kafkajs.logLevel.NOTHING });
     const consumer = raw.consumer({ groupId: unique("dlq_reader") });
@@ -239,10 +239,10 @@ describe("typed notifications", () => {
     await n.send(created, {}, { instance_id: "i-1", flavor: "a" });
     await n.info({}, "compute.instance.create.end", { instance_id: "i-bad" });
     await n.send(created, {}, { instance_id: "i-3", flavor: "c" });
-    await waitFor(() => handled.length === 2 && listener.stats.deadLettered === 1, 20_000, "the batch and the dead letter");
+    await waitFor(() => handled.length === 2 && listener.stats().deadLettered === 1, 20_000, "the batch and the dead letter");
     assert.deepEqual(handled, ["i-1", "i-3"]);
-    assert.equal(listener.stats.invalid, 1);
-    assert.equal(listener.stats.redelivered, 0);
+    assert.equal(listener.stats().invalid, 1);
+    assert.equal(listener.stats().redelivered, 0);
   });
 
   test("a nova-shaped versioned payload: checked by object name and version, unwrapped for the handler", async () => {
@@ -266,7 +266,7 @@ describe("typed notifications", () => {
     );
     await n.info({}, "instance.create.end", { ...sample.payload, "nova_object.name": "InstanceUpdatePayload" });
     await n.send(instanceCreate, {}, sample.payload);
-    await waitFor(() => received.length === 1 && listener.stats.invalid === 1, 20_000, "the versioned notification");
+    await waitFor(() => received.length === 1 && listener.stats().invalid === 1, 20_000, "the versioned notification");
     const payload = received[0]?.payload;
     assert.ok(payload);
     assert.equal(payload.state, "active");

@@ -65,7 +65,7 @@ export class AssignmentWatch {
   }
 
   #note(member: WatchedMember, at: number): void {
-    const stats = member.listener.stats;
+    const stats = member.listener.stats();
     const last = member.seen[member.seen.length - 1];
     if (last && last.rebalances === stats.rebalances) return;
     const partitions = stats.partitions

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { ConfigError } from "../../src/errors.ts";
 import { planListener } from "../../src/listener/options.ts";
 
-const handler = { onNotification: () => undefined, priorities: ["info"] };
+const handler = { onNotification: () => undefined, priorities: ["info"] as const };
 
 test("the URL's virtual host names the topics consumed, unless virtualHost: 'ignore' (oslo's listener)", () => {
   assert.deepEqual(planListener("kafka://h:9092/vh", handler).topics, ["notifications.info.vh"]);

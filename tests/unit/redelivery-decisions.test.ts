@@ -188,7 +188,7 @@ describe("Redelivery past maxRedeliveries", () => {
 });
 
 describe("the onRedeliveryExhausted option", () => {
-  const handler = { onNotification: () => undefined, priorities: ["info"] };
+  const handler = { onNotification: () => undefined, priorities: ["info"] as const };
   const url = "kafka://h:9092";
 
   test('defaults to "stall"; "skip" is taken when named', () => {
