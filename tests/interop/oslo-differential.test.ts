@@ -160,6 +160,11 @@ after(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
+/** Our resolved value as oslo states it: durations are milliseconds in ours, seconds in oslo's. */
+function inOsloUnits(spec: (typeof OPTION_TABLE)[number], value: unknown): unknown {
+  return "osloSeconds" in spec && spec.osloSeconds && typeof value === "number" ? value / 1000 : value;
+}
+
 describe("differential: kafka-notify against oslo.messaging", () => {
   test("envelopes: our bytes are oslo's, oslo reads ours, oslo's bytes survive our decode and encode", () => {
     envelopes.forEach((c, i) => {
@@ -215,7 +220,7 @@ describe("differential: kafka-notify against oslo.messaging", () => {
       for (const [name, value] of Object.entries(r.options as Record<string, unknown>)) {
         const spec = OPTION_TABLE.find((s) => s.oslo === name);
         if (!spec) continue;
-        const mine = (ours.options as unknown as Record<string, unknown>)[spec.camel];
+        const mine = inOsloUnits(spec, (ours.options as unknown as Record<string, unknown>)[spec.camel]);
         if (show(mine) !== show(value)) differ("url", i, c.features, `${c.url}: ${name} ours ${show(mine)}, oslo ${show(value)}`);
       }
     });
@@ -259,7 +264,7 @@ describe("differential: kafka-notify against oslo.messaging", () => {
       for (const [name, value] of Object.entries(r.kafka as Record<string, unknown>)) {
         const spec = OPTION_TABLE.find((s) => s.oslo === name);
         if (!spec) continue;
-        const mine = (ours.options as Record<string, unknown>)[spec.camel] ?? spec.default;
+        const mine = inOsloUnits(spec, (ours.options as Record<string, unknown>)[spec.camel] ?? spec.default);
         if (show(mine) !== show(value))
           differ("config", i, c.features, `${show(c.files)}: ${name} ours ${show(mine)}, oslo ${show(value)}`);
       }
