@@ -86,6 +86,7 @@ export class KafkaNotifyError extends Error {
  * ```
  */
 export class ConfigError extends KafkaNotifyError {
+  /** Always `KN_CONFIG`. */
   override readonly code: KafkaNotifyErrorCode = "KN_CONFIG";
   /** The option or URL part at fault, e.g. `compression_codec` or `url.port`. */
   readonly field: string;
@@ -109,6 +110,7 @@ export class ConfigError extends KafkaNotifyError {
  * ```
  */
 export class ConnectionError extends KafkaNotifyError {
+  /** Always `KN_CONNECTION`. */
   override readonly code: KafkaNotifyErrorCode = "KN_CONNECTION";
   /** `host:port` of the broker, when known. */
   readonly broker: string | undefined;
@@ -132,6 +134,7 @@ export class ConnectionError extends KafkaNotifyError {
  * ```
  */
 export class TlsError extends ConnectionError {
+  /** Always `KN_TLS`. */
   override readonly code: KafkaNotifyErrorCode = "KN_TLS";
 }
 
@@ -148,6 +151,7 @@ export class TlsError extends ConnectionError {
  * ```
  */
 export class AuthenticationError extends KafkaNotifyError {
+  /** Always `KN_AUTH`. */
   override readonly code: KafkaNotifyErrorCode = "KN_AUTH";
 }
 
@@ -163,6 +167,7 @@ export class AuthenticationError extends KafkaNotifyError {
  * ```
  */
 export class DeliveryError extends KafkaNotifyError {
+  /** Always `KN_DELIVERY`. */
   override readonly code: KafkaNotifyErrorCode = "KN_DELIVERY";
   /** The Kafka topic the notification was for. */
   readonly topic: string;
@@ -183,6 +188,7 @@ export class DeliveryError extends KafkaNotifyError {
  * ```
  */
 export class ClosedError extends KafkaNotifyError {
+  /** Always `KN_CLOSED`. */
   override readonly code: KafkaNotifyErrorCode = "KN_CLOSED";
 }
 
@@ -197,6 +203,7 @@ export class ClosedError extends KafkaNotifyError {
  * ```
  */
 export class EncodeError extends KafkaNotifyError {
+  /** Always `KN_ENCODE`. */
   override readonly code: KafkaNotifyErrorCode = "KN_ENCODE";
 }
 
@@ -214,6 +221,7 @@ export class EncodeError extends KafkaNotifyError {
  * ```
  */
 export class DecodeError extends KafkaNotifyError {
+  /** Always `KN_DECODE`. */
   override readonly code: KafkaNotifyErrorCode = "KN_DECODE";
 }
 
@@ -229,6 +237,7 @@ export class DecodeError extends KafkaNotifyError {
  * ```
  */
 export class CompressionError extends KafkaNotifyError {
+  /** Always `KN_COMPRESSION`. */
   override readonly code: KafkaNotifyErrorCode = "KN_COMPRESSION";
   /** The codec that failed: `gzip`, `snappy`, `lz4` or `zstd`. */
   readonly codec: string;
@@ -253,6 +262,7 @@ export class CompressionError extends KafkaNotifyError {
  * ```
  */
 export class UnsupportedRuntimeError extends KafkaNotifyError {
+  /** Always `KN_UNSUPPORTED_RUNTIME`. */
   override readonly code: KafkaNotifyErrorCode = "KN_UNSUPPORTED_RUNTIME";
   /** The runtime asked for, as given. */
   readonly runtime: string;
@@ -294,6 +304,7 @@ export interface ValidationIssue {
  * ```
  */
 export class ValidationError extends KafkaNotifyError {
+  /** Always `KN_VALIDATION`. */
   override readonly code: KafkaNotifyErrorCode = "KN_VALIDATION";
   /** The event type whose payload failed, e.g. `compute.instance.create.end`. */
   readonly eventType: string;
@@ -327,6 +338,7 @@ export class ValidationError extends KafkaNotifyError {
  * ```
  */
 export class RedeliveryExhaustedError extends KafkaNotifyError {
+  /** Always `KN_REDELIVERY_EXHAUSTED`. */
   override readonly code: KafkaNotifyErrorCode = "KN_REDELIVERY_EXHAUSTED";
   /** The topic of the record. */
   readonly topic: string;

@@ -101,6 +101,7 @@ function completedCommands(): CompletedCommand[] {
   }));
 }
 
+/** The top-level `--help` text. */
 export const MAIN_HELP = `Usage: kafka-notify <command> [options]
 
 OpenStack-style (oslo.messaging) notifications over Apache Kafka.

@@ -11,9 +11,9 @@ export type { PayloadCodec } from "../codec/payload.ts";
 export { jsonCodec, osloCodec } from "../codec/payload.ts";
 export type { OsloConfig } from "../config/oslo-conf.ts";
 export { loadOsloConfigFile, readOsloConfig } from "../config/oslo-conf.ts";
-export type { TransportOptions, TransportOptionsInput } from "../config/resolve.ts";
+export type { DeprecatedDurationOptions, TransportOptions, TransportOptionsInput } from "../config/resolve.ts";
 export { maskUrl } from "../config/url.ts";
-export type { ValidationIssue } from "../errors.ts";
+export type { KafkaErrorInfo, KafkaNotifyErrorCode, KafkaNotifyErrorOptions, ValidationIssue } from "../errors.ts";
 export {
   AuthenticationError,
   ClosedError,

@@ -155,7 +155,14 @@ export const ErrorCode = Object.freeze({
 /** The name of one of Kafka's error codes, e.g. `"NOT_LEADER_OR_FOLLOWER"`. */
 export type ErrorCodeName = keyof typeof ErrorCode;
 
-/** What a Kafka error code means. */
+/**
+ * What a Kafka error code means; errors a broker answered carry it as `kafkaError`.
+ * @example
+ * ```ts
+ * import { KafkaNotifyError } from "kafka-notify";
+ * const retryLater = (error: unknown) => error instanceof KafkaNotifyError && error.kafkaError?.retriable === true;
+ * ```
+ */
 export interface KafkaErrorInfo {
   /** The name as in Kafka's `Errors` table, or `UNKNOWN_<code>` for a code this table does not know. */
   readonly name: string;
