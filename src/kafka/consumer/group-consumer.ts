@@ -13,7 +13,7 @@ import { groupPort } from "../group/coordinator.ts";
 import { type Assignment, GroupMembership } from "../group/membership.ts";
 import type { Cluster } from "../network/cluster.ts";
 import { isRetriable } from "../network/errors.ts";
-import { ErrorCode } from "../protocol/error-codes.ts";
+import { ErrorCode, kafkaErrorOf } from "../protocol/error-codes.ts";
 import { type OffsetCommitResponse, offsetCommitApi } from "../protocol/offset-commit.ts";
 import { offsetFetchApi } from "../protocol/offset-fetch.ts";
 import { type FetchedBatch, Fetcher } from "./fetcher.ts";
@@ -267,8 +267,9 @@ export async function startGroupConsumer(
   };
 }
 
+/** Kafka's name and number of an error code, for messages. */
 function kafkaName(code: number): string {
-  return `${Object.entries(ErrorCode).find(([, c]) => c === code)?.[0] ?? "UNKNOWN"} (${code})`;
+  return `${kafkaErrorOf(code).name} (${code})`;
 }
 
 /** Each partition's end (or start, from the beginning) when listening starts. */
