@@ -2,7 +2,8 @@
 # `npm run bench`: kafka-notify against its peers on the local broker
 # (started here, and stopped afterwards, unless it already runs), then the
 # compression codecs against native ones, then the cost of typed
-# notifications' validation and of the notifier's statistics, then broker faults on a 3-broker cluster
+# notifications' validation and of the notifier's statistics, then how soon a listener
+# rejoins after restarts (scripts/bench/rejoin.ts), then broker faults on a 3-broker cluster
 # (scripts/bench/faults.sh); each writes its section of docs/benchmarks.md.
 # Arguments go to scripts/bench/run.ts (--quick, --runs N,
 # --only producers,listeners,latency,memory, --no-write); the compression
@@ -27,5 +28,7 @@ if [ ! -d .cache/bench/node_modules/snappy ] || [ ! -d .cache/bench/node_modules
     echo "bench.sh: the native snappy and lz4 peers did not install; their compression rows compare nothing" >&2
 fi
 "$NODE24" --no-warnings scripts/bench/compression.ts
+# Rejoin times on the local broker (SIGKILLs it and starts it again), then faults on a 3-broker cluster.
+"$NODE24" --no-warnings scripts/bench/rejoin.ts
 # Broker faults on a 3-broker cluster, against the Python and Java producers.
 bash scripts/bench/faults.sh

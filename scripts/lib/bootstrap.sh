@@ -4,6 +4,8 @@
 # `npm install`, not `npm ci`: this npm leaves other platforms' optional
 # packages out of the lock file and then refuses `npm ci` on it.
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm install --no-audit --no-fund
+  # --loglevel=error: the machine's npm may run on a Node older than devDependencies' engines
+  # ask for (they run on the Node 24 installed next); its EBADENGINE warnings are not ours.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 eval "$(bash scripts/runtimes.sh install)"

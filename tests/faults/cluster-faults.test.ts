@@ -34,6 +34,11 @@ function assertDelivered(c: FaultCounts, idempotent: boolean): void {
   if (idempotent) assert.equal(c.duplicated, 0, "no duplicate in the topic with idempotence");
   assert.ok(c.atLeastOnce && c.atMostOnce, "both listeners ran");
   assert.equal(c.atLeastOnce.lost, 0, "the at-least-once listener lost nothing");
+  assert.equal(
+    c.atLeastOnce.redeliveredBeyondInFlight,
+    0,
+    `the at-least-once listener redelivered only what was in flight (${c.atLeastOnce.redelivered} redelivered, ${c.atLeastOnce.inFlightAtRedelivery} in flight)`,
+  );
   assert.equal(c.atMostOnce.redelivered, 0, "the at-most-once listener received no record twice");
 }
 

@@ -42,6 +42,13 @@ export interface ListenerCounts {
   duplicated: number;
   /** Longest time without a notification after the fault started, ms. */
   longestGapMs: number;
+  /**
+   * Records received again although the listener had already reported a
+   * commit past them: redelivered beyond what was in flight (must be 0).
+   */
+  redeliveredBeyondInFlight: number;
+  /** Records in flight (received, not yet committed) when each partition's first redelivery began, summed. */
+  inFlightAtRedelivery: number;
 }
 
 export interface FaultCounts {
@@ -124,6 +131,23 @@ interface Received {
   seq: number;
   record: string;
   at: number;
+  /** The highest offset this listener had reported committed for the record's partition when it arrived. */
+  committedBefore: number;
+}
+
+/**
+ * The highest committed offset a listener has reported per partition, sampled
+ * from `stats()`. A commit is reported only once the broker acknowledged it,
+ * so a sample never runs ahead of what the pool really committed.
+ */
+function trackCommitted(listener: Listener, committed: Map<number, number>): () => void {
+  const sample = () => {
+    for (const p of listener.stats().partitions) {
+      if (p.committed !== undefined) committed.set(p.partition, Math.max(committed.get(p.partition) ?? 0, Number(p.committed)));
+    }
+  };
+  const timer = setInterval(sample, 50);
+  return () => clearInterval(timer);
 }
 
 function countListener(received: Received[], acked: Set<number>, faultAt: number): ListenerCounts {
@@ -141,7 +165,35 @@ function countListener(received: Received[], acked: Set<number>, faultAt: number
     longestGapMs = Math.max(longestGapMs, r.at - previous);
     previous = r.at;
   }
-  return { received: received.length, distinct: seen.size, lost, redelivered: received.length - records.size, duplicated, longestGapMs };
+  // A record received again must have been in flight: at or past the last commit reported before it came back.
+  const once = new Set<string>();
+  const highest = new Map<number, number>();
+  const firstRedelivery = new Set<number>();
+  let redeliveredBeyondInFlight = 0;
+  let inFlightAtRedelivery = 0;
+  for (const r of received) {
+    const [partition, offset] = r.record.split(":").map(Number) as [number, number];
+    if (!once.has(r.record)) {
+      once.add(r.record);
+      highest.set(partition, Math.max(highest.get(partition) ?? -1, offset));
+      continue;
+    }
+    if (offset < r.committedBefore) redeliveredBeyondInFlight++;
+    if (!firstRedelivery.has(partition)) {
+      firstRedelivery.add(partition);
+      inFlightAtRedelivery += Math.max(0, (highest.get(partition) ?? -1) + 1 - r.committedBefore);
+    }
+  }
+  return {
+    received: received.length,
+    distinct: seen.size,
+    lost,
+    redelivered: received.length - records.size,
+    duplicated,
+    longestGapMs,
+    redeliveredBeyondInFlight,
+    inFlightAtRedelivery,
+  };
 }
 
 /** Run the workload with one fault and return its counts. The caller restores the cluster. */
@@ -153,6 +205,7 @@ export async function runFault(name: string, run: FaultRun): Promise<FaultCounts
   const pools = { atLeastOnce: unique("alo"), atMostOnce: unique("amo") };
   const listeners: Listener[] = [];
   const got = { alo: [] as Received[], amo: [] as Received[] };
+  const stopSampling: (() => void)[] = [];
   const notifier = createNotifier(run.url, { publisherId: "faults.test", topics: [topic], logger: quiet, ...run.notifierOptions });
   try {
     if (run.listeners !== false) {
@@ -160,18 +213,24 @@ export async function runFault(name: string, run: FaultRun): Promise<FaultCounts
         [pools.atLeastOnce, "at-least-once", got.alo],
         [pools.atMostOnce, "at-most-once", got.amo],
       ] as const) {
-        listeners.push(
-          await listen(run.url, {
-            topics: [topic],
-            priorities: ["info"],
-            pool,
-            delivery,
-            logger: quiet,
-            onNotification: (n) => {
-              sink.push({ seq: (n.payload as { seq: number }).seq, record: `${n.partition}:${n.offset}`, at: Date.now() });
-            },
-          }),
-        );
+        const committed = new Map<number, number>();
+        const listener = await listen(run.url, {
+          topics: [topic],
+          priorities: ["info"],
+          pool,
+          delivery,
+          logger: quiet,
+          onNotification: (n) => {
+            sink.push({
+              seq: (n.payload as { seq: number }).seq,
+              record: `${n.partition}:${n.offset}`,
+              at: Date.now(),
+              committedBefore: committed.get(n.partition) ?? 0,
+            });
+          },
+        });
+        listeners.push(listener);
+        stopSampling.push(trackCommitted(listener, committed));
       }
     }
     const acked = new Set<number>();
@@ -270,6 +329,7 @@ export async function runFault(name: string, run: FaultRun): Promise<FaultCounts
     console.log(`faults: ${name}: ${JSON.stringify(counts)}`);
     return counts;
   } finally {
+    for (const stop of stopSampling) stop();
     await settleWithin(notifier.close(), 30_000);
     for (const l of listeners) await settleWithin(l.stop(), 30_000);
   }
