@@ -7,6 +7,10 @@
  * export the same API bound to one adapter, so a bundle holds only that one.
  * The shared list of exports is src/entries/api.ts; this file adds the
  * functions that connect (with the runtime detected) and the detection.
+ * The rest of the public API is in subpath entries that load no socket
+ * adapter: `kafka-notify/errors` (every error class), `/schema` (typed and
+ * versioned notifications), `/observe` (stats, health and OpenTelemetry
+ * types) and `/config` (oslo `.conf` files, `maskUrl`, payload codecs).
  *
  * @example
  * ```ts

@@ -11,6 +11,11 @@ export default defineConfig({
     deno: "src/entries/deno.ts",
     bun: "src/entries/bun.ts",
     workerd: "src/entries/workerd.ts",
+    // Runtime-independent subpaths (no socket adapter): kafka-notify/errors, /schema, /observe, /config.
+    errors: "src/entries/errors.ts",
+    schema: "src/entries/schema.ts",
+    observe: "src/entries/observe.ts",
+    config: "src/entries/config.ts",
     cli: "src/cli/main.ts",
   },
   format: ["esm"],

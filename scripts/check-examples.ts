@@ -33,7 +33,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
  * whose valibot schema is `schema`.
  */
 export const PRELUDE = `import * as v from "valibot";
-import type { Listener, NotificationDeclaration, Notifier, OtelMeter, OtelTracer, ReceivedNotification } from "kafka-notify";
+import type { Listener, NotificationDeclaration, Notifier, ReceivedNotification } from "kafka-notify";
+import type { OtelMeter, OtelTracer } from "kafka-notify/observe";
 const instanceSchema = v.object({ instance_id: v.string(), flavor: v.string() });
 declare global {
   const url: string;

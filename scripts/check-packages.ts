@@ -15,8 +15,8 @@
  *   - deno.json publish.exclude covers tests and scripts (and publish.include does not add them)
  *   - package.json files covers dist and every exports / bin target; sideEffects false; engines.node;
  *     type module; the bin target is a tsup entry
- *   - every export of every library entry (mod.ts, src/entries/<runtime>.ts) has JSDoc with an
- *     @example (TypeScript's view of the JSDoc)
+ *   - every export of every library entry (mod.ts, src/entries/<runtime>.ts and the subpaths
+ *     src/entries/{errors,schema,observe,config}.ts) has JSDoc with an @example (TypeScript's view of the JSDoc)
  *   - with --built: dist/ has every target, each dist/<entry>.d.ts exports the same names as its
  *     source, and each dist/<entry>.js the same values
  * Prints one line per check and exits 1 when any fails.

@@ -2,7 +2,8 @@
  * Demo: a listener in the "demo" pool and a notifier on the same bus,
  * sending one notification of each priority and printing what arrives.
  */
-import { createNotifier, listen, maskUrl, PRIORITIES } from "../mod.ts";
+import { createNotifier, listen, PRIORITIES } from "../mod.ts";
+import { maskUrl } from "../src/entries/config.ts";
 
 const url = process.env.KAFKA_URL ?? "kafka://127.0.0.1:9092";
 const topic = `demo_${Date.now().toString(36)}`;

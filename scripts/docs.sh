@@ -19,12 +19,13 @@ if [[ -z "${DENO:-}" || ! -x "$DENO" ]]; then
 fi
 export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1
 rm -rf "$OUT"
-"$DENO" doc --html --name="kafka-notify" --output="$OUT" mod.ts src/entries/node.ts src/entries/deno.ts src/entries/bun.ts src/entries/workerd.ts
+"$DENO" doc --html --name="kafka-notify" --output="$OUT" mod.ts src/entries/node.ts src/entries/deno.ts src/entries/bun.ts src/entries/workerd.ts \
+  src/entries/errors.ts src/entries/schema.ts src/entries/observe.ts src/entries/config.ts
 missing=0
 for page in index.html; do
   [[ -f "$OUT/$page" ]] || { echo "docs: missing $page"; missing=1; }
 done
-for symbol in createNotifier listen Notifier ListenOptions ConfigError; do
+for symbol in createNotifier listen Notifier ListenOptions ConfigError versionedPayload NotifierStats readOsloConfig; do
   grep -rqs "$symbol" "$OUT" --include='*.html' || { echo "docs: $symbol is not documented"; missing=1; }
 done
 [[ $missing -eq 0 ]] || exit 1

@@ -16,7 +16,9 @@
 # (default kafka://127.0.0.1:9092): listen + createNotifier + info +
 # receive; the per-runtime entry (kafka-notify/node, /bun, /deno) does the
 # same; CommonJS `require("kafka-notify")` does it on Node 24, Node 22 and
-# Bun. The installed bin runs, a strict TypeScript consumer type-checks,
+# Bun. Each also loads the runtime-independent subpaths (kafka-notify/errors,
+# /schema, /observe, /config) and checks that they share the main entry's
+# KafkaNotifyError. The installed bin runs, a strict TypeScript consumer type-checks,
 # publint and @arethetypeswrong/cli lint the tarball.
 # JSR: `deno publish --dry-run` (no slow types, tests and scripts left out),
 # `deno doc --lint` and the HTML API reference (`deno doc --html`) of every entry.
@@ -137,7 +139,8 @@ tarball_contents() {
   list="$(tar -tzf "$(tarball)" | sed 's|^package/||' | sort)"
   echo "$list"
   for need in package.json README.md LICENSE dist/mod.js dist/mod.d.ts dist/mod.js.map dist/cli.js \
-    dist/node.js dist/deno.js dist/bun.js dist/workerd.js dist/workerd.d.ts; do
+    dist/node.js dist/deno.js dist/bun.js dist/workerd.js dist/workerd.d.ts \
+    dist/errors.js dist/errors.d.ts dist/schema.js dist/schema.d.ts dist/observe.js dist/observe.d.ts dist/config.js dist/config.d.ts; do
     grep -qx "$need" <<<"$list" || { echo "MISSING from the tarball: $need"; missing=1; }
   done
   if grep -vE '^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist/.*)$' <<<"$list"; then
@@ -198,7 +201,11 @@ cli() {
 types() {
   cd "$PROJECT" || return 1
   cat >consumer.ts <<'EOF'
-import { type Context, ConfigError, createNotifier, type Listener, type ListenOptions, listen, type Notifier, PRIORITIES, type Priority } from "kafka-notify";
+import { type Context, createNotifier, KafkaNotifyError, type Listener, type ListenOptions, listen, type Notifier, PRIORITIES, type Priority } from "kafka-notify";
+import { maskUrl } from "kafka-notify/config";
+import { ConfigError } from "kafka-notify/errors";
+import type { NotifierStats } from "kafka-notify/observe";
+import { versionedPayload } from "kafka-notify/schema";
 
 const options: ListenOptions = { topics: ["notifications"], onNotification: (n) => void n.payload };
 export async function use(url: string): Promise<void> {
@@ -210,6 +217,10 @@ export async function use(url: string): Promise<void> {
   await listener.stop();
   await notifier.close();
   if (new ConfigError("url", "bad").field !== "url") throw new Error("field");
+  if (!(new ConfigError("url", "bad") instanceof KafkaNotifyError)) throw new Error("one KafkaNotifyError across entries");
+  const stats: NotifierStats = notifier.stats();
+  const vendor: string = versionedPayload({ name: "InstancePayload" })["~standard"].vendor;
+  if (maskUrl(url).includes("secret") || stats.acknowledged < 0 || vendor !== "kafka-notify") throw new Error("subpaths");
 }
 EOF
   cat >tsconfig.json <<'EOF'
@@ -222,7 +233,7 @@ EOF
 }
 EOF
   "$NODE24" "$ROOT/node_modules/typescript/bin/tsc" -p . --listFilesOnly | grep -c 'node_modules/kafka-notify/' | sed 's/$/ kafka-notify declaration file(s)/' &&
-    "$NODE24" "$ROOT/node_modules/typescript/bin/tsc" -p . && echo "consumer.ts type-checks against node_modules/kafka-notify/dist/mod.d.ts"
+    "$NODE24" "$ROOT/node_modules/typescript/bin/tsc" -p . && echo "consumer.ts type-checks against node_modules/kafka-notify/dist/{mod,config,errors,observe,schema}.d.ts"
 }
 
 publint() { cd "$WORK" && npx --yes "$PUBLINT" run --strict "$(tarball)"; }

@@ -81,7 +81,8 @@ export class KafkaNotifyError extends Error {
  * A bad transport URL or option.
  * @example
  * ```ts
- * import { ConfigError, createNotifier } from "kafka-notify";
+ * import { createNotifier } from "kafka-notify";
+ * import { ConfigError } from "kafka-notify/errors";
  * try { createNotifier("rabbit://h", { publisherId: "x" }) } catch (e) { if (e instanceof ConfigError) console.log(e.field) }
  * ```
  */
@@ -101,7 +102,8 @@ export class ConfigError extends KafkaNotifyError {
  * The broker could not be reached (refused, name resolution, timeout).
  * @example
  * ```ts
- * import { ConnectionError, listen } from "kafka-notify";
+ * import { listen } from "kafka-notify";
+ * import { ConnectionError } from "kafka-notify/errors";
  * try {
  *   await listen("kafka://localhost:1", { onNotification: () => {} });
  * } catch (error) {
@@ -125,7 +127,8 @@ export class ConnectionError extends KafkaNotifyError {
  * The TLS handshake failed (unknown CA, host name mismatch, missing client certificate).
  * @example
  * ```ts
- * import { TlsError, listen } from "kafka-notify";
+ * import { listen } from "kafka-notify";
+ * import { TlsError } from "kafka-notify/errors";
  * try {
  *   await listen("kafka://broker:9094?security_protocol=SSL", { onNotification: () => {} });
  * } catch (error) {
@@ -142,7 +145,8 @@ export class TlsError extends ConnectionError {
  * SASL authentication was refused (wrong user name, password or mechanism).
  * @example
  * ```ts
- * import { AuthenticationError, listen } from "kafka-notify";
+ * import { listen } from "kafka-notify";
+ * import { AuthenticationError } from "kafka-notify/errors";
  * try {
  *   await listen("kafka://user:wrong@broker:9093?security_protocol=SASL_PLAINTEXT", { onNotification: () => {} });
  * } catch (error) {
@@ -159,7 +163,8 @@ export class AuthenticationError extends KafkaNotifyError {
  * A notification could not be delivered to the broker.
  * @example
  * ```ts
- * import { DeliveryError, createNotifier } from "kafka-notify";
+ * import { createNotifier } from "kafka-notify";
+ * import { DeliveryError } from "kafka-notify/errors";
  * const notifier = createNotifier(url, {
  *   publisherId: "compute.host1",
  *   onError: (error) => { if (error instanceof DeliveryError) console.error(`lost on ${error.topic}`); },
@@ -182,7 +187,7 @@ export class DeliveryError extends KafkaNotifyError {
  * The notifier or listener was used after `close()` / `stop()`.
  * @example
  * ```ts
- * import { ClosedError } from "kafka-notify";
+ * import { ClosedError } from "kafka-notify/errors";
  * await notifier.close();
  * await notifier.info({}, "too.late", {}).catch((error) => console.log(error instanceof ClosedError)); // true
  * ```
@@ -196,7 +201,7 @@ export class ClosedError extends KafkaNotifyError {
  * A notification could not be encoded (payload not serialisable, custom codec failed).
  * @example
  * ```ts
- * import { EncodeError } from "kafka-notify";
+ * import { EncodeError } from "kafka-notify/errors";
  * const payload: Record<string, unknown> = {};
  * payload.self = payload; // not JSON
  * await notifier.info({}, "bad.payload", payload).catch((error) => console.log(error instanceof EncodeError)); // true
@@ -213,7 +218,8 @@ export class EncodeError extends KafkaNotifyError {
  * and skips it.
  * @example
  * ```ts
- * import { DecodeError, listen } from "kafka-notify";
+ * import { listen } from "kafka-notify";
+ * import { DecodeError } from "kafka-notify/errors";
  * const listener = await listen(url, {
  *   onNotification: () => {},
  *   onError: (error, where) => { if (error instanceof DecodeError) console.warn("poison record at", where.offset); },
@@ -232,7 +238,7 @@ export class DecodeError extends KafkaNotifyError {
  * the message starts with the codec's name.
  * @example
  * ```ts
- * import { CompressionError } from "kafka-notify";
+ * import { CompressionError } from "kafka-notify/errors";
  * const describe = (error: unknown) => (error instanceof CompressionError ? `corrupt ${error.codec} data` : String(error));
  * ```
  */
@@ -254,7 +260,8 @@ export class CompressionError extends KafkaNotifyError {
  * yourself for other runtimes.
  * @example
  * ```ts
- * import { loadSocketAdapter, UnsupportedRuntimeError } from "kafka-notify";
+ * import { loadSocketAdapter } from "kafka-notify";
+ * import { UnsupportedRuntimeError } from "kafka-notify/errors";
  * import type { RuntimeName } from "kafka-notify";
  * await loadSocketAdapter("graal" as RuntimeName).catch((error) => {
  *   if (error instanceof UnsupportedRuntimeError) console.error(error.runtime, error.message);
@@ -277,7 +284,7 @@ export class UnsupportedRuntimeError extends KafkaNotifyError {
  * One problem with a payload, as its schema reported it.
  * @example
  * ```ts
- * import type { ValidationIssue } from "kafka-notify";
+ * import type { ValidationIssue } from "kafka-notify/errors";
  * const issue: ValidationIssue = { message: "Invalid type: Expected string but received undefined", path: ["flavor"] };
  * ```
  */
@@ -295,7 +302,7 @@ export interface ValidationIssue {
  * dispatches the notification.
  * @example
  * ```ts
- * import { ValidationError } from "kafka-notify";
+ * import { ValidationError } from "kafka-notify/errors";
  * try {
  *   await notifier.send(instanceCreated, {}, { instance_id: 42 } as never);
  * } catch (error) {
@@ -327,7 +334,8 @@ export class ValidationError extends KafkaNotifyError {
  * again. `onError` receives this error once per stalled record.
  * @example
  * ```ts
- * import { listen, RedeliveryExhaustedError } from "kafka-notify";
+ * import { listen } from "kafka-notify";
+ * import { RedeliveryExhaustedError } from "kafka-notify/errors";
  * await listen(url, {
  *   delivery: "at-least-once",
  *   onNotification: (n) => console.log(n.eventType),

@@ -8,9 +8,11 @@
  *   GET  /health                200 {"status": "ok", "published": n, "failed": n}
  *
  * SIGTERM or SIGINT: stop accepting, flush the notifier, exit.
- * In your own project, import from "kafka-notify/bun" (or "kafka-notify").
+ * In your own project, import from "kafka-notify/bun" (or "kafka-notify"), and the error
+ * classes from "kafka-notify/errors".
  */
-import { createNotifier, DeliveryError } from "../../src/entries/bun.ts";
+import { createNotifier } from "../../src/entries/bun.ts";
+import { DeliveryError } from "../../src/entries/errors.ts";
 
 /** The part of Bun's API this example uses (Bun's own types come with `bun add -d @types/bun`). */
 interface BunServer {

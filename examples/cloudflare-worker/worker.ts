@@ -15,9 +15,12 @@
  *   esbuild worker.ts --bundle --format=esm --platform=node --external:cloudflare:* \
  *     --outfile=dist/worker.js --banner:js="$(cat banner.js)"
  *   KAFKA_URL=kafka://127.0.0.1:9092 workerd serve config.capnp --socket-addr http=127.0.0.1:8787
- * In your own project, import from "kafka-notify/workerd".
+ * In your own project, import from "kafka-notify/workerd" (and the error classes from
+ * "kafka-notify/errors").
  */
-import { createNotifier, DeliveryError } from "../../src/entries/workerd.ts";
+
+import { DeliveryError } from "../../src/entries/errors.ts";
+import { createNotifier } from "../../src/entries/workerd.ts";
 
 /** The worker's bindings. */
 export interface Env {

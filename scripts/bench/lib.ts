@@ -54,6 +54,18 @@ export function payloadFor(i: number): Record<string, unknown> {
   };
 }
 
+/**
+ * `payloadFor(i)` grown with a `padding` string to about `bytes` of JSON
+ * (the scale round's 1, 10 and 100 KiB payloads); the plain payload when
+ * `bytes` is not given or smaller than it.
+ */
+export function paddedPayload(i: number, bytes?: number): Record<string, unknown> {
+  const payload = payloadFor(i);
+  if (bytes === undefined) return payload;
+  const room = bytes - JSON.stringify(payload).length - ',"padding":""'.length;
+  return room > 0 ? { ...payload, padding: "x".repeat(room) } : payload;
+}
+
 export function payloadBytes(): number {
   return JSON.stringify(payloadFor(123456)).length;
 }

@@ -2,12 +2,13 @@
  * Producer peer: the kafka-notify notifier (Node, Deno or Bun). Sends
  * `count` info notifications in a loop that yields to the event loop (a 0 ms
  * timer) every 1,024 sends (as a service would), then waits for every acknowledgement.
- * One warm-up notification first, so connecting is not timed.
+ * One warm-up notification first, so connecting is not timed. With
+ * `payloadBytes` (the scale round), each payload is padded to about that size.
  */
 import { createNotifier } from "../../mod.ts";
-import { CTXT, config, EVENT_TYPE, emitResult, nowMs, payloadFor, progress, yieldToLoop } from "./lib.ts";
+import { CTXT, config, EVENT_TYPE, emitResult, nowMs, paddedPayload, payloadFor, progress, yieldToLoop } from "./lib.ts";
 
-const c = config<{ broker: string; topic: string; count: number; compression: "none" | "lz4"; runtime: string }>();
+const c = config<{ broker: string; topic: string; count: number; compression: "none" | "lz4"; runtime: string; payloadBytes?: number }>();
 const base = c.topic.replace(/\.info$/, "");
 const notifier = createNotifier(`kafka://${c.broker}?compression_codec=${c.compression}`, {
   publisherId: "bench.host1",
@@ -21,7 +22,7 @@ const onFail = () => {
 };
 const t0 = nowMs();
 for (let i = 0; i < c.count; i++) {
-  notifier.info(CTXT, EVENT_TYPE, payloadFor(i)).catch(onFail);
+  notifier.info(CTXT, EVENT_TYPE, paddedPayload(i, c.payloadBytes)).catch(onFail);
   if ((i & 1023) === 1023) await yieldToLoop();
 }
 await notifier.flush();

@@ -5,7 +5,9 @@
  * the median goes into docs/benchmarks.md between `<!-- bench:start -->`
  * and `<!-- bench:end -->` (the compression section is left alone).
  *
- *   node scripts/bench/run.ts [--runs 3] [--quick] [--only producers,listeners,latency,memory] [--no-write]
+ *   node scripts/bench/run.ts [--runs 3] [--quick] [--only producers,listeners,latency,memory,scale] [--no-write]
+ *
+ * The scale round (scale.ts: 1/6/48 partitions, 1/10/100 KiB payloads) runs only when `--only` names it.
  *
  * Environment: NODE24, DENO, BUN (from scripts/runtimes.sh), BROKER (default 127.0.0.1:9092).
  */
@@ -19,6 +21,7 @@ import { osloCodec } from "../../src/codec/payload.ts";
 import { createTopics } from "../../tests/support/topics.ts";
 import { brokerGcLogs, gcShare, pausesBetween } from "./broker-gc.ts";
 import { CTXT, EVENT_TYPE, payloadBytes, payloadFor } from "./lib.ts";
+import { scaleCases } from "./scale.ts";
 import { type CaseResult, type Machine, type ProfileSummary, writeReport } from "./table.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -73,8 +76,8 @@ const kafka = new kafkajs.Kafka({ clientId: "bench-admin", brokers: [BROKER], lo
 const admin = kafka.admin();
 
 /** Create a topic and wait until its partitions answer (the library's own readiness wait). */
-async function createTopic(topic: string): Promise<void> {
-  await createTopics(BROKER, [topic], PARTITIONS, 1);
+async function createTopic(topic: string, partitions = PARTITIONS): Promise<void> {
+  await createTopics(BROKER, [topic], partitions, 1);
 }
 async function deleteTopic(topic: string): Promise<void> {
   await admin.deleteTopics({ topics: [topic], timeout: 10_000 }).catch(() => {});
@@ -170,7 +173,7 @@ const N_LISTEN = scale(200_000);
 const N_LISTEN_PYTHON = scale(50_000);
 const SENDBATCH_SIZE = 2_000;
 
-type Group = "producers" | "listeners" | "latency" | "memory";
+type Group = "producers" | "listeners" | "latency" | "memory" | "scale";
 interface Case {
   id: string;
   group: Group;
@@ -283,6 +286,26 @@ for (const compression of ["none", "lz4"] as const) {
       run: (topic) => nodePeer("peer-kafkajs.ts", { ...c, topic, count: N_MAIN, mode: "sendBatchBuilt", batch: SENDBATCH_SIZE }),
     },
     {
+      id: `platformatic-sendBatch-${compression}`,
+      group: "producers",
+      label: `@platformatic/kafka \`send()\`, batches of ${SENDBATCH_SIZE}`,
+      runtime: `Node ${process.versions.node}`,
+      compression,
+      count: N_MAIN,
+      note: "one batch in flight at a time; one pre-built record value reused",
+      run: (topic) => nodePeer("peer-platformatic.ts", { ...c, topic, count: N_MAIN, mode: "sendBatch", batch: SENDBATCH_SIZE }),
+    },
+    {
+      id: `platformatic-sendEach-${compression}`,
+      group: "producers",
+      label: "@platformatic/kafka `send()` per notification, awaited together",
+      runtime: `Node ${process.versions.node}`,
+      compression,
+      count: N_SEND_EACH,
+      note: "count scaled down (one request per notification); what a service sending as events happen does",
+      run: (topic) => nodePeer("peer-platformatic.ts", { ...c, topic, count: N_SEND_EACH, mode: "sendEach" }),
+    },
+    {
       id: `oslo-send-${compression}`,
       group: "producers",
       label: "Python oslo.messaging notifier",
@@ -351,6 +374,17 @@ const kafkajsConsumer = (id: string, mode: string, label: string, note: string):
   run: (topic, round) =>
     nodePeer("peer-kafkajs.ts", { broker: BROKER, topic, count: N_LISTEN, compression: "none", mode, group: listenGroup(round, id) }),
 });
+/** An @platformatic/kafka consumer peer (scripts/bench/peer-platformatic.ts) on the filled input topic. */
+const platformaticConsumer = (id: string, mode: string, label: string, note: string): Case => ({
+  id,
+  group: "listeners",
+  label,
+  runtime: `Node ${process.versions.node}`,
+  count: N_LISTEN,
+  note: `${note}; its defaults (autocommit, 1,024-record stream buffer), maxWaitTime 1 s`,
+  run: (topic, round) =>
+    nodePeer("peer-platformatic.ts", { broker: BROKER, topic, count: N_LISTEN, compression: "none", mode, group: listenGroup(round, id) }),
+});
 cases.push(
   {
     id: "listener-notify",
@@ -371,6 +405,44 @@ cases.push(
     run: (topic, round) =>
       nodePeer("peer-listener.ts", { broker: BROKER, topic, count: N_LISTEN, group: listenGroup(round, "notify-auto"), autoCommit: true }),
   },
+  {
+    id: "listener-notify-deno",
+    group: "listeners",
+    label: "kafka-notify listener, endpoint that does nothing",
+    runtime: "Deno",
+    count: N_LISTEN,
+    note: "oslo defaults, as the Node row",
+    ...(!DENO && { skip: "Deno is not installed (scripts/runtimes.sh)" }),
+    run: (topic, round) =>
+      runPeer(DENO, [
+        "run",
+        "-A",
+        "--node-modules-dir=manual",
+        bench("peer-listener.ts"),
+        JSON.stringify({ broker: BROKER, topic, count: N_LISTEN, group: listenGroup(round, "notify-deno") }),
+      ]),
+  },
+  {
+    id: "listener-notify-bun",
+    group: "listeners",
+    label: "kafka-notify listener, endpoint that does nothing",
+    runtime: "Bun",
+    count: N_LISTEN,
+    note: "oslo defaults, as the Node row",
+    ...(!BUN && { skip: "Bun is not installed (scripts/runtimes.sh)" }),
+    run: (topic, round) =>
+      runPeer(BUN, [
+        bench("peer-listener.ts"),
+        JSON.stringify({ broker: BROKER, topic, count: N_LISTEN, group: listenGroup(round, "notify-bun") }),
+      ]),
+  },
+  platformaticConsumer("listener-platformatic", "consume", "@platformatic/kafka consumer stream that only counts", "no decoding"),
+  platformaticConsumer(
+    "listener-platformatic-decoded",
+    "consumeDecoded",
+    "@platformatic/kafka consumer stream that decodes every record",
+    "UTF-8 and JSON.parse of envelope and message, as a listener must",
+  ),
   kafkajsConsumer("listener-kafkajs", "consume", "kafkajs `eachBatch` that only counts", "no decoding, auto-commit"),
   kafkajsConsumer(
     "listener-kafkajs-decoded",
@@ -482,6 +554,17 @@ cases.push({
   run: (topic) => nodePeer("peer-memory.ts", { broker: BROKER, topic, count: scale(100_000) }, ["--expose-gc"]),
 });
 
+const scaleRound = scaleCases<Spawned>({
+  broker: BROKER,
+  scale,
+  nodePeer: (file, settings) => nodePeer(file, settings),
+  createTopic,
+  deleteTopic,
+  group: listenGroup,
+  stamp: started,
+});
+cases.push(...scaleRound.cases);
+
 // ------------------------------------------------------------------ machine
 
 function machine(): Machine {
@@ -546,8 +629,9 @@ async function main(): Promise<void> {
   let done = 0;
   for (let round = 1; round <= RUNS; round++) {
     for (const c of runnable) {
-      const own = c.group !== "listeners";
-      const topic = own ? `bench-${c.id}-${started}-${round}.info` : (inputTopic as string);
+      // Listeners read the shared input topic; scale cases make their own topics.
+      const own = c.group !== "listeners" && c.group !== "scale";
+      const topic = own ? `bench-${c.id}-${started}-${round}.info` : c.group === "scale" ? "" : (inputTopic as string);
       if (own) await createTopic(topic);
       const outcome = await c.run(topic, round);
       if (own) await deleteTopic(topic);
@@ -600,6 +684,7 @@ async function main(): Promise<void> {
     }
   }
   if (inputTopic) await deleteTopic(inputTopic);
+  await scaleRound.cleanup();
   await admin.disconnect();
   info.loadAtEnd = os
     .loadavg()

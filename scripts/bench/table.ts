@@ -5,6 +5,8 @@
  * are kept as they are).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { renderScale } from "./scale.ts";
+import { renderTargets } from "./targets.ts";
 
 export interface Machine {
   date: string;
@@ -38,7 +40,7 @@ export interface RunOutcome {
 
 export interface CaseResult {
   id: string;
-  group: "producers" | "listeners" | "latency" | "memory";
+  group: "producers" | "listeners" | "latency" | "memory" | "scale";
   label: string;
   runtime: string;
   compression?: "none" | "lz4" | undefined;
@@ -198,59 +200,19 @@ export function renderReport(m: Machine, cases: CaseResult[], profiles: readonly
   out.push("");
 
   // ---------------------------------------------------------------- targets
-  out.push("### Targets (ratios from this run)");
+  const scaleLines = renderScale((id, key) => med(byId.get(id), key), new Map(cases.map((c) => [c.id, c.count])));
+  if (scaleLines.length > 0) out.push(...scaleLines, "");
+
+  out.push("### Targets (this run)");
   out.push("");
-  out.push("| comparison | none | lz4 | target | met? |");
-  out.push("|---|---|---|---|---|");
-  const rateOf = (id: string) => med(byId.get(id), "rate");
-  const met = (value: number, min: number) => (Number.isFinite(value) ? (value >= min ? "yes" : "no") : "–");
-  const row = (what: string, ours: string, peer: string, min?: number) => {
-    const none = rateOf(`${ours}-none`) / rateOf(`${peer}-none`);
-    const lz4 = rateOf(`${ours}-lz4`) / rateOf(`${peer}-lz4`);
-    const verdict = min === undefined ? "" : `${met(none, min)} / ${met(lz4, min)}`;
-    out.push(
-      `| ${what} | ${ratio(rateOf(`${ours}-none`), rateOf(`${peer}-none`))} | ${ratio(rateOf(`${ours}-lz4`), rateOf(`${peer}-lz4`))} | ${min === undefined ? "–" : `≥ ${min.toFixed(2)}×`} | ${verdict} |`,
-    );
-  };
-  row("notifier (Node) ÷ kafkajs sendBatch", "notifier-node", "kafkajs-sendBatch", 1.0);
-  row("notifier (Node) ÷ Java ProducerPerformance", "notifier-node", "java-producer", 0.8);
-  row("notifier (Node) ÷ Python oslo.messaging notifier", "notifier-node", "oslo-send", 1.5);
-  row("notifier (Deno) ÷ notifier (Node)", "notifier-deno", "notifier-node", 0.85);
-  row("notifier (Bun) ÷ notifier (Node)", "notifier-bun", "notifier-node", 0.85);
-  row("notifier (Node) ÷ kafkajs sendBatch, values built per message", "notifier-node", "kafkajs-sendBatchBuilt");
-  row("notifier (Node) ÷ kafkajs send() per message", "notifier-node", "kafkajs-send");
-  const lr = (what: string, peer: string, min?: number, ours = "listener-notify") => {
-    const value = rateOf(ours) / rateOf(peer);
-    out.push(
-      `| ${what} | ${ratio(rateOf(ours), rateOf(peer))} | | ${min === undefined ? "–" : `≥ ${min.toFixed(2)}×`} | ${min === undefined ? "" : met(value, min)} |`,
-    );
-  };
-  lr("listener ÷ kafkajs eachBatch that decodes", "listener-kafkajs-decoded", 1.0);
-  lr("listener ÷ kafkajs eachBatch that only counts", "listener-kafkajs", 0.6);
-  lr(
-    "listener with `enable_auto_commit` ÷ kafkajs eachBatch that decodes",
-    "listener-kafkajs-decoded",
-    undefined,
-    "listener-notify-autocommit",
-  );
-  lr("listener ÷ Python oslo.messaging listener", "listener-oslo");
-  lr("listener ÷ Java ConsumerPerformance", "listener-java");
-  const atMost = (what: string, value: number, max: number, unit: string) =>
-    out.push(`| ${what} | ${fix(value)} ${unit} | | ≤ ${max} ${unit} | ${Number.isFinite(value) ? (value <= max ? "yes" : "no") : "–"} |`);
-  atMost("end-to-end p99 at 1,000/s", med(byId.get("latency-1000"), "p99"), 5, "ms");
-  atMost("end-to-end p99 at 10,000/s", med(byId.get("latency-10000"), "p99"), 15, "ms");
-  for (const rate of [1_000, 10_000]) {
-    const clear = med(byId.get(`latency-${rate}`), "p99Clear");
-    out.push(`| end-to-end p99 at ${rate.toLocaleString("en")}/s, notifications no broker GC pause held up | ${fix(clear)} ms | | – |  |`);
-  }
-  atMost("peak RSS with 100,000 queued", med(byId.get("memory-100k"), "peakRssMiB"), 150, "MiB");
+  out.push(...renderTargets((id, key) => med(byId.get(id), key)));
   out.push("");
   out.push(
     "Reading the ratios: the `sendBatch` ceiling reuses one pre-built value, so it does none of the per-notification work " +
       "a notifier must (UUID, timestamp, context allow-list, the Python-compatible envelope); the peer that builds each value " +
       "with `JSON.stringify` is what a hand-written producer pays for that work. Likewise the counting `eachBatch` decodes " +
       "nothing, while every listener must (UTF-8, then JSON.parse of the envelope and of the message inside it); the decoding " +
-      "peer shows what that costs kafkajs itself; both kafkajs peers commit periodically, while the listener's oslo default " +
+      "peers show what that costs kafkajs and @platformatic/kafka themselves; the kafkajs and @platformatic/kafka consumers commit on their own schedule, while the listener's oslo default " +
       "commits each poll of 500 before dispatching it (a broker round trip per poll; the `enable_auto_commit` row shows the " +
       "listener without it). With lz4, the reused value compresses to a fraction of what distinct notifications do (2000 copies " +
       "of one record per batch), so that yardstick sends the broker several times fewer bytes than any real producer. " +

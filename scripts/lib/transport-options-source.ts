@@ -44,7 +44,7 @@ export function renderTransportOptions(table: readonly OptionSpec[] = OPTION_TAB
  * (\`compression_codec\`, \`producer_batch_size\`, ...), which wins.
  * @example
  * \`\`\`ts
- * import type { TransportOptions } from "kafka-notify";
+ * import type { TransportOptions } from "kafka-notify/config";
  * const compression: TransportOptions["compressionCodec"] = "zstd";
  * \`\`\`
  */

@@ -17,7 +17,7 @@ import { pythonJsonLoads, pythonJsonReread } from "./python-json-parse.ts";
  * Turns notifications into record values and back.
  * @example
  * ```ts
- * import type { PayloadCodec } from "kafka-notify";
+ * import type { PayloadCodec } from "kafka-notify/config";
  * const upperCase: PayloadCodec = {
  *   name: "custom",
  *   encode: (n) => JSON.stringify(n),
@@ -159,7 +159,8 @@ function osloEnvelope(n: Notification, lowerCasePriority = false): string {
  * The oslo 2.0 envelope, byte for byte as oslo.messaging writes it (the default codec).
  * @example
  * ```ts
- * import { createNotifier, osloCodec } from "kafka-notify";
+ * import { createNotifier } from "kafka-notify";
+ * import { osloCodec } from "kafka-notify/config";
  * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1", codec: osloCodec });
  * ```
  */
@@ -176,7 +177,8 @@ export const osloCodec: PayloadCodec = {
  * driver always writes the 2.0 envelope.
  * @example
  * ```ts
- * import { createNotifier, jsonCodec } from "kafka-notify";
+ * import { createNotifier } from "kafka-notify";
+ * import { jsonCodec } from "kafka-notify/config";
  * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1", codec: jsonCodec });
  * // the same as { codec: "json" }
  * ```

@@ -14,7 +14,7 @@ import { checkSeconds } from "./values.ts";
  * options, in milliseconds.
  * @example
  * ```ts
- * import type { TransportOptionsInput } from "kafka-notify";
+ * import type { TransportOptionsInput } from "kafka-notify/config";
  * // Before: { deliveryTimeout: 30 } (seconds, logs a deprecation warning). Now:
  * const options: TransportOptionsInput = { deliveryTimeoutMs: 30_000 };
  * ```

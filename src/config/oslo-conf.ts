@@ -24,8 +24,9 @@ import { closestName, readOsloValue } from "./values.ts";
  * What {@link readOsloConfig} finds in an oslo configuration file.
  * @example
  * ```ts
- * import { createNotifier, loadOsloConfigFile } from "kafka-notify";
- * import type { OsloConfig } from "kafka-notify";
+ * import { createNotifier } from "kafka-notify";
+ * import { loadOsloConfigFile } from "kafka-notify/config";
+ * import type { OsloConfig } from "kafka-notify/config";
  * const conf: OsloConfig = await loadOsloConfigFile("/etc/nova/nova.conf");
  * if (conf.transportUrl) createNotifier(conf.transportUrl, { publisherId: "nova.host1", ...conf.options });
  * for (const warning of conf.warnings) console.warn(warning);
@@ -189,7 +190,8 @@ function list(text: string): string[] {
  *
  * @example
  * ```ts
- * import { createNotifier, readOsloConfig } from "kafka-notify";
+ * import { createNotifier } from "kafka-notify";
+ * import { readOsloConfig } from "kafka-notify/config";
  * const conf = readOsloConfig(`
  * [DEFAULT]
  * transport_url = rabbit://rpc-host
@@ -263,7 +265,8 @@ function fromSections(sections: Sections): OsloConfig {
  *
  * @example
  * ```ts
- * import { listen, loadOsloConfigFile } from "kafka-notify";
+ * import { listen } from "kafka-notify";
+ * import { loadOsloConfigFile } from "kafka-notify/config";
  * const conf = await loadOsloConfigFile("/etc/nova/nova.conf");
  * const listener = await listen(conf.transportUrl!, { ...conf.options, ...(conf.topics && { topics: conf.topics }), onNotification: console.log });
  * ```

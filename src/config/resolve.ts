@@ -36,7 +36,7 @@ void tableMatchesInterface;
  * @example
  * ```ts
  * import { createNotifier } from "kafka-notify";
- * import type { TransportOptionsInput } from "kafka-notify";
+ * import type { TransportOptionsInput } from "kafka-notify/config";
  * const options: TransportOptionsInput = { compressionCodec: "gzip", producerBatchTimeoutMs: 50 };
  * const notifier = createNotifier("kafka://localhost:9092", { publisherId: "compute.host1", ...options });
  * ```

@@ -10,7 +10,7 @@
  * (`compression_codec`, `producer_batch_size`, ...), which wins.
  * @example
  * ```ts
- * import type { TransportOptions } from "kafka-notify";
+ * import type { TransportOptions } from "kafka-notify/config";
  * const compression: TransportOptions["compressionCodec"] = "zstd";
  * ```
  */

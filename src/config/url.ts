@@ -150,7 +150,7 @@ function decode(text: string, field: string): string {
  * password holding a raw `@` is masked whole.
  * @example
  * ```ts
- * import { maskUrl } from "kafka-notify";
+ * import { maskUrl } from "kafka-notify/config";
  * maskUrl("kafka://u:secret@h:9092"); // "kafka://u:***@h:9092"
  * ```
  */

@@ -1,5 +1,5 @@
 /**
- * kafka-notify for Bun: the whole public API, with `createNotifier` and
+ * kafka-notify for Bun: the main entry's API, with `createNotifier` and
  * `listen` bound to the Bun socket adapter (Bun.connect), so a bundler
  * includes that adapter only and nothing detects the runtime.
  *

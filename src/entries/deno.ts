@@ -1,5 +1,5 @@
 /**
- * kafka-notify for Deno: the whole public API, with `createNotifier` and
+ * kafka-notify for Deno: the main entry's API, with `createNotifier` and
  * `listen` bound to the Deno socket adapter (Deno.connect and Deno.connectTls), so a bundler
  * includes that adapter only and nothing detects the runtime.
  *

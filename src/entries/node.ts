@@ -1,5 +1,5 @@
 /**
- * kafka-notify for Node: the whole public API, with `createNotifier` and
+ * kafka-notify for Node: the main entry's API, with `createNotifier` and
  * `listen` bound to the Node socket adapter (node:net and node:tls), so a bundler
  * includes that adapter only and nothing detects the runtime.
  *

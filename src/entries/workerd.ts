@@ -1,5 +1,5 @@
 /**
- * kafka-notify for Cloudflare workerd: the whole public API, with `createNotifier` and
+ * kafka-notify for Cloudflare workerd: the main entry's API, with `createNotifier` and
  * `listen` bound to the Cloudflare workerd socket adapter (connect() from cloudflare:sockets), so a bundler
  * includes that adapter only and nothing detects the runtime.
  *

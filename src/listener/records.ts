@@ -15,7 +15,7 @@ import type { ListenerErrorInfo, ReceivedNotification } from "./options.ts";
  * Counters of a running listener (part of {@link ListenerStats}).
  * @example
  * ```ts
- * import type { ListenerCounters } from "kafka-notify";
+ * import type { ListenerCounters } from "kafka-notify/observe";
  * const { received, dispatched, poison }: ListenerCounters = listener.stats();
  * console.log(`${dispatched}/${received} dispatched, ${poison} poison`);
  * ```

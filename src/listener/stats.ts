@@ -38,7 +38,7 @@ export interface PartitionStats {
  * `filtered` or `requeued`.
  * @example
  * ```ts
- * import type { ListenerStats } from "kafka-notify";
+ * import type { ListenerStats } from "kafka-notify/observe";
  * const s: ListenerStats = listener.stats();
  * console.log(`${s.handled}/${s.received} handled, ${s.requeued} requeued, lag ${s.partitions.map((p) => p.lag).join(",")}`);
  * ```
@@ -58,7 +58,7 @@ export interface ListenerStats extends ListenerCounters {
  * Whether a listener is consuming, for a readiness endpoint.
  * @example
  * ```ts
- * import type { ListenerHealth } from "kafka-notify";
+ * import type { ListenerHealth } from "kafka-notify/observe";
  * const h: ListenerHealth = listener.health();
  * const response = new Response(JSON.stringify(h), { status: h.healthy ? 200 : 503 });
  * ```

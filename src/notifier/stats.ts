@@ -16,7 +16,7 @@ import { type LatencySummary, LatencyWindow, now } from "../observe/latency.ts";
  * Counts of one topic.
  * @example
  * ```ts
- * import type { TopicDeliveryStats } from "kafka-notify";
+ * import type { TopicDeliveryStats } from "kafka-notify/observe";
  * const { sent, acknowledged, failed }: TopicDeliveryStats = notifier.stats().topics["notifications.info"] ?? { sent: 0, acknowledged: 0, failed: 0 };
  * ```
  */
@@ -35,7 +35,7 @@ export interface TopicDeliveryStats {
  * counts twice.
  * @example
  * ```ts
- * import type { NotifierStats } from "kafka-notify";
+ * import type { NotifierStats } from "kafka-notify/observe";
  * const s: NotifierStats = notifier.stats();
  * console.log(`${s.acknowledged}/${s.sent} acknowledged, p99 ${s.latencyMs.p99} ms, ${s.pending} pending`);
  * ```
@@ -80,7 +80,7 @@ export interface NotifierStats {
  * has no `assigned` or `stalledPartitions`.
  * @example
  * ```ts
- * import type { NotifierHealth } from "kafka-notify";
+ * import type { NotifierHealth } from "kafka-notify/observe";
  * const h: NotifierHealth = notifier.health();
  * if (!h.healthy) console.error(h.reasons.join("; "));
  * ```

@@ -8,7 +8,7 @@
  * An error as statistics report it.
  * @example
  * ```ts
- * import type { LastError } from "kafka-notify";
+ * import type { LastError } from "kafka-notify/observe";
  * const last: LastError | undefined = listener.stats().lastError;
  * if (last) console.error(`${last.at} ${last.name}${last.code ? ` (${last.code})` : ""}: ${last.message}`);
  * ```

@@ -10,7 +10,7 @@
  * Attribute values kafka-notify sets.
  * @example
  * ```ts
- * import type { OtelAttributes } from "kafka-notify";
+ * import type { OtelAttributes } from "kafka-notify/observe";
  * const attributes: OtelAttributes = { "messaging.system": "kafka", "messaging.destination.name": "notifications.info" };
  * ```
  */
@@ -20,7 +20,7 @@ export type OtelAttributes = Record<string, string | number | boolean>;
  * `SpanContext` of `@opentelemetry/api`.
  * @example
  * ```ts
- * import type { OtelSpanContext } from "kafka-notify";
+ * import type { OtelSpanContext } from "kafka-notify/observe";
  * const parent: OtelSpanContext = { traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 1 };
  * ```
  */
@@ -39,7 +39,7 @@ export interface OtelSpanContext {
  * The part of `Span` of `@opentelemetry/api` kafka-notify calls.
  * @example
  * ```ts
- * import type { OtelSpan } from "kafka-notify";
+ * import type { OtelSpan } from "kafka-notify/observe";
  * const span: OtelSpan = tracer.startSpan("send notifications.info");
  * span.end();
  * ```
@@ -61,7 +61,7 @@ export interface OtelSpan {
  * `SpanOptions` of `@opentelemetry/api`, as far as kafka-notify sets them.
  * @example
  * ```ts
- * import type { OtelSpanOptions } from "kafka-notify";
+ * import type { OtelSpanOptions } from "kafka-notify/observe";
  * const options: OtelSpanOptions = { kind: 3, attributes: { "messaging.system": "kafka" } };
  * ```
  */
@@ -79,7 +79,7 @@ export interface OtelSpanOptions {
  * @example
  * ```ts
  * import { createNotifier } from "kafka-notify";
- * import type { OtelTracer } from "kafka-notify";
+ * import type { OtelTracer } from "kafka-notify/observe";
  * import { trace } from "@opentelemetry/api";
  * const tracer: OtelTracer = trace.getTracer("compute");
  * const notifier = createNotifier(url, { publisherId: "compute.host1", tracer });
@@ -94,7 +94,7 @@ export interface OtelTracer {
  * An observable instrument of `@opentelemetry/api`.
  * @example
  * ```ts
- * import type { OtelObservable } from "kafka-notify";
+ * import type { OtelObservable } from "kafka-notify/observe";
  * const gauge: OtelObservable = meter.createObservableGauge("kafka_notify.listener.lag");
  * gauge.addCallback((result) => result.observe(listener.stats().lag));
  * ```
@@ -110,7 +110,7 @@ export interface OtelObservable {
  * A callback of an observable instrument.
  * @example
  * ```ts
- * import type { OtelObservableCallback } from "kafka-notify";
+ * import type { OtelObservableCallback } from "kafka-notify/observe";
  * const callback: OtelObservableCallback = (result) => result.observe(listener.stats().lag);
  * ```
  */
@@ -136,7 +136,7 @@ export class Observations {
  * A histogram of `@opentelemetry/api`.
  * @example
  * ```ts
- * import type { OtelHistogram } from "kafka-notify";
+ * import type { OtelHistogram } from "kafka-notify/observe";
  * const histogram: OtelHistogram = meter.createHistogram("messaging.client.operation.duration", { unit: "s" });
  * histogram.record(0.004, { "messaging.system": "kafka" });
  * ```
@@ -150,7 +150,7 @@ export interface OtelHistogram {
  * Instrument options of `@opentelemetry/api`.
  * @example
  * ```ts
- * import type { OtelInstrumentOptions } from "kafka-notify";
+ * import type { OtelInstrumentOptions } from "kafka-notify/observe";
  * const options: OtelInstrumentOptions = { description: "Offset commits", unit: "{commit}" };
  * ```
  */
@@ -166,7 +166,7 @@ export interface OtelInstrumentOptions {
  * @example
  * ```ts
  * import { listen } from "kafka-notify";
- * import type { OtelMeter } from "kafka-notify";
+ * import type { OtelMeter } from "kafka-notify/observe";
  * import { metrics } from "@opentelemetry/api";
  * const meter: OtelMeter = metrics.getMeter("compute");
  * const listener = await listen(url, { pool: "ceilometer", meter, onNotification: () => {} });

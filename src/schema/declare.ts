@@ -30,7 +30,7 @@ export interface NotificationDeclaration<E extends string = string, S extends St
  * What a sender passes as the payload of declaration `D` (the schema's input type).
  * @example
  * ```ts
- * import type { PayloadInput } from "kafka-notify";
+ * import type { PayloadInput } from "kafka-notify/schema";
  * const payload: PayloadInput<typeof instanceCreated> = { instance_id: "i-1", flavor: "m1.small" };
  * ```
  */
@@ -40,7 +40,7 @@ export type PayloadInput<D extends NotificationDeclaration> = SchemaInput<D["pay
  * What a listener receives as the payload of declaration `D` (the schema's output type).
  * @example
  * ```ts
- * import type { PayloadOutput } from "kafka-notify";
+ * import type { PayloadOutput } from "kafka-notify/schema";
  * const show = (payload: PayloadOutput<typeof instanceCreated>) => console.log(payload.flavor);
  * ```
  */

@@ -17,7 +17,7 @@ import { type Checked, check } from "./standard.ts";
  * on it narrows the payload.
  * @example
  * ```ts
- * import type { TypedNotification } from "kafka-notify";
+ * import type { TypedNotification } from "kafka-notify/schema";
  * const handle = (n: TypedNotification<typeof instanceCreated | typeof instanceDeleted>) => {
  *   if (n.eventType === "compute.instance.create.end") console.log(n.payload.flavor);
  * };
@@ -32,7 +32,7 @@ export type TypedNotification<D extends NotificationDeclaration> =
  * A batch endpoint's message for one of the declarations `D`, narrowed by `event_type`.
  * @example
  * ```ts
- * import type { TypedBatchMessage } from "kafka-notify";
+ * import type { TypedBatchMessage } from "kafka-notify/schema";
  * const info = (messages: TypedBatchMessage<typeof instanceCreated>[]) => messages.map((m) => m.payload.flavor);
  * ```
  */
@@ -49,7 +49,7 @@ export type TypedBatchMessage<D extends NotificationDeclaration> =
  * object that narrows, and an endpoint per declaration is exact).
  * @example
  * ```ts
- * import type { TypedEndpoint } from "kafka-notify";
+ * import type { TypedEndpoint } from "kafka-notify/schema";
  * const endpoint: TypedEndpoint<typeof instanceCreated> = {
  *   info(ctxt, publisherId, eventType, payload) { console.log(publisherId ?? "(no publisher)", eventType, payload.flavor); },
  * };
@@ -70,7 +70,7 @@ export type TypedEndpoint<D extends NotificationDeclaration> = {
  * A batch endpoint whose methods receive validated messages of the declarations `D`.
  * @example
  * ```ts
- * import type { TypedBatchEndpoint } from "kafka-notify";
+ * import type { TypedBatchEndpoint } from "kafka-notify/schema";
  * const endpoint: TypedBatchEndpoint<typeof instanceCreated> = { info: (messages) => console.log(messages[0]?.payload.flavor) };
  * ```
  */
@@ -83,7 +83,7 @@ export type TypedBatchEndpoint<D extends NotificationDeclaration> = {
  * (`[D] extends [never]`: none given, so the untyped shape applies).
  * @example
  * ```ts
- * import type { ReceivedOf } from "kafka-notify";
+ * import type { ReceivedOf } from "kafka-notify/schema";
  * const show = (n: ReceivedOf<typeof instanceCreated>) => console.log(n.eventType, n.payload.instance_id);
  * ```
  */
@@ -98,7 +98,7 @@ export type ReceivedOf<D extends NotificationDeclaration> = [D] extends [never] 
  * `TypedEndpoint`'s), not against the other kind of endpoint.
  * @example
  * ```ts
- * import type { ListenerEndpoint } from "kafka-notify";
+ * import type { ListenerEndpoint } from "kafka-notify/schema";
  * const endpoint: ListenerEndpoint<typeof instanceCreated> = { info: (ctxt, publisherId, eventType, payload) => console.log(payload.flavor) };
  * ```
  */
@@ -110,7 +110,7 @@ export type ListenerEndpoint<D extends NotificationDeclaration> = [D] extends [n
  * What `endpoints` holds: typed when declarations are given.
  * @example
  * ```ts
- * import type { EndpointsOf } from "kafka-notify";
+ * import type { EndpointsOf } from "kafka-notify/schema";
  * const endpoints: EndpointsOf<typeof instanceCreated> = [{ info: (ctxt, publisherId, eventType, payload) => console.log(payload.flavor) }];
  * ```
  */

@@ -12,7 +12,7 @@ import type { TypedNotification } from "./receive.ts";
  * Handlers by event type, each typed by its declaration.
  * @example
  * ```ts
- * import type { EventTypeHandlers } from "kafka-notify";
+ * import type { EventTypeHandlers } from "kafka-notify/schema";
  * const handlers: EventTypeHandlers<typeof instanceCreated | typeof instanceDeleted> = {
  *   "compute.instance.create.end": (n) => console.log(n.payload.flavor),
  * };
@@ -28,7 +28,8 @@ export type EventTypeHandlers<D extends NotificationDeclaration> = {
  * `ConfigError` for a handler whose event type is not declared.
  * @example
  * ```ts
- * import { listen, routeByEventType } from "kafka-notify";
+ * import { listen } from "kafka-notify";
+ * import { routeByEventType } from "kafka-notify/schema";
  * const declarations = [instanceCreated, instanceDeleted];
  * await listen(url, {
  *   notifications: declarations,

@@ -13,7 +13,7 @@ import { check } from "./standard.ts";
  * Options of a typed send.
  * @example
  * ```ts
- * import type { SendOptions } from "kafka-notify";
+ * import type { SendOptions } from "kafka-notify/schema";
  * await notifier.send(instanceCreated, {}, payload, { priority: "audit" } satisfies SendOptions);
  * ```
  */

@@ -10,7 +10,7 @@ import { ValidationError, type ValidationIssue } from "../errors.ts";
  * A schema any Standard Schema library produces: valibot (>= 1), zod (>= 3.24), arktype (>= 2).
  * @example
  * ```ts
- * import type { StandardSchema } from "kafka-notify";
+ * import type { StandardSchema } from "kafka-notify/schema";
  * import * as v from "valibot";
  * const schema: StandardSchema<{ id: string }> = v.object({ id: v.string() });
  * ```
@@ -24,7 +24,7 @@ export interface StandardSchema<Input = unknown, Output = Input> {
  * The properties under `~standard`.
  * @example
  * ```ts
- * import type { StandardSchemaProps } from "kafka-notify";
+ * import type { StandardSchemaProps } from "kafka-notify/schema";
  * const props: StandardSchemaProps<string> = { version: 1, vendor: "mine", validate: (value) => ({ value: String(value) }) };
  * ```
  */
@@ -43,7 +43,7 @@ export interface StandardSchemaProps<Input = unknown, Output = Input> {
  * The outcome of a validation: a value, or issues.
  * @example
  * ```ts
- * import type { StandardResult } from "kafka-notify";
+ * import type { StandardResult } from "kafka-notify/schema";
  * const result: StandardResult<number> = { issues: [{ message: "expected a number", path: ["vcpus"] }] };
  * ```
  */
@@ -55,7 +55,7 @@ export type StandardResult<Output> =
  * One problem found by a schema.
  * @example
  * ```ts
- * import type { StandardIssue } from "kafka-notify";
+ * import type { StandardIssue } from "kafka-notify/schema";
  * const issue: StandardIssue = { message: "expected a string", path: ["instance_id"] };
  * ```
  */
@@ -70,7 +70,7 @@ export interface StandardIssue {
  * The type a schema accepts.
  * @example
  * ```ts
- * import type { SchemaInput } from "kafka-notify";
+ * import type { SchemaInput } from "kafka-notify/schema";
  * import * as v from "valibot";
  * const schema = v.pipe(v.string(), v.transform((s: string) => s.length));
  * type In = SchemaInput<typeof schema>; // string
@@ -82,7 +82,7 @@ export type SchemaInput<S extends StandardSchema> = NonNullable<S["~standard"]["
  * The type a schema produces.
  * @example
  * ```ts
- * import type { SchemaOutput } from "kafka-notify";
+ * import type { SchemaOutput } from "kafka-notify/schema";
  * import * as v from "valibot";
  * const schema = v.pipe(v.string(), v.transform((s: string) => s.length));
  * type Out = SchemaOutput<typeof schema>; // number

@@ -16,7 +16,8 @@ import { check, isStandardSchema, type SchemaOutput, type StandardSchema } from 
  * (await its `~standard.validate` yourself).
  * @example
  * ```ts
- * import { validate, ValidationError } from "kafka-notify";
+ * import { validate } from "kafka-notify";
+ * import { ValidationError } from "kafka-notify/errors";
  * import * as v from "valibot";
  * const flavor = v.object({ flavorid: v.string(), vcpus: v.number() });
  * try {

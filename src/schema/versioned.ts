@@ -14,8 +14,8 @@ import { check } from "./standard.ts";
  * The name, namespace and version of a versioned object.
  * @example
  * ```ts
- * import { versionedInfo } from "kafka-notify";
- * import type { VersionedInfo } from "kafka-notify";
+ * import { versionedInfo } from "kafka-notify/schema";
+ * import type { VersionedInfo } from "kafka-notify/schema";
  * const info: VersionedInfo | undefined = versionedInfo(n.payload);
  * if (info) console.log(`${info.name} ${info.version}`); // InstanceActionPayload 1.8
  * ```
@@ -68,7 +68,7 @@ function wrappedInfo(record: Record<string, unknown>, prefix: string): Versioned
  * `.version` and `.data` present).
  * @example
  * ```ts
- * import { isVersionedObject } from "kafka-notify";
+ * import { isVersionedObject } from "kafka-notify/schema";
  * isVersionedObject({ "nova_object.name": "FlavorPayload", "nova_object.version": "1.4", "nova_object.data": {} }); // true
  * ```
  */
@@ -83,7 +83,7 @@ export function isVersionedObject(value: unknown): boolean {
  * {@link versionedPayload} schema) unwrapped. `undefined` for anything else.
  * @example
  * ```ts
- * import { unwrapVersioned, versionedInfo } from "kafka-notify";
+ * import { unwrapVersioned, versionedInfo } from "kafka-notify/schema";
  * const payload = unwrapVersioned(n.payload);
  * const flavor = (payload as { flavor?: unknown } | undefined)?.flavor;
  * console.log(versionedInfo(payload)?.version, versionedInfo(flavor)?.name);
@@ -125,7 +125,7 @@ function unwrapAt(value: unknown, depth: number): unknown {
  * see plain data). Anything else is copied as is.
  * @example
  * ```ts
- * import { unwrapVersioned, versionedInfo } from "kafka-notify";
+ * import { unwrapVersioned, versionedInfo } from "kafka-notify/schema";
  * const payload = unwrapVersioned<{ uuid: string; flavor: { flavorid: string } }>(n.payload);
  * console.log(payload.uuid, payload.flavor.flavorid, versionedInfo(payload)?.name); // ... InstanceActionPayload
  * ```
@@ -138,7 +138,7 @@ export function unwrapVersioned<T = unknown>(value: unknown): T {
  * Wrap `data` as a versioned object, as oslo.versionedobjects serialises it.
  * @example
  * ```ts
- * import { wrapVersioned } from "kafka-notify";
+ * import { wrapVersioned } from "kafka-notify/schema";
  * const flavor = wrapVersioned({ name: "FlavorPayload", version: "1.4", data: { flavorid: "42" } });
  * await notifier.info({}, "flavor.create", flavor);
  * ```
@@ -185,7 +185,7 @@ function compare(a: [number, number], b: [number, number]): number {
  * comparisons that must all hold, e.g. `">=1.2 <3.0"` (`>=`, `>`, `<=`, `<`, `=`).
  * @example
  * ```ts
- * import type { VersionRange } from "kafka-notify";
+ * import type { VersionRange } from "kafka-notify/schema";
  * const range: VersionRange = ">=1.5 <2.0";
  * ```
  */
@@ -195,7 +195,7 @@ export type VersionRange = string;
  * Whether `version` (`major.minor`) is in `range`; throws `ConfigError` on a malformed range.
  * @example
  * ```ts
- * import { versionInRange } from "kafka-notify";
+ * import { versionInRange } from "kafka-notify/schema";
  * versionInRange("1.8", "1.5"); // true: same major, newer minor
  * versionInRange("2.0", "1.5"); // false
  * versionInRange("2.1", ">=1.0 <3.0"); // true
@@ -235,7 +235,7 @@ export function versionInRange(version: string, range: VersionRange): boolean {
  * Which versioned objects a filter or schema accepts.
  * @example
  * ```ts
- * import type { VersionedSpec } from "kafka-notify";
+ * import type { VersionedSpec } from "kafka-notify/schema";
  * const spec: VersionedSpec = { name: "InstanceActionPayload", version: "1.5" };
  * ```
  */
@@ -250,7 +250,8 @@ export interface VersionedSpec {
  * Whether `value` (wrapped or unwrapped) is a versioned object matching `spec`.
  * @example
  * ```ts
- * import { listen, matchesVersioned, unwrapVersioned } from "kafka-notify";
+ * import { listen } from "kafka-notify";
+ * import { matchesVersioned, unwrapVersioned } from "kafka-notify/schema";
  * await listen(url, {
  *   onNotification: (n) => {
  *     if (!matchesVersioned(n.payload, { name: "InstanceActionPayload", version: "1.5" })) return;
@@ -268,7 +269,8 @@ export function matchesVersioned(value: unknown, spec: VersionedSpec): boolean {
  * A predicate on notifications whose payload is a versioned object matching `spec`.
  * @example
  * ```ts
- * import { listen, versionedFilter } from "kafka-notify";
+ * import { listen } from "kafka-notify";
+ * import { versionedFilter } from "kafka-notify/schema";
  * const wanted = versionedFilter({ name: "InstanceActionPayload", version: ">=1.5 <2.0" });
  * await listen(url, { onNotification: (n) => { if (wanted(n)) console.log(n.eventType); } });
  * ```
@@ -296,7 +298,8 @@ function specProblem(info: VersionedInfo, spec: VersionedSpec): string | undefin
  * gives the top object's name and version.
  * @example
  * ```ts
- * import { defineNotification, versionedPayload } from "kafka-notify";
+ * import { defineNotification } from "kafka-notify";
+ * import { versionedPayload } from "kafka-notify/schema";
  * import * as v from "valibot";
  * const instanceAction = defineNotification({
  *   eventType: "instance.create.end",

@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ConnectionError, createNotifier } from "../../mod.ts";
+import { createNotifier } from "../../mod.ts";
+import { ConnectionError } from "../../src/entries/errors.ts";
 import { captureLogger, settleWithin, sleep, unique, withQuery } from "../support/broker.ts";
 import { type FaultProxy, startProxy } from "../support/proxy.ts";
 import { LocalKafka } from "./cluster.ts";

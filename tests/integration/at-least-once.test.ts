@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import kafkajs from "kafkajs";
-import { type Listener, type ListenOptions, listen, osloCodec, type ReceivedNotification } from "../../mod.ts";
+import { type Listener, type ListenOptions, listen, type ReceivedNotification } from "../../mod.ts";
+import { osloCodec } from "../../src/entries/config.ts";
 import { RedeliveryExhaustedError } from "../../src/errors.ts";
 import { captureLogger, plaintextUrl, runCleanups, sleep, unique, waitFor, withQuery } from "../support/broker.ts";
 

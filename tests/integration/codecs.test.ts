@@ -8,7 +8,8 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { createNotifier, listen, type Notification, type PayloadCodec, type ReceivedNotification } from "../../mod.ts";
+import { createNotifier, listen, type Notification, type ReceivedNotification } from "../../mod.ts";
+import type { PayloadCodec } from "../../src/entries/config.ts";
 import { captureLogger, localBroker, plaintextUrl, REPO, runCleanups, unique, waitFor, withQuery } from "../support/broker.ts";
 
 const URL = plaintextUrl();

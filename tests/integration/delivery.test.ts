@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import kafkajs from "kafkajs";
 import { type BatchMessage, createNotifier, listen, REQUEUE, type ReceivedNotification } from "../../mod.ts";
 import { captureLogger, plaintextUrl, REPO, runCleanups, sleep, unique, waitFor, withQuery } from "../support/broker.ts";
 import { readLines, stopChild, tracked } from "../support/children.ts";
+import { committedOffsets as committedOffsetsOf, readRecords } from "../support/raw-kafka.ts";
 
 const URL = plaintextUrl();
 const BROKER = URL.replace("kafka://", "").split(/[/?]/)[0] as string;
@@ -25,17 +25,8 @@ function notifier(topic: string) {
   return n;
 }
 
-const raw = new kafkajs.Kafka({ brokers: [BROKER], logLevel: kafkajs.logLevel.NOTHING });
-
 async function committedOffsets(pool: string, topic: string): Promise<string[]> {
-  const admin = raw.admin();
-  await admin.connect();
-  try {
-    const [entry] = await admin.fetchOffsets({ groupId: pool, topics: [topic] });
-    return (entry?.partitions ?? []).sort((a, b) => a.partition - b.partition).map((p) => p.offset);
-  } finally {
-    await admin.disconnect();
-  }
+  return (await committedOffsetsOf(BROKER, pool, topic)).map((p) => p.offset);
 }
 
 describe("at-most-once", () => {
@@ -134,18 +125,11 @@ describe("at-least-once", () => {
     assert.equal(attempts, 3, "first delivery plus two redeliveries");
     assert.equal(listener.stats().deadLettered, 1);
 
-    const consumer = raw.consumer({ groupId: unique("dlq_reader") });
-    cleanups.push(() => consumer.disconnect());
-    await consumer.connect();
-    await consumer.subscribe({ topic: deadLetterTopic, fromBeginning: true });
-    const letters: { value: string; headers: Record<string, string> }[] = [];
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-        letters.push({ value: message.value?.toString() ?? "", headers });
-      },
-    });
-    await waitFor(() => letters.length === 1, 20_000, "the dead letter");
+    const letters = (await readRecords(BROKER, deadLetterTopic, { count: 1, timeoutMs: 20_000 })).map((r) => ({
+      value: new TextDecoder().decode(r.value ?? new Uint8Array()),
+      headers: r.headers,
+    }));
+    assert.equal(letters.length, 1, "one dead letter");
     const letter = letters[0];
     assert.ok(letter);
     assert.equal(letter.headers["kafka-notify.original-topic"], `${topic}.info`);

@@ -5,8 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { AuthenticationError, createNotifier, DeliveryError, KafkaNotifyError, listen, TlsError } from "../../mod.ts";
+import { createNotifier, KafkaNotifyError, listen } from "../../mod.ts";
 import { resolveClient } from "../../src/client/options.ts";
+import { AuthenticationError, DeliveryError, TlsError } from "../../src/entries/errors.ts";
 import { openEngine } from "../../src/kafka/engine.ts";
 import type { ProduceSettings } from "../../src/kafka/produce/settings.ts";
 import { loadSocketAdapter } from "../../src/transport/detect.ts";

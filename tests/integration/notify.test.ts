@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import kafkajs from "kafkajs";
 import { type Context, createNotifier, type Listener, listen, type ReceivedNotification } from "../../mod.ts";
 import { captureLogger, plaintextUrl, runCleanups, sleep, unique, waitFor, withQuery } from "../support/broker.ts";
+import { committedOffsets, produceRaw } from "../support/raw-kafka.ts";
 
 const URL = plaintextUrl();
 const quiet = { logger: captureLogger().logger };
@@ -168,22 +168,14 @@ describe("beyond oslo's test case", () => {
       onError: (e) => void errors.push(e),
     });
     cleanups.push(() => listener.stop());
-    const kafka = new kafkajs.Kafka({ brokers: [URL.replace("kafka://", "").split("?")[0] as string], logLevel: kafkajs.logLevel.NOTHING });
-    const raw = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
-    cleanups.push(() => raw.disconnect());
-    await raw.connect();
-    await raw.send({
-      topic: `${topic}.info`,
-      messages: [
-        { value: "not json at all" },
-        { value: Buffer.from([0xff, 0xfe, 0x00]) },
-        { value: null },
-        { value: '{"oslo.version": "9.0", "oslo.message": "{}"}' },
-        { value: '{"publisher_id": "p"}' },
-        { value: "[1,2,3]" },
-      ],
-    });
-    await raw.disconnect();
+    await produceRaw(URL.replace("kafka://", "").split("?")[0] as string, `${topic}.info`, [
+      { value: "not json at all" },
+      { value: new Uint8Array([0xff, 0xfe, 0x00]) },
+      { value: null },
+      { value: '{"oslo.version": "9.0", "oslo.message": "{}"}' },
+      { value: '{"publisher_id": "p"}' },
+      { value: "[1,2,3]" },
+    ]);
     await notifier(URL, { topics: [topic] }).info({}, "e.after.poison", { ok: true });
     await waitFor(() => received.length === 1, 15_000, "the good notification");
     assert.equal(received[0]?.eventType, "e.after.poison");
@@ -258,18 +250,14 @@ describe("beyond oslo's test case", () => {
     const topic = unique("amo");
     const pool = unique("pool");
     let committedDuringHandler: string | undefined;
-    const kafka = new kafkajs.Kafka({ brokers: [URL.replace("kafka://", "").split("?")[0] as string], logLevel: kafkajs.logLevel.NOTHING });
-    const admin = kafka.admin();
-    cleanups.push(() => admin.disconnect());
-    await admin.connect();
     const listener = await listen(URL, {
       ...quiet,
       topics: [topic],
       pool,
       priorities: ["info"],
       onNotification: async () => {
-        const offsets = await admin.fetchOffsets({ groupId: pool, topics: [`${topic}.info`] });
-        committedDuringHandler = offsets[0]?.partitions[0]?.offset;
+        const offsets = await committedOffsets(URL.replace("kafka://", "").split("?")[0] as string, pool, `${topic}.info`);
+        committedDuringHandler = offsets[0]?.offset;
       },
     });
     cleanups.push(() => listener.stop());

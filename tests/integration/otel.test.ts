@@ -8,9 +8,10 @@ import { after, describe, test } from "node:test";
 import { type Context, type ContextManager, context, metrics, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { type DataPoint, type Histogram, MeterProvider, MetricReader, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import kafkajs from "kafkajs";
-import { createNotifier, HANDLED, listen, type OtelMeter, type OtelObservable, type OtelObservableCallback } from "../../mod.ts";
+import { createNotifier, HANDLED, listen } from "../../mod.ts";
+import type { OtelMeter, OtelObservable, OtelObservableCallback } from "../../src/entries/observe.ts";
 import { captureLogger, plaintextUrl, runCleanups, unique, waitFor } from "../support/broker.ts";
+import { readRecords } from "../support/raw-kafka.ts";
 
 const URL = plaintextUrl();
 const BROKER = URL.replace("kafka://", "").split(/[/?]/)[0] as string;
@@ -117,14 +118,9 @@ describe("OpenTelemetry", () => {
     assert.equal(consumers.filter((c) => c.attributes["kafka_notify.outcome"] === "handled").length, 3);
 
     // On the wire: a traceparent header naming the producer span.
-    const raw = new kafkajs.Kafka({ brokers: [BROKER], logLevel: kafkajs.logLevel.NOTHING });
-    const consumer = raw.consumer({ groupId: unique("raw") });
-    cleanups.push(() => consumer.disconnect());
-    const headers: string[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic: `${topic}.info`, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void headers.push(String(message.headers?.traceparent)) });
-    await waitFor(() => headers.length === 3, 20_000, "three raw records");
+    const records = await readRecords(BROKER, `${topic}.info`, { count: 3, timeoutMs: 20_000 });
+    const headers = records.map((r) => String(r.headers.traceparent));
+    assert.equal(headers.length, 3, "three raw records");
     const expected = producers.map((p) => `00-${p.spanContext().traceId}-${p.spanContext().spanId}-01`).sort();
     assert.deepEqual(headers.sort(), expected);
   });

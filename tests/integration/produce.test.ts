@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { ClosedError, ConnectionError, createNotifier, listen } from "../../mod.ts";
+import { createNotifier, listen } from "../../mod.ts";
+import { ClosedError, ConnectionError } from "../../src/entries/errors.ts";
 import { captureLogger, plaintextUrl, runCleanups, sleep, unique, waitFor } from "../support/broker.ts";
 
 const URL = plaintextUrl();

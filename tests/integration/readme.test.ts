@@ -22,6 +22,10 @@ async function runCode(code: string): Promise<unknown[][]> {
   const stamp = Date.now(); // one per example: a pool named twice stays one pool
   const runnable = code
     .replace('from "kafka-notify"', `from ${JSON.stringify(pathToFileURL(join(REPO, "tests/support/readme-api.ts")).href)}`)
+    // The subpath entries start no client: their sources as they are.
+    .replace(/from "kafka-notify\/(errors|schema|observe|config)"/g, (_, sub: string) => {
+      return `from ${JSON.stringify(pathToFileURL(join(REPO, `src/entries/${sub}.ts`)).href)}`;
+    })
     .replace('from "valibot"', `from ${JSON.stringify(import.meta.resolve("valibot"))}`)
     .replaceAll("kafka://localhost:9092", url)
     .replace(/pool: "([^"]+)"/g, (_, pool: string) => `pool: "readme_${pool}_${stamp}"`);

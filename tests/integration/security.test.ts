@@ -7,9 +7,6 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import {
-  AuthenticationError,
-  ConfigError,
-  ConnectionError,
   type Context,
   createNotifier,
   detectRuntime,
@@ -17,9 +14,9 @@ import {
   listen,
   loadSocketAdapter,
   type ReceivedNotification,
-  TlsError,
   type TlsSettings,
 } from "../../mod.ts";
+import { AuthenticationError, ConfigError, ConnectionError, TlsError } from "../../src/entries/errors.ts";
 import { type BrokerInfo, captureLogger, localBroker, REPO, runCleanups, unique, waitFor } from "../support/broker.ts";
 import { sniOf, startForwarder } from "../support/forwarder.ts";
 
@@ -136,7 +133,7 @@ async function failedSend(sendUrl: string, options: Record<string, unknown> = {}
   return { error, elapsed, lines: capture.lines, connects: connectAttempts(capture.lines) };
 }
 
-/** kafkajs's "Connecting" debug lines: one per connection attempt. */
+/** Our client's "connecting" debug lines (src/kafka/network/open-cluster.ts): one per connection attempt. */
 function connectAttempts(lines: { message: string }[]): number {
   return lines.filter((l) => l.message === "connecting").length;
 }

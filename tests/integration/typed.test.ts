@@ -7,18 +7,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
-import kafkajs from "kafkajs";
 import * as v from "valibot";
-import {
-  createNotifier,
-  defineNotification,
-  listen,
-  type TypedNotification,
-  ValidationError,
-  versionedInfo,
-  versionedPayload,
-} from "../../mod.ts";
+import { createNotifier, defineNotification, listen } from "../../mod.ts";
+import { ValidationError } from "../../src/entries/errors.ts";
+import { type TypedNotification, versionedInfo, versionedPayload } from "../../src/entries/schema.ts";
 import { captureLogger, plaintextUrl, runCleanups, unique, waitFor } from "../support/broker.ts";
+import { readRecords } from "../support/raw-kafka.ts";
 
 const BROKER_URL = plaintextUrl();
 const BROKER = BROKER_URL.replace("kafka://", "").split(/[/?]/)[0] as string;
@@ -199,19 +193,11 @@ describe("typed notifications", () => {
     assert.equal(listener.stats().deadLettered, 1);
     assert.equal(listener.stats().redelivered, 0);
 
-    const raw = new kafkajs.Kafka({ brokers: [BROKER], logLevel: kafkajs.logLevel.NOTHING });
-    const consumer = raw.consumer({ groupId: unique("dlq_reader") });
-    cleanups.push(() => consumer.disconnect());
-    await consumer.connect();
-    await consumer.subscribe({ topic: deadLetterTopic, fromBeginning: true });
-    const letters: { value: string; headers: Record<string, string> }[] = [];
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, h]) => [k, String(h)]));
-        letters.push({ value: message.value?.toString() ?? "", headers });
-      },
-    });
-    await waitFor(() => letters.length === 1, 20_000, "the dead letter");
+    const letters = (await readRecords(BROKER, deadLetterTopic, { count: 1, timeoutMs: 20_000 })).map((r) => ({
+      value: new TextDecoder().decode(r.value ?? new Uint8Array()),
+      headers: r.headers,
+    }));
+    assert.equal(letters.length, 1, "one dead letter");
     assert.match(letters[0]?.value ?? "", /i-bad/);
     assert.equal(letters[0]?.headers["kafka-notify.original-topic"], `${topic}.info`);
     assert.equal(letters[0]?.headers["kafka-notify.redeliveries"], "0");

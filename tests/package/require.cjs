@@ -3,11 +3,17 @@
 const lib = require("kafka-notify");
 const runtime = globalThis.Bun ? "bun" : "node";
 const entry = require(`kafka-notify/${runtime}`);
+const subpaths = {
+  errors: require("kafka-notify/errors"),
+  schema: require("kafka-notify/schema"),
+  observe: require("kafka-notify/observe"),
+  config: require("kafka-notify/config"),
+};
 const { roundTrip } = require("./roundtrip.mjs");
 
 if (typeof lib.createNotifier !== "function") throw new Error('require("kafka-notify") has no createNotifier');
 if (entry[`${runtime}SocketAdapter`]?.runtime !== runtime) throw new Error(`require("kafka-notify/${runtime}") lacks its adapter`);
-roundTrip(lib, runtime).then(
+roundTrip(lib, runtime, subpaths).then(
   () => console.log(`require("kafka-notify") ok on ${runtime} ${process.version}`),
   (error) => {
     console.error(error);

@@ -14,10 +14,15 @@ function check(condition, message) {
 /**
  * listen + createNotifier + info + receive against KAFKA_URL (default
  * kafka://127.0.0.1:9092), then the error classes and the runtime detection.
+ * `subpaths` are the runtime-independent entries, imported by the caller
+ * with its own kind of specifier (kafka-notify/errors, npm:..., require).
  * @param {typeof import("kafka-notify")} lib the installed package (an entry of it)
  * @param {"node" | "deno" | "bun"} runtime the runtime this runs on
+ * @param {{ errors: typeof import("kafka-notify/errors"), schema: typeof import("kafka-notify/schema"),
+ *   observe: Record<string, unknown>, config: typeof import("kafka-notify/config") }} subpaths
  */
-export async function roundTrip(lib, runtime) {
+export async function roundTrip(lib, runtime, subpaths) {
+  const { errors, schema, observe, config } = subpaths;
   const url = env("KAFKA_URL") || "kafka://127.0.0.1:9092";
   const started = Date.now();
   const suffix = `${runtime}_${started.toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
@@ -27,13 +32,19 @@ export async function roundTrip(lib, runtime) {
   if (lib.detectRuntime) check(lib.detectRuntime() === runtime, `detectRuntime() is ${lib.detectRuntime()}, expected ${runtime}`);
   else check(lib[`${runtime}SocketAdapter`]?.runtime === runtime, `the kafka-notify/${runtime} entry exports ${runtime}SocketAdapter`);
   check(Array.isArray(lib.PRIORITIES) && lib.PRIORITIES.length === 7, "PRIORITIES has the seven oslo priorities");
+  // The subpath entries: one KafkaNotifyError class across entries, moved names only in their subpath.
+  check(errors.KafkaNotifyError === lib.KafkaNotifyError, "kafka-notify/errors and the main entry share KafkaNotifyError");
+  check(!("ConfigError" in lib) && !("maskUrl" in lib), "ConfigError and maskUrl are in their subpaths only");
+  check(typeof schema.versionedPayload === "function" && typeof schema.routeByEventType === "function", "kafka-notify/schema");
+  check(Object.keys(observe).length === 0, "kafka-notify/observe exports types only");
+  check(typeof config.readOsloConfig === "function" && config.osloCodec?.name === "oslo", "kafka-notify/config");
   let configError;
   try {
     lib.createNotifier("rabbit://guest:secret@localhost:5672/", { publisherId: "pkgtest" });
   } catch (error) {
     configError = error;
   }
-  check(configError instanceof lib.ConfigError && configError instanceof lib.KafkaNotifyError, "a rabbit:// URL throws ConfigError");
+  check(configError instanceof errors.ConfigError && configError instanceof lib.KafkaNotifyError, "a rabbit:// URL throws ConfigError");
   check(!String(configError.message).includes("secret"), "the ConfigError message does not contain the password");
 
   const received = [];
@@ -80,5 +91,5 @@ export async function roundTrip(lib, runtime) {
   check(!("auth_token" in n.ctxt), "auth_token was redacted from the context");
   check(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(n.metadata.message_id), "message_id is a UUID v4");
   check(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/.test(n.metadata.timestamp), `timestamp ${n.metadata.timestamp}`);
-  console.log(`package round trip ok on ${runtime}: ${lib.maskUrl(url)} topic ${topic}.info in ${Date.now() - started} ms`);
+  console.log(`package round trip ok on ${runtime}: ${config.maskUrl(url)} topic ${topic}.info in ${Date.now() - started} ms`);
 }

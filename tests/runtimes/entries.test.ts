@@ -5,6 +5,9 @@
  * notification through the real broker. On Node, esbuild bundles of the
  * entries hold only their own adapter (the workerd bundle has no node:net).
  * The workerd entry's round trip runs in tests/examples (the Cloudflare Worker).
+ * The subpath entries (`kafka-notify/errors`, `/schema`, `/observe`,
+ * `/config`) repeat nothing of the main entry but the error base class, and
+ * their bundles hold no socket adapter.
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
@@ -15,6 +18,7 @@ import { captureLogger, plaintextUrl, REPO, runCleanups, unique, waitFor } from 
 
 const runtime = detectRuntime();
 const ADAPTER_EXPORT = { node: "nodeSocketAdapter", deno: "denoSocketAdapter", bun: "bunSocketAdapter", workerd: "workerdSocketAdapter" };
+const SUBPATHS = ["errors", "schema", "observe", "config"] as const;
 const entry = (await import(`../../src/entries/${runtime}.ts`)) as typeof defaultEntry & Record<string, unknown>;
 const cleanups: (() => Promise<unknown>)[] = [];
 after(() => runCleanups(cleanups));
@@ -47,6 +51,35 @@ describe(`the kafka-notify/${runtime} entry`, () => {
     await waitFor(() => received.length === 1, 15_000, "the notification");
     assert.equal(received[0]?.publisherId, `entry.${runtime}`);
     assert.deepEqual(received[0]?.payload, { runtime });
+  });
+});
+
+describe("the subpath entries", () => {
+  test("repeat no value of the main entry but KafkaNotifyError, the same class", async () => {
+    for (const sub of SUBPATHS) {
+      const values = Object.keys(await import(`../../src/entries/${sub}.ts`));
+      const repeated = values.filter((name) => name in defaultEntry);
+      assert.deepEqual(repeated, sub === "errors" ? ["KafkaNotifyError"] : [], `kafka-notify/${sub} repeats ${repeated.join(", ")}`);
+    }
+    const errors = await import("../../src/entries/errors.ts");
+    assert.equal(errors.KafkaNotifyError, defaultEntry.KafkaNotifyError);
+    assert.ok(new errors.ConfigError("url", "bad") instanceof defaultEntry.KafkaNotifyError);
+  });
+
+  test("kafka-notify/errors exports every error class, each a KafkaNotifyError", async () => {
+    const errors = (await import("../../src/entries/errors.ts")) as Record<string, unknown>;
+    const classes = Object.entries(errors).filter(([, value]) => typeof value === "function");
+    assert.equal(classes.length, 13);
+    for (const [name, value] of classes) {
+      const errorClass = value as typeof defaultEntry.KafkaNotifyError;
+      assert.equal(errorClass.name, name);
+      if (name !== "KafkaNotifyError")
+        assert.ok(errorClass.prototype instanceof defaultEntry.KafkaNotifyError, `${name} extends KafkaNotifyError`);
+    }
+  });
+
+  test("kafka-notify/observe exports types only", async () => {
+    assert.deepEqual(Object.keys(await import("../../src/entries/observe.ts")), []);
   });
 });
 
@@ -89,6 +122,14 @@ if (runtime === "node") {
       assert.ok(code.includes("cloudflare:sockets"), "the workerd adapter is in the bundle");
       assert.ok(!/node:net|node:tls/.test(code), "node:net or node:tls in the workerd bundle");
     });
+
+    for (const name of SUBPATHS) {
+      test(`kafka-notify/${name} holds no socket adapter`, async () => {
+        const code = await bundle(name);
+        for (const [adapter, marker] of Object.entries(adapters))
+          assert.ok(!marker.test(code), `${name} bundle holds the ${adapter} adapter`);
+      });
+    }
 
     test("the default entry's bundle holds every adapter (it detects the runtime)", async () => {
       const code = await bundle("../../mod");

@@ -5,20 +5,9 @@
  * other lines fail it when a right use stops compiling.
  */
 import * as v from "valibot";
-import {
-  defineNotification,
-  type Listener,
-  type ListenerHealth,
-  type ListenerStats,
-  type ListenOptions,
-  listen,
-  type Notifier,
-  type NotifierHealth,
-  type NotifierStats,
-  type PriorityName,
-  type TypedEndpoint,
-  validate,
-} from "../../mod.ts";
+import { defineNotification, type Listener, type ListenOptions, listen, type Notifier, type PriorityName, validate } from "../../mod.ts";
+import type { ListenerHealth, ListenerStats, NotifierHealth, NotifierStats } from "../../src/entries/observe.ts";
+import type { TypedEndpoint } from "../../src/entries/schema.ts";
 
 const created = defineNotification({
   eventType: "instance.create.end",

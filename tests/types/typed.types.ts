@@ -5,11 +5,8 @@
  * stops compiling.
  */
 import * as v from "valibot";
+import { defineNotification, type Listener, listen, type Notifier } from "../../mod.ts";
 import {
-  defineNotification,
-  type Listener,
-  listen,
-  type Notifier,
   type PayloadInput,
   type PayloadOutput,
   routeByEventType,
@@ -17,7 +14,7 @@ import {
   type TypedNotification,
   versionedInfo,
   versionedPayload,
-} from "../../mod.ts";
+} from "../../src/entries/schema.ts";
 
 const created = defineNotification({
   eventType: "compute.instance.create.end",

@@ -6,7 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { defineNotification, type StandardSchema, ValidationError } from "../../mod.ts";
+import { defineNotification } from "../../mod.ts";
+import { ValidationError } from "../../src/entries/errors.ts";
+import type { StandardSchema } from "../../src/entries/schema.ts";
 import { sendValidated } from "../../src/schema/send.ts";
 import { check } from "../../src/schema/standard.ts";
 

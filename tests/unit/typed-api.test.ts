@@ -6,8 +6,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as v from "valibot";
-import { ConfigError, DeliveryError, defineNotification, type StandardSchema, ValidationError, validate } from "../../mod.ts";
+import { defineNotification, validate } from "../../mod.ts";
 import { osloCodec } from "../../src/codec/payload.ts";
+import { ConfigError, DeliveryError, ValidationError } from "../../src/entries/errors.ts";
+import type { StandardSchema } from "../../src/entries/schema.ts";
 import type { ConsumedRecord, PartitionBatch } from "../../src/kafka/consumer/types.ts";
 import { buildRoutes } from "../../src/listener/dispatch.ts";
 import { planListener } from "../../src/listener/options.ts";

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import * as v from "valibot";
+import { ConfigError } from "../../src/entries/errors.ts";
 import {
-  ConfigError,
   isVersionedObject,
   matchesVersioned,
   unwrapVersioned,
@@ -16,7 +16,7 @@ import {
   versionedPayload,
   versionInRange,
   wrapVersioned,
-} from "../../mod.ts";
+} from "../../src/entries/schema.ts";
 
 const sample = JSON.parse(readFileSync(new URL("../fixtures/nova-instance-create-end.json", import.meta.url), "utf8")) as {
   payload: Record<string, unknown>;

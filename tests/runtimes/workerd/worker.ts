@@ -17,7 +17,6 @@
  *   (`socketAdapter` option); without it they resolve the adapter themselves.
  */
 import {
-  ConfigError,
   createNotifier,
   detectRuntime,
   type Listener,
@@ -27,6 +26,7 @@ import {
   type SocketAdapter,
 } from "../../../mod.ts";
 import { zstdCompress, zstdDecompress } from "../../../src/codec/compression/zstd.ts";
+import { ConfigError } from "../../../src/entries/errors.ts";
 
 /** What arrived at the listener, as the test asserts it. */
 export interface Arrived {
