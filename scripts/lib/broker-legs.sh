@@ -3,7 +3,7 @@
 # test script's watchdog can run each in a process group of its own:
 #
 #   bash scripts/lib/broker-legs.sh faults    the fault suite on a 3-broker Kafka 3.9 cluster
-#   bash scripts/lib/broker-legs.sh kafka4    core and fault tests on Kafka 4 (single broker and cluster)
+#   bash scripts/lib/broker-legs.sh kafka4    core, KIP-848 (tests/kafka4) and fault tests on Kafka 4 (single broker and cluster)
 #
 # The brokers run in sessions of their own (kafka.sh), so this script stops them
 # on every exit, including the TERM the watchdog sends.
@@ -40,7 +40,7 @@ case "${1:-}" in
     trap 'exit 143' TERM INT
     k4 single start && k4 cluster start || exit 1
     KAFKA_STATE_DIR="$ROOT/.cache/kafka/run-$KAFKA4_VERSION" KAFKA_CLUSTER_STATE_DIR="$ROOT/.cache/kafka/cluster-$KAFKA4_VERSION" \
-      "${NODE_FAULTS[@]}" tests/integration/notify.test.ts tests/integration/delivery.test.ts "${FAULTS[@]}"
+      "${NODE_FAULTS[@]}" tests/integration/notify.test.ts tests/integration/delivery.test.ts tests/kafka4/*.test.ts "${FAULTS[@]}"
     ;;
   *)
     echo "usage: scripts/lib/broker-legs.sh faults|kafka4" >&2

@@ -154,6 +154,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
       {
         groupId: plan.pool,
         groupInstanceId: plan.groupInstanceId,
+        groupProtocol: plan.groupProtocol,
         topics: plan.topics,
         fromBeginning: plan.fromBeginning,
         commitPolicy: plan.commitPolicy,

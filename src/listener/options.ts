@@ -145,6 +145,14 @@ export interface ListenOptions<D extends NotificationDeclaration = never> extend
    * (e.g. the host name); a static member does not leave the pool on stop.
    */
   groupInstanceId?: string;
+  /**
+   * How the pool rebalances: `"classic"` (JoinGroup/SyncGroup, every Kafka
+   * version; pools shared with oslo.messaging's librdkafka listeners) or
+   * `"consumer"` (KIP-848: the broker assigns partitions incrementally;
+   * Kafka 4.0 or later, every member of the pool on it).
+   * @default "classic"
+   */
+  groupProtocol?: "classic" | "consumer";
   /** oslo-style endpoints (batch endpoints with `batch`). Give these or `onNotification`. */
   endpoints?: EndpointsOf<D>;
   /** Called with every notification. Give this, `onBatch` or `endpoints`. */
@@ -205,6 +213,7 @@ export interface ListenerPlan {
   pool: string;
   /** Static membership id, when given. */
   groupInstanceId: string | undefined;
+  groupProtocol: "classic" | "consumer";
   routes: RouteTable | undefined;
   /** Endpoints for event types no declaration names (`undeclaredEndpoints`). */
   undeclaredRoutes: RouteTable | undefined;
@@ -230,6 +239,7 @@ const OWN_KEYS = [
   "priorities",
   "pool",
   "groupInstanceId",
+  "groupProtocol",
   "endpoints",
   "onNotification",
   "onBatch",
@@ -345,11 +355,16 @@ export function planListener(url: string, options: ListenOptions): ListenerPlan 
   ) {
     throw new ConfigError("groupInstanceId", "expected a non-empty string of at most 249 characters");
   }
+  const groupProtocol = options.groupProtocol ?? "classic";
+  if (groupProtocol !== "classic" && groupProtocol !== "consumer") {
+    throw new ConfigError("groupProtocol", `expected "classic" or "consumer", got ${JSON.stringify(groupProtocol)}`);
+  }
   return {
     base,
     topics,
     pool,
     groupInstanceId,
+    groupProtocol,
     routes,
     undeclaredRoutes,
     onNotification,

@@ -184,19 +184,30 @@ describe("names, offers and the coordinator's choice", () => {
     const kinds = Object.values(ASSIGNORS).map((a) => `${a.name}:${a.rebalanceProtocol}`);
     assert.deepEqual(kinds, ["range:eager", "roundrobin:eager", "cooperative-sticky:cooperative"]);
   });
-  test("we offer librdkafka's default, cooperative-sticky first on request; mixing makes the member eager", () => {
-    assert.deepEqual(DEFAULT_ASSIGNOR_NAMES, ["range", "roundrobin"]);
+  test("we offer cooperative-sticky first, then librdkafka's default; a generation rebalances as its chosen assignor says", () => {
+    assert.deepEqual(DEFAULT_ASSIGNOR_NAMES, ["cooperative-sticky", "range", "roundrobin"]);
     assert.deepEqual(
       offeredAssignors().map((a) => a.name),
-      ["range", "roundrobin"],
-    );
-    assert.deepEqual(
-      offeredAssignors({ cooperative: true }).map((a) => a.name),
       ["cooperative-sticky", "range", "roundrobin"],
     );
-    assert.equal(rebalanceProtocolOf(offeredAssignors({ cooperative: true })), "eager");
-    assert.equal(rebalanceProtocolOf([cooperativeStickyAssignor]), "cooperative");
-    assert.throws(() => rebalanceProtocolOf([]), RangeError);
+    assert.deepEqual(
+      offeredAssignors({ cooperative: false }).map((a) => a.name),
+      ["range", "roundrobin"],
+    );
+    assert.equal(rebalanceProtocolOf("cooperative-sticky"), "cooperative");
+    assert.equal(rebalanceProtocolOf("range"), "eager");
+    assert.equal(rebalanceProtocolOf("roundrobin"), "eager");
+    assert.equal(rebalanceProtocolOf("sticky"), "eager", "a name we do not know is treated as eager (give everything up)");
+    assert.equal(rebalanceProtocolOf(null), "eager");
+  });
+  test("our default offer against the clients a pool may mix in", () => {
+    const ours = DEFAULT_ASSIGNOR_NAMES;
+    const oslo = ["range", "roundrobin"]; // librdkafka's default
+    const java = ["range", "cooperative-sticky"]; // the Java client's default since 3.0
+    assert.equal(chooseProtocol([ours, ours, ours]), "cooperative-sticky", "a pool of our listeners");
+    assert.equal(chooseProtocol([ours, ours, oslo]), "range", "any oslo member: no cooperative name is shared");
+    assert.equal(chooseProtocol([ours, ours, java]), "cooperative-sticky", "two votes to one");
+    assert.equal(chooseProtocol([java, java, ours]), "range", "one vote to two");
   });
   test("the coordinator picks a protocol all members share, by first-choice votes", () => {
     const vote = (offers: string) => chooseProtocol(offers.split(" | ").map((list) => list.split(",")));

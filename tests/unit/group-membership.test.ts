@@ -5,192 +5,31 @@
  * coordinator, a broken connection, fatal errors and leaving. No broker.
  */
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { rangeAssignor } from "../../src/kafka/group/assignors/range.ts";
 import { roundRobinAssignor } from "../../src/kafka/group/assignors/roundrobin.ts";
-import { assignmentBytes, readAssignment, readSubscription, subscriptionBytes } from "../../src/kafka/group/member-bytes.ts";
-import {
-  type Assignment,
-  backoffMs,
-  GroupError,
-  GroupMembership,
-  type GroupPort,
-  type MembershipSettings,
-} from "../../src/kafka/group/membership.ts";
-import type { Api } from "../../src/kafka/protocol/api.ts";
+import { readAssignment, readSubscription } from "../../src/kafka/group/member-bytes.ts";
+import { backoffMs, GroupError } from "../../src/kafka/group/membership.ts";
 import { ErrorCode } from "../../src/kafka/protocol/error-codes.ts";
-import type { HeartbeatRequest, HeartbeatResponse } from "../../src/kafka/protocol/heartbeat.ts";
-import type { JoinGroupRequest, JoinGroupResponse } from "../../src/kafka/protocol/join-group.ts";
-import type { LeaveGroupRequest, LeaveGroupResponse } from "../../src/kafka/protocol/leave-group.ts";
-import type { SyncGroupRequest, SyncGroupResponse } from "../../src/kafka/protocol/sync-group.ts";
-
-/** Request and response of each API the membership sends, by `api.name`. */
-interface Exchanges {
-  JoinGroup: [JoinGroupRequest, JoinGroupResponse];
-  SyncGroup: [SyncGroupRequest, SyncGroupResponse];
-  Heartbeat: [HeartbeatRequest, HeartbeatResponse];
-  LeaveGroup: [LeaveGroupRequest, LeaveGroupResponse];
-}
-type ApiName = keyof Exchanges;
-type Answer<K extends ApiName> = Exchanges[K][1] | Error;
-/** One scripted answer: a response, an Error to throw (the connection broke), or a function of the request. */
-type Step<K extends ApiName> = Answer<K> | ((request: Exchanges[K][0]) => Answer<K> | Promise<Answer<K>>);
-
-const beat = (errorCode: number = ErrorCode.NONE): HeartbeatResponse => ({ throttleTimeMs: 0, errorCode });
-
-/** A GroupPort answering from per-API scripts; requests, coordinator moves and callbacks land in one `log`, in order. */
-class FakePort implements GroupPort {
-  readonly log: string[];
-  readonly sent: { api: string; request: unknown }[] = [];
-  readonly countsAsked: string[][] = [];
-  counts = new Map<string, number>();
-  moved = 0;
-  readonly #queues = new Map<string, unknown[]>();
-  readonly #fallbacks = new Map<string, unknown>([
-    ["Heartbeat", beat()],
-    ["LeaveGroup", { throttleTimeMs: 0, errorCode: ErrorCode.NONE, members: [] } satisfies LeaveGroupResponse],
-  ]);
-
-  constructor(log: string[]) {
-    this.log = log;
-  }
-
-  /** Answers used once each, in order, before the fallback. */
-  script<K extends ApiName>(api: K, ...steps: Step<K>[]): this {
-    this.#queues.set(api, [...(this.#queues.get(api) ?? []), ...steps]);
-    return this;
-  }
-
-  /** The answer once the script ran out (Heartbeat and LeaveGroup: no error; others: a thrown Error). */
-  otherwise<K extends ApiName>(api: K, step: Step<K>): this {
-    this.#fallbacks.set(api, step);
-    return this;
-  }
-
-  requests<K extends ApiName>(api: K): Exchanges[K][0][] {
-    return this.sent.filter((s) => s.api === api).map((s) => s.request as Exchanges[K][0]);
-  }
-
-  async toCoordinator<Req, Res>(api: Api<Req, Res>, request: Req): Promise<Res> {
-    this.sent.push({ api: api.name, request });
-    this.log.push(api.name);
-    // One macrotask per request, as on a socket: a retry loop without back-off cannot starve the timers.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    const step = this.#queues.get(api.name)?.shift() ?? this.#fallbacks.get(api.name);
-    if (step === undefined) throw new Error(`no ${api.name} answer scripted`);
-    const answer = typeof step === "function" ? await (step as (r: Req) => unknown)(request) : step;
-    if (answer instanceof Error) throw answer;
-    return answer as Res;
-  }
-
-  coordinatorMoved(): void {
-    this.moved++;
-    this.log.push("coordinatorMoved");
-  }
-
-  async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
-    this.countsAsked.push([...topics]);
-    return new Map([...this.counts].filter(([topic]) => topics.includes(topic)));
-  }
-}
-
-const GROUP = "notify-pool";
-/** A JoinGroup success: generation 1, assignor "range", this member a follower unless `fields` say otherwise. */
-const joined = (memberId: string, fields: Partial<JoinGroupResponse> = {}): JoinGroupResponse => ({
-  ...{ throttleTimeMs: 0, errorCode: ErrorCode.NONE, generationId: 1, protocolType: "consumer", protocolName: "range" },
-  ...{ leader: "someone-else", memberId, members: [], ...fields },
-});
-const joinFailed = (errorCode: number, memberId = ""): JoinGroupResponse =>
-  joined(memberId, { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: "" });
-const synced = (assignment: Assignment): SyncGroupResponse => {
-  return {
-    throttleTimeMs: 0,
-    errorCode: ErrorCode.NONE,
-    protocolType: "consumer",
-    protocolName: "range",
-    assignment: assignmentBytes(assignment),
-  };
-};
-const member = (memberId: string, topics: string[]) => ({ memberId, groupInstanceId: null, metadata: subscriptionBytes({ topics }) });
-/** The coordinator's side of a leader's SyncGroup: the member gets what the leader assigned it. */
-const handOut = (request: SyncGroupRequest): SyncGroupResponse => {
-  const own = request.assignments.find((a) => a.memberId === request.memberId);
-  return { ...synced(new Map()), assignment: own?.assignment ?? new Uint8Array() };
-};
-const parts = (...entries: [string, number[]][]): Assignment => new Map(entries);
-
-interface Harness {
-  port: FakePort;
-  membership: GroupMembership;
-  log: string[];
-  assigned: Assignment[];
-  revoked: Assignment[];
-  errors: Error[];
-}
-
-/** Every member made here; stopped after the file, so no heartbeat timer outlives a failed assertion. */
-const live = new Set<GroupMembership>();
-after(async () => {
-  await Promise.all([...live].map((m) => m.stop()));
-});
-
-/** A member of GROUP subscribed to "t" (partitionCounts {t: 3}) with small timings; stopped when `body` ends, failed or not. */
-async function withMember(overrides: Partial<MembershipSettings>, body: (h: Harness) => Promise<void>): Promise<void> {
-  const log: string[] = [];
-  const port = new FakePort(log);
-  port.counts = new Map([["t", 3]]);
-  const note = <T>(list: T[], item: T, entry: string) => {
-    list.push(item);
-    log.push(entry);
-  };
-  const h: Harness = { port, log, assigned: [], revoked: [], errors: [], membership: undefined as unknown as GroupMembership };
-  h.membership = new GroupMembership(port, {
-    groupId: GROUP,
-    topics: ["t"],
-    groupInstanceId: null,
-    sessionTimeoutMs: 300,
-    rebalanceTimeoutMs: 400,
-    heartbeatIntervalMs: 20,
-    assignors: [rangeAssignor],
-    onAssigned: async (a) => note(h.assigned, a, "assigned"),
-    onRevoked: async (a) => note(h.revoked, a, "revoked"),
-    onError: (e) => note(h.errors, e, "error"),
-    ...overrides,
-  });
-  live.add(h.membership);
-  try {
-    await body(h);
-  } finally {
-    await h.membership.stop();
-  }
-}
-
-/** Resolves when `condition` holds; fails after `ms`. */
-async function waitFor(condition: () => boolean, what: string, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/** `promise`, or a failure after `ms`. */
-async function within<T>(promise: Promise<T>, what: string, ms = 2_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const joinIds = (port: FakePort) => port.requests("JoinGroup").map((j) => j.memberId);
-/** The `count` log entries from the first `first` on. */
-const logFrom = (log: string[], first: string, count: number) => log.slice(log.indexOf(first), log.indexOf(first) + count);
+import type { HeartbeatRequest } from "../../src/kafka/protocol/heartbeat.ts";
+import type { JoinGroupRequest } from "../../src/kafka/protocol/join-group.ts";
+import type { SyncGroupRequest } from "../../src/kafka/protocol/sync-group.ts";
+import {
+  beat,
+  GROUP,
+  handOut,
+  joined,
+  joinFailed,
+  joinIds,
+  logFrom,
+  member,
+  parts,
+  sleep,
+  synced,
+  waitFor,
+  within,
+  withMember,
+} from "./fixtures/fake-group-port.ts";
 
 describe("GroupMembership: joining", () => {
   test("leader: MEMBER_ID_REQUIRED, then join with that id, run the chosen assignor, sync, onAssigned, start() resolves", () =>
@@ -312,7 +151,7 @@ describe("GroupMembership: what Heartbeat answers", () => {
     }));
 
   test('UNKNOWN_MEMBER_ID: rejoin with memberId "" (then with the id MEMBER_ID_REQUIRED gives)', () =>
-    withMember({}, async ({ port, membership, assigned, revoked }) => {
+    withMember({}, async ({ port, membership, assigned, revoked, lost }) => {
       port
         .script("JoinGroup", joined("m-1"), joinFailed(ErrorCode.MEMBER_ID_REQUIRED, "m-9"), joined("m-9", { generationId: 2 }))
         .otherwise("SyncGroup", synced(parts(["t", [0]])))
@@ -320,18 +159,19 @@ describe("GroupMembership: what Heartbeat answers", () => {
       await within(membership.start(), "start()");
       await waitFor(() => assigned.length === 2, "the second assignment");
       assert.deepEqual(joinIds(port), ["", "", "m-9"]);
-      assert.equal(revoked.length, 1);
+      assert.deepEqual([revoked, lost], [[], [parts(["t", [0]])]], "the membership ended: lost, not revoked (no commit)");
       assert.deepEqual([membership.memberId, membership.generationId], ["m-9", 2]);
     }));
 
   test("ILLEGAL_GENERATION: rejoin keeping the memberId; later heartbeats carry the new generation", () =>
-    withMember({}, async ({ port, membership, assigned }) => {
+    withMember({}, async ({ port, membership, assigned, revoked, lost }) => {
       port
         .script("JoinGroup", joined("m-1", { generationId: 1 }), joined("m-1", { generationId: 2 }))
         .otherwise("SyncGroup", synced(parts(["t", [0]])))
         .script("Heartbeat", beat(ErrorCode.ILLEGAL_GENERATION));
       await within(membership.start(), "start()");
       await waitFor(() => assigned.length === 2 && port.requests("Heartbeat").length >= 2, "a heartbeat after the rejoin");
+      assert.deepEqual([revoked, lost], [[], [parts(["t", [0]])]]);
       assert.deepEqual(joinIds(port), ["", "m-1"]);
       assert.deepEqual(
         port.requests("Heartbeat").map((h) => h.generationId),

@@ -4,19 +4,25 @@
  * module joins the two to the listener's handler: start positions for
  * partitions the pool never committed, commits, rewinds, and the events
  * statistics are built from.
+ *
+ * Rebalances are incremental (see MembershipSettings): each partition has
+ * its own ownership, so a handler on a partition the member keeps through
+ * a cooperative rebalance stays active, and one on a partition given up
+ * turns inactive; what was handled on a revoked partition is committed
+ * before the member rejoins, and nothing is committed for lost ones.
  * @module
  */
 import { ConnectionError } from "../../errors.ts";
-import { assignorNamed } from "../group/assignors/index.ts";
+import { assignorNamed, DEFAULT_ASSIGNOR_NAMES } from "../group/assignors/index.ts";
 import type { Assignor } from "../group/assignors/types.ts";
 import { groupPort } from "../group/coordinator.ts";
-import { type Assignment, GroupMembership } from "../group/membership.ts";
+import type { Assignment } from "../group/membership.ts";
 import type { Cluster } from "../network/cluster.ts";
 import { isRetriable } from "../network/errors.ts";
 import { ErrorCode, kafkaErrorOf } from "../protocol/error-codes.ts";
-import { type OffsetCommitResponse, offsetCommitApi } from "../protocol/offset-commit.ts";
-import { offsetFetchApi } from "../protocol/offset-fetch.ts";
+import type { OffsetCommitRequest, OffsetCommitResponse } from "../protocol/offset-commit.ts";
 import { type FetchedBatch, Fetcher } from "./fetcher.ts";
+import { groupProtocolNamed } from "./group-protocol.ts";
 import { listOffsets, partitionKey, type TopicPartition } from "./offsets.ts";
 import type { ConsumerConnection, ConsumerEvent, ConsumerSettings, PartitionBatch, PartitionOffset } from "./types.ts";
 
@@ -27,12 +33,23 @@ const COMMIT_ATTEMPTS = 5;
 export interface GroupConsumerSettings extends ConsumerSettings {
   /** @default 30000 */
   sessionTimeoutMs?: number | undefined;
-  /** @default ["range", "roundrobin"] (librdkafka's default, so Python oslo listeners share the pool) */
+  /**
+   * Offered in this order. A pool of our listeners picks "cooperative-sticky"
+   * (incremental rebalances); one with a Python oslo listener, which offers
+   * librdkafka's default "range,roundrobin", picks "range" (eager).
+   * @default ["cooperative-sticky", "range", "roundrobin"]
+   */
   assignors?: readonly string[] | undefined;
 }
 
 /** A consumer offset commit was refused. */
 export class CommitError extends ConnectionError {}
+
+/** One partition's ownership; replaced each time the partition is assigned, so a handler can tell its own from a later one. */
+interface Ownership {
+  /** `owned`: handlers are active; `revoking`: being given up (handlers inactive, commits still valid). */
+  state: "owned" | "revoking";
+}
 
 /**
  * Join `settings.groupId` and run `handle` for every partition batch.
@@ -51,12 +68,32 @@ export async function startGroupConsumer(
     }
   };
   const port = groupPort(cluster, settings.groupId);
+  const protocol = groupProtocolNamed(settings.groupProtocol ?? "classic");
   const handled = new Map<string, PartitionOffset>(); // next offsets to commit, periodic policy
   const running = new Map<string, Promise<void>>(); // handlers at work, per partition
-  let generation = 0; // bumped by every assignment and revoke: batches of older ones are inactive
+  const owned = new Map<string, Ownership>(); // partitions held (or being revoked), by partitionKey
+  const paused = new Map<string, TopicPartition>(); // partitions paused through the connection (redelivery stalls)
   let stopped = false;
 
   const startOffsets = await captureStartOffsets(cluster, settings.topics, settings.fromBeginning);
+
+  /**
+   * OffsetCommit goes to the coordinator on the default lane, not the group
+   * lane: the broker answers one request per connection at a time, so a
+   * JoinGroup parked there for a whole cooperative rebalance (handlers keep
+   * running meanwhile) would hold every commit back until it ends.
+   */
+  const sendCommit = async (request: OffsetCommitRequest): Promise<OffsetCommitResponse> => {
+    const node = await port.coordinatorId();
+    try {
+      return await cluster.send(node, protocol.commitApi, request);
+    } catch (error) {
+      // The connection broke or timed out: the coordinator may have moved with it.
+      port.coordinatorMoved();
+      cluster.drop(node, "default");
+      throw error;
+    }
+  };
 
   const commit = async (offsets: readonly PartitionOffset[]): Promise<void> => {
     if (offsets.length === 0) return;
@@ -67,18 +104,23 @@ export async function startGroupConsumer(
         { partitionIndex: o.partition, committedOffset: Number(o.offset), committedMetadata: null },
       ]);
     }
+    const keys = offsets.map((o) => partitionKey(o.topic, o.partition));
     for (let attempt = 1; ; attempt++) {
+      if (attempt > 1 && !keys.every((k) => owned.has(k))) {
+        throw new CommitError(`the pool "${settings.groupId}" took partitions back while their commit was retried (not committed)`);
+      }
+      const generation = membership.generationId;
       let answer: OffsetCommitResponse;
       try {
-        answer = await port.toCoordinator(offsetCommitApi, {
+        answer = await sendCommit({
           groupId: settings.groupId,
-          generationIdOrMemberEpoch: membership.generationId,
+          generationIdOrMemberEpoch: generation,
           memberId: membership.memberId,
           groupInstanceId: settings.groupInstanceId ?? null,
           topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
         });
       } catch (error) {
-        // The coordinator's connection broke (it may have moved): the port finds it again.
+        // The coordinator's connection broke (it may have moved): it is found again.
         if (attempt >= COMMIT_ATTEMPTS || !isRetriable(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
         continue;
@@ -98,13 +140,30 @@ export async function startGroupConsumer(
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
         continue;
       }
-      if (code === ErrorCode.ILLEGAL_GENERATION || code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.REBALANCE_IN_PROGRESS) {
-        membership.requestRejoin();
-      }
+      const midRebalance = protocol.behindCodes.has(code);
+      if (midRebalance && attempt < COMMIT_ATTEMPTS && (await rebalancedSince(generation, keys))) continue;
+      if (midRebalance || code === ErrorCode.UNKNOWN_MEMBER_ID) membership.requestRejoin();
       throw new CommitError(
         `the pool "${settings.groupId}" refused the commit: ${kafkaName(code)} (the partitions may have moved to another member)`,
       );
     }
+  };
+
+  /**
+   * A commit was refused mid-rebalance (a cooperative one goes on while
+   * handlers run): true once the member is in a newer generation and still
+   * holds `keys`, so the commit can be sent again. It waits only while every
+   * partition is fully owned; a partition being revoked retries at once if
+   * the generation already moved (the member sets it before revoking).
+   */
+  const rebalancedSince = async (generation: number, keys: readonly string[]): Promise<boolean> => {
+    const held = () => keys.every((k) => owned.has(k));
+    const moved = () => membership.generationId !== generation && membership.generationId >= 0;
+    const deadline = Date.now() + (settings.sessionTimeoutMs ?? 30_000);
+    while (!moved() && held() && !stopped && Date.now() < deadline && keys.every((k) => owned.get(k)?.state === "owned")) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return moved() && held() && !stopped;
   };
 
   const fetcher = new Fetcher(cluster, {
@@ -122,7 +181,8 @@ export async function startGroupConsumer(
   const runHandler = async (fetched: FetchedBatch): Promise<void> => {
     const { topic, partition } = fetched;
     const key = partitionKey(topic, partition);
-    const mine = generation;
+    const ownership = owned.get(key);
+    const held = () => ownership !== undefined && owned.get(key) === ownership; // owned or being revoked
     let rewindTo: string | undefined;
     const last = fetched.records[fetched.records.length - 1];
     emit({ type: "batch", topic, partition, highWatermark: String(fetched.highWatermark), lastOffset: last ? last.offset : "-1" });
@@ -130,9 +190,10 @@ export async function startGroupConsumer(
       topic,
       partition,
       records: fetched.records,
-      active: () => !stopped && generation === mine,
+      active: () => !stopped && held() && ownership?.state === "owned",
       markHandled: (offset) => {
-        if (settings.commitPolicy === "periodic") handled.set(key, { topic, partition, offset: String(Number(offset) + 1) });
+        // Not for a lost partition: its handled offsets are never committed.
+        if (settings.commitPolicy === "periodic" && held()) handled.set(key, { topic, partition, offset: String(Number(offset) + 1) });
       },
       commit: (nextOffset) => commit([{ topic, partition, offset: nextOffset }]),
       rewind: (offset) => {
@@ -146,22 +207,34 @@ export async function startGroupConsumer(
     } finally {
       running.delete(key);
       emit({ type: "batch-done", topic, partition });
-      if (rewindTo !== undefined && generation === mine) fetcher.seek(topic, partition, Number(rewindTo));
+      if (rewindTo !== undefined && held() && ownership?.state === "owned") fetcher.seek(topic, partition, Number(rewindTo));
     }
   };
 
-  const commitHandled = async (): Promise<void> => {
-    const offsets = [...handled.values()];
-    handled.clear();
+  /** Commit what was handled (periodic policy), of `keys` only when given. */
+  const commitHandled = async (keys?: ReadonlySet<string>): Promise<void> => {
+    const offsets = [...handled].filter(([k]) => keys === undefined || keys.has(k)).map(([, offset]) => offset);
+    for (const o of offsets) handled.delete(partitionKey(o.topic, o.partition));
     await commit(offsets).catch((error: unknown) => {
       if (!stopped) settings.onCrash(error instanceof Error ? error : new Error(String(error)), true);
     });
   };
 
-  const onAssigned = async (assignment: Assignment): Promise<void> => {
-    generation++;
-    emit({ type: "assigned", assignment: Object.fromEntries(assignment) });
-    const partitions: TopicPartition[] = [...assignment].flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
+  const listOf = (assignment: Assignment): TopicPartition[] =>
+    [...assignment].flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
+  const settle = (keys: Iterable<string>) =>
+    Promise.allSettled([...keys].flatMap((k) => (running.has(k) ? [running.get(k) as Promise<void>] : [])));
+
+  const onAssigned = async (added: Assignment): Promise<void> => {
+    emit({ type: "assigned", assignment: Object.fromEntries(membership.assignment) });
+    // A kept partition the listener paused (a stalled redelivery) starts over from the pool's commit, as
+    // every partition does after an eager rebalance (the listener clears its stalls on "assigned").
+    const restarted = [...paused].filter(([k]) => owned.get(k)?.state === "owned").map(([, p]) => p);
+    paused.clear();
+    fetcher.revoke(restarted);
+    await settle(restarted.map((p) => partitionKey(p.topic, p.partition)));
+    const partitions = [...listOf(added), ...restarted];
+    for (const p of partitions) owned.set(partitionKey(p.topic, p.partition), { state: "owned" });
     if (partitions.length === 0) return;
     const committed = await committedOffsets(partitions);
     const missing = partitions.filter((p) => committed.get(partitionKey(p.topic, p.partition)) === undefined);
@@ -181,19 +254,44 @@ export async function startGroupConsumer(
     );
   };
 
-  const onRevoked = async (assignment: Assignment): Promise<void> => {
-    generation++;
+  /** Given up on purpose: handlers of `revoked` turn inactive, finish, and what they handled is committed. */
+  const onRevoked = async (revoked: Assignment): Promise<void> => {
     emit({ type: "rebalancing" });
-    const partitions: TopicPartition[] = [...assignment].flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
+    const partitions = listOf(revoked);
+    const keys = new Set(partitions.map((p) => partitionKey(p.topic, p.partition)));
+    for (const k of keys) {
+      const ownership = owned.get(k);
+      if (ownership) ownership.state = "revoking";
+    }
     fetcher.revoke(partitions);
-    await Promise.allSettled([...running.values()]);
-    if (settings.commitPolicy === "periodic") await commitHandled();
+    await settle(keys);
+    if (settings.commitPolicy === "periodic") await commitHandled(keys);
+    for (const k of keys) {
+      owned.delete(k);
+      paused.delete(k);
+    }
+  };
+
+  /** Lost with the membership: handlers turn inactive and nothing is committed for these partitions. */
+  const onLost = async (lost: Assignment): Promise<void> => {
+    emit({ type: "rebalancing" });
+    const partitions = listOf(lost);
+    const keys = new Set(partitions.map((p) => partitionKey(p.topic, p.partition)));
+    for (const k of keys) {
+      owned.delete(k);
+      paused.delete(k);
+      handled.delete(k);
+    }
+    fetcher.revoke(partitions);
+    await settle(keys);
+    for (const k of keys) handled.delete(k);
   };
 
   const committedOffsets = async (partitions: readonly TopicPartition[]): Promise<Map<string, number>> => {
     const topics = new Map<string, number[]>();
     for (const p of partitions) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p.partition]);
-    const answer = await port.toCoordinator(offsetFetchApi, {
+    const answer = await port.toCoordinator(protocol.offsetFetchApi, {
+      ...protocol.fetchIdentity(membership),
       groupId: settings.groupId,
       topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
       requireStable: true,
@@ -207,21 +305,22 @@ export async function startGroupConsumer(
     return out;
   };
 
-  const assignors = (settings.assignors ?? ["range", "roundrobin"]).map((name) => {
-    const assignor = assignorNamed(name as "range");
+  const assignors = (settings.assignors ?? DEFAULT_ASSIGNOR_NAMES).map((name): Assignor => {
+    const assignor = assignorNamed(name);
     if (!assignor) throw new RangeError(`unknown assignor "${name}"`);
-    return assignor as Assignor;
+    return assignor;
   });
-  const membership = new GroupMembership(port, {
+  const membership = protocol.join(port, {
     groupId: settings.groupId,
     topics: settings.topics,
     groupInstanceId: settings.groupInstanceId ?? null,
     sessionTimeoutMs: settings.sessionTimeoutMs ?? 30_000,
     rebalanceTimeoutMs: 60_000,
     heartbeatIntervalMs: 3_000,
-    assignors: assignors.filter((a) => a.rebalanceProtocol === "eager"),
+    assignors,
     onAssigned,
     onRevoked,
+    onLost,
     onError: (error) => {
       if (!stopped) settings.onCrash(error, true);
     },
@@ -263,7 +362,11 @@ export async function startGroupConsumer(
     stop,
     commit,
     seek: (position) => fetcher.seek(position.topic, position.partition, Number(position.offset)),
-    pause: (topic, partition, paused) => fetcher.pause(topic, partition, paused),
+    pause: (topic, partition, pause) => {
+      if (pause) paused.set(partitionKey(topic, partition), { topic, partition });
+      else paused.delete(partitionKey(topic, partition));
+      fetcher.pause(topic, partition, pause);
+    },
   };
 }
 

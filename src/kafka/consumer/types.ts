@@ -40,6 +40,12 @@ export interface ConsumerSettings {
   groupId: string;
   /** Static membership (`group.instance.id`): a restart rejoins without a rebalance. */
   groupInstanceId?: string | undefined;
+  /**
+   * The rebalance protocol: `classic` (JoinGroup/SyncGroup, every Kafka
+   * version) or `consumer` (KIP-848: the broker assigns; Kafka 4.0+).
+   * @default "classic"
+   */
+  groupProtocol?: "classic" | "consumer" | undefined;
   topics: readonly string[];
   fromBeginning: boolean;
   /** When offsets are committed; with `periodic`, handled offsets are committed every 5 s (oslo's `enable_auto_commit`). */

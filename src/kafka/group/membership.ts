@@ -1,65 +1,42 @@
 /**
  * One member of a classic consumer group (JoinGroup / SyncGroup /
- * Heartbeat / LeaveGroup), eager rebalancing: before every rejoin the
- * member gives up all its partitions, so an assignment is always whole.
- * It speaks the assignors librdkafka and the Java client speak (`range`,
- * `roundrobin`), so a pool can mix kafka-notify, Python oslo.messaging and
- * Java members. The member reaches the broker only through a
- * {@link GroupPort}: the state machine is tested with a scripted fake.
+ * Heartbeat / LeaveGroup). It speaks the assignors librdkafka and the Java
+ * client speak, so a pool can mix kafka-notify, Python oslo.messaging and
+ * Java members, and follows the rebalance protocol of the assignor the
+ * coordinator chose in each generation:
+ * - eager (`range`, `roundrobin`): before every rejoin the member gives up
+ *   all its partitions, so an assignment is always whole;
+ * - cooperative (`cooperative-sticky`, KIP-429): the member keeps its
+ *   partitions through the rejoin and reports them as owned; after
+ *   SyncGroup it gives up only those it no longer has, takes only those it
+ *   did not have, and rejoins at once if it gave any up (the assignor holds
+ *   a moving partition back until its old owner released it).
+ *
+ * The coordinator picks the protocol by vote: among the names every member
+ * offers, each member votes for the first in its own list and the most
+ * votes win (Kafka's ClassicGroup.selectProtocol / GroupMetadata.selectProtocol;
+ * a tie is broken by map order, not by the leader). A pool of our members
+ * thus picks `cooperative-sticky`; one with an oslo.messaging member
+ * (librdkafka's default `range,roundrobin`) shares no cooperative name and
+ * picks `range`.
+ *
+ * The member reaches the broker only through a {@link GroupPort}: the
+ * state machine is tested with a scripted fake.
  * @module
  */
-import type { Api } from "../protocol/api.ts";
-import { ErrorCode, kafkaErrorOf } from "../protocol/error-codes.ts";
+import { ErrorCode } from "../protocol/error-codes.ts";
 import { heartbeatApi } from "../protocol/heartbeat.ts";
 import { joinGroupApi } from "../protocol/join-group.ts";
 import { leaveGroupApi } from "../protocol/leave-group.ts";
 import { syncGroupApi } from "../protocol/sync-group.ts";
 import { WakeableSleep } from "../wakeable-sleep.ts";
-import type { Assignor } from "./assignors/types.ts";
+import { type Assignment, minus, sizeOf } from "./assignment-diff.ts";
+import type { RebalanceProtocol } from "./assignors/types.ts";
 import { assignmentBytes, readAssignment, readSubscription, subscriptionBytes } from "./member-bytes.ts";
+import { backoffMs, GroupError, type GroupPort, type MembershipSettings } from "./member-contract.ts";
 
-/** Partitions per topic. */
-export type Assignment = Map<string, number[]>;
-
-/** How the member reaches its group's coordinator. */
-export interface GroupPort {
-  /** Send to the group's coordinator (found on first use, found again after {@link coordinatorMoved}). */
-  toCoordinator<Req, Res>(api: Api<Req, Res>, request: Req): Promise<Res>;
-  /** The coordinator moved or its connection broke: find it again before the next request. */
-  coordinatorMoved(): void;
-  /** Partition counts of `topics` (fresh metadata; topics that do not exist are left out). */
-  partitionCounts(topics: readonly string[]): Promise<Map<string, number>>;
-}
-
-/** What the member needs to know. */
-export interface MembershipSettings {
-  groupId: string;
-  topics: readonly string[];
-  /** `group.instance.id` of a static member (a restart rejoins without a rebalance), or null. */
-  groupInstanceId: string | null;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  heartbeatIntervalMs: number;
-  /** Offered in order of preference; the coordinator picks one all members offer. */
-  assignors: readonly Assignor[];
-  /** The member got partitions (possibly none). Fetching starts when it returns. */
-  onAssigned(assignment: Assignment): Promise<void>;
-  /** The member is about to give its partitions up (commit what was handled). */
-  onRevoked(assignment: Assignment): Promise<void>;
-  /** A failure worth reporting; the member goes on trying unless it is stopped. */
-  onError(error: Error): void;
-}
-
-/** A Kafka error answered by the coordinator. */
-export class GroupError extends Error {
-  readonly kafkaError: { name: string; code: number; retriable: boolean };
-  constructor(what: string, code: number) {
-    const kafkaError = kafkaErrorOf(code);
-    super(`${what}: ${kafkaError.name} (${code})`);
-    this.name = "GroupError";
-    this.kafkaError = kafkaError;
-  }
-}
+export type { Assignment } from "./assignment-diff.ts";
+export { backoffMs, GroupError, type GroupPort, type MembershipSettings } from "./member-contract.ts";
 
 const COORDINATOR_ERRORS = new Set<number>([
   ErrorCode.COORDINATOR_NOT_AVAILABLE,
@@ -68,16 +45,6 @@ const COORDINATOR_ERRORS = new Set<number>([
   ErrorCode.REQUEST_TIMED_OUT,
 ]);
 
-/**
- * Pause before the `failures`-th retry: 100 ms doubling, at most 1 s (the
- * Java client's `retry.backoff.max.ms`), ±20 % jitter so members do not
- * retry in step. A short cap matters most when the broker comes back: the
- * member rejoins within a second of it answering.
- */
-export function backoffMs(failures: number, random = Math.random): number {
-  return Math.min(100 * 2 ** Math.min(failures - 1, 4), 1_000) * (0.8 + 0.4 * random());
-}
-
 /** The member's view of its group. */
 export class GroupMembership {
   readonly #settings: MembershipSettings;
@@ -85,8 +52,14 @@ export class GroupMembership {
   #memberId = "";
   #generationId = -1;
   #assignment: Assignment = new Map();
+  /** How the generation of `#assignment` rebalances (undefined before the first). */
+  #protocol: RebalanceProtocol | undefined;
   #stopped = false;
   #rejoinNeeded = true;
+  /** The membership is gone: `#assignment` must be given up as lost before anything else. */
+  #lostNeeded = false;
+  /** When the coordinator last confirmed the membership (join, sync or heartbeat answered without error). */
+  #aliveAt = Date.now();
   #loop: Promise<void> | undefined;
   readonly #pause = new WakeableSleep();
   #firstAssignment: { resolve: () => void; reject: (e: Error) => void; promise: Promise<void> };
@@ -137,7 +110,8 @@ export class GroupMembership {
     this.#stopped = true;
     this.#pause.wake();
     await this.#loop;
-    await this.#revoke();
+    if (this.#lostNeeded) await this.#lose();
+    else await this.#revoke();
     if (this.#memberId !== "" && this.#settings.groupInstanceId === null) {
       await this.#port
         .toCoordinator(leaveGroupApi, {
@@ -154,8 +128,10 @@ export class GroupMembership {
     let failures = 0;
     while (!this.#stopped) {
       try {
+        await this.#loseIfGone();
         if (this.#rejoinNeeded) {
-          await this.#revoke();
+          // Eager (or nothing held yet): give everything up before joining.
+          if (this.#protocol !== "cooperative") await this.#revoke();
           if ((await this.#join()) === "later") {
             // The coordinator is moving or loading: give it time rather than flood it.
             failures++;
@@ -174,6 +150,7 @@ export class GroupMembership {
         failures++;
         this.#settings.onError(error instanceof Error ? error : new Error(String(error)));
         this.#rejoinNeeded = true;
+        await this.#loseIfGone();
         await this.#pause.sleep(backoffMs(failures));
       }
     }
@@ -184,7 +161,7 @@ export class GroupMembership {
     const s = this.#settings;
     const counts = await this.#port.partitionCounts(s.topics);
     const subscribed = s.topics.filter((t) => counts.has(t));
-    const metadata = subscriptionBytes({ topics: subscribed });
+    const metadata = subscriptionBytes({ topics: subscribed, owned: this.#assignment, generationId: this.#generationId });
     const joined = await this.#port.toCoordinator(joinGroupApi, {
       groupId: s.groupId,
       sessionTimeoutMs: s.sessionTimeoutMs,
@@ -200,7 +177,12 @@ export class GroupMembership {
     }
     if (this.#handleError("JoinGroup", joined.errorCode)) return this.#retryWhen(joined.errorCode);
     this.#memberId = joined.memberId;
+    this.#aliveAt = Date.now();
     const generationId = joined.generationId;
+    const protocol = s.assignors.find((a) => a.name === joined.protocolName)?.rebalanceProtocol ?? "eager";
+    // The group turned eager while we held partitions of a cooperative generation (e.g. an oslo member
+    // joined): the eager assignor ignores ownership, so give everything up before the assignment is out.
+    if (protocol === "eager") await this.#revoke();
     let assignments: { memberId: string; assignment: Uint8Array }[] = [];
     if (joined.leader === joined.memberId) {
       assignments = await this.#assign(joined.protocolName ?? "", joined.members);
@@ -215,10 +197,21 @@ export class GroupMembership {
       assignments,
     });
     if (this.#handleError("SyncGroup", synced.errorCode)) return this.#retryWhen(synced.errorCode);
+    this.#aliveAt = Date.now();
     this.#generationId = generationId;
-    this.#assignment = readAssignment(synced.assignment);
+    this.#protocol = protocol;
     this.#rejoinNeeded = false;
-    await s.onAssigned(this.#assignment);
+    const assigned = readAssignment(synced.assignment);
+    const owned = this.#assignment;
+    const revoked = minus(owned, assigned);
+    if (sizeOf(revoked) > 0) {
+      // Cooperative only (eager revoked everything above): commit for these with the new generation, then rejoin.
+      this.#assignment = minus(owned, revoked);
+      await this.#notify("onRevoked", revoked);
+      this.#rejoinNeeded = true;
+    }
+    this.#assignment = assigned;
+    await s.onAssigned(minus(assigned, owned));
     this.#firstAssignment.resolve();
     return "done";
   }
@@ -259,11 +252,13 @@ export class GroupMembership {
       groupInstanceId: this.#settings.groupInstanceId,
     });
     this.#handleError("Heartbeat", answer.errorCode);
+    if (answer.errorCode === ErrorCode.NONE || answer.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) this.#aliveAt = Date.now();
   }
 
   /**
    * React to a coordinator's error code; true when the step must be done
-   * again (rejoin, after finding the coordinator again if it moved).
+   * again (rejoin, after finding the coordinator again if it moved). Codes
+   * that end the membership mark the held partitions lost.
    */
   #handleError(what: string, code: number): boolean {
     if (code === ErrorCode.NONE) return false;
@@ -271,21 +266,46 @@ export class GroupMembership {
     if (code === ErrorCode.REBALANCE_IN_PROGRESS) return true;
     if (code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.ILLEGAL_GENERATION) {
       if (code === ErrorCode.UNKNOWN_MEMBER_ID) this.#memberId = "";
-      this.#generationId = -1;
+      this.#lostNeeded = true;
       return true;
     }
     if (COORDINATOR_ERRORS.has(code)) {
       this.#port.coordinatorMoved();
       return true;
     }
+    if (code === ErrorCode.FENCED_INSTANCE_ID) this.#lostNeeded = true;
     throw new GroupError(`${what} for group "${this.#settings.groupId}"`, code);
   }
 
+  /** Give everything up as lost when the coordinator said so, or when no answer came for a session timeout. */
+  async #loseIfGone(): Promise<void> {
+    const expired = this.#assignment.size > 0 && Date.now() - this.#aliveAt > this.#settings.sessionTimeoutMs;
+    if (expired || this.#lostNeeded) await this.#lose();
+  }
+
+  async #lose(): Promise<void> {
+    this.#lostNeeded = false;
+    this.#generationId = -1;
+    this.#protocol = undefined;
+    this.#rejoinNeeded = true;
+    await this.#giveUp("onLost");
+  }
+
   async #revoke(): Promise<void> {
+    await this.#giveUp("onRevoked");
+  }
+
+  /** Drop the whole assignment and tell `callback`. */
+  async #giveUp(callback: "onRevoked" | "onLost"): Promise<void> {
     if (this.#assignment.size === 0) return;
-    const revoked = this.#assignment;
+    const given = this.#assignment;
     this.#assignment = new Map();
-    await this.#settings.onRevoked(revoked).catch((error: unknown) => {
+    await this.#notify(callback, given);
+  }
+
+  /** Run a giving-up callback; its failure is reported, never fatal to the membership. */
+  async #notify(callback: "onRevoked" | "onLost", partitions: Assignment): Promise<void> {
+    await this.#settings[callback](partitions).catch((error: unknown) => {
       this.#settings.onError(error instanceof Error ? error : new Error(String(error)));
     });
   }

@@ -1,9 +1,13 @@
 /**
- * ConsumerGroupHeartbeat (key 68), version 0: the KIP-848 group protocol,
- * where the broker computes assignments and one heartbeat replaces
- * JoinGroup, SyncGroup and Heartbeat. Fields marked "null if unchanged"
- * need only be sent when they change (and on the first heartbeat).
- * Version 1 adds a topic regex; we stop at 0.
+ * ConsumerGroupHeartbeat (key 68), versions 0-1: the KIP-848 group
+ * protocol, where the broker computes assignments and one heartbeat
+ * replaces JoinGroup, SyncGroup and Heartbeat. Fields marked "null if
+ * unchanged" need only be sent when they change (and on the first
+ * heartbeat). Version 1 adds a topic regex and (KIP-1082, Kafka 4.0) makes
+ * the member generate its own member id, so its MemberId is never empty.
+ * Two descriptors share one encoder: {@link consumerGroupHeartbeatApi}
+ * (v0, the first contract) and {@link consumerGroupHeartbeatV1Api} (v1,
+ * what a Kafka 4 member sends).
  * @see https://github.com/apache/kafka/blob/trunk/clients/src/main/resources/common/message/ConsumerGroupHeartbeatRequest.json
  * @module
  */
@@ -21,7 +25,7 @@ export interface ConsumerGroupTopicPartitions {
 /** ConsumerGroupHeartbeat request. */
 export interface ConsumerGroupHeartbeatRequest {
   groupId: string;
-  /** Empty on the first heartbeat; then the id the broker returned. */
+  /** v0: empty on the first heartbeat, then the id the broker returned. v1: the client's own id (a UUID), never empty. */
   memberId: string;
   /** 0 to join, -1 to leave, -2 for a static member leaving to rejoin; else the current epoch. */
   memberEpoch: number;
@@ -33,6 +37,8 @@ export interface ConsumerGroupHeartbeatRequest {
   rebalanceTimeoutMs?: number;
   /** null if unchanged. @default null */
   subscribedTopicNames?: readonly string[] | null;
+  /** A topic regex (RE2/J) to subscribe to (v1+, a non-null value below is refused); null if unchanged or unused. @default null */
+  subscribedTopicRegex?: string | null;
   /** Server-side assignor (`uniform`, `range`); null if unchanged or the broker's default. @default null */
   serverAssignor?: string | null;
   /** Partitions this member owns; null if unchanged. @default null */
@@ -58,7 +64,7 @@ export interface ConsumerGroupHeartbeatResponse {
 }
 
 /**
- * The ConsumerGroupHeartbeat descriptor.
+ * The ConsumerGroupHeartbeat descriptor, version 0 (the broker gives the member id).
  * @example
  * ```ts ignore
  * encodeRequestFrame(out, consumerGroupHeartbeatApi, 0, 8, "client", {
@@ -67,42 +73,73 @@ export interface ConsumerGroupHeartbeatResponse {
  * });
  * ```
  */
-export const consumerGroupHeartbeatApi: Api<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse> = {
-  name: "ConsumerGroupHeartbeat",
-  key: 68,
-  minVersion: 0,
-  maxVersion: 0,
-  flexibleFrom: 0,
-  encode(out: ByteWriter, request: ConsumerGroupHeartbeatRequest, version: number): void {
-    if (version !== 0) throw new RangeError(`ConsumerGroupHeartbeat v${version} is not supported (0)`);
-    out.compactString(request.groupId);
-    out.compactString(request.memberId);
-    out.int32(request.memberEpoch);
-    out.compactString(request.instanceId ?? null);
-    out.compactString(request.rackId ?? null);
-    out.int32(request.rebalanceTimeoutMs ?? -1);
-    const topics = request.subscribedTopicNames ?? null;
-    if (topics === null) out.arrayLength(true, null);
-    else out.arrayOf(true, topics, (name, w) => w.compactString(name));
-    out.compactString(request.serverAssignor ?? null);
-    const owned = request.topicPartitions ?? null;
-    if (owned === null) out.arrayLength(true, null);
-    else out.arrayOf(true, owned, writeTopicPartitions);
-    out.tagsOf(true);
-  },
-  decode(reader: ByteReader, _version: number): ConsumerGroupHeartbeatResponse {
-    const throttleTimeMs = reader.int32();
-    const errorCode = reader.int16();
-    const errorMessage = reader.compactNullableString();
-    const memberId = reader.compactNullableString();
-    const memberEpoch = reader.int32();
-    const heartbeatIntervalMs = reader.int32();
-    // A nullable struct: one signed byte, -1 for null, else the struct follows.
-    const assignment = reader.int8() < 0 ? null : readAssignment(reader);
-    reader.taggedFields();
-    return { throttleTimeMs, errorCode, errorMessage, memberId, memberEpoch, heartbeatIntervalMs, assignment };
-  },
-};
+export const consumerGroupHeartbeatApi: Api<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse> = descriptor(0, 0);
+
+/**
+ * The ConsumerGroupHeartbeat descriptor, version 1 only: the member names
+ * itself (KIP-1082). Kafka 4.0+ speaks it; an older broker fails the
+ * version negotiation instead of silently getting v0.
+ * @example
+ * ```ts ignore
+ * encodeRequestFrame(out, consumerGroupHeartbeatV1Api, 1, 8, "client", {
+ *   groupId: "g", memberId: crypto.randomUUID(), memberEpoch: 0, rebalanceTimeoutMs: 300000,
+ *   subscribedTopicNames: ["notifications.info"], topicPartitions: [],
+ * });
+ * ```
+ */
+export const consumerGroupHeartbeatV1Api: Api<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse> = descriptor(1, 1);
+
+function descriptor(minVersion: number, maxVersion: number): Api<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse> {
+  return {
+    name: "ConsumerGroupHeartbeat",
+    key: 68,
+    minVersion,
+    maxVersion,
+    flexibleFrom: 0,
+    encode(out: ByteWriter, request: ConsumerGroupHeartbeatRequest, version: number): void {
+      if (version < minVersion || version > maxVersion) {
+        throw new RangeError(`ConsumerGroupHeartbeat v${version} is not supported by this descriptor (${minVersion}-${maxVersion})`);
+      }
+      encodeHeartbeat(out, request, version);
+    },
+    // The response is the same in v0 and v1.
+    decode(reader: ByteReader, _version: number): ConsumerGroupHeartbeatResponse {
+      const throttleTimeMs = reader.int32();
+      const errorCode = reader.int16();
+      const errorMessage = reader.compactNullableString();
+      const memberId = reader.compactNullableString();
+      const memberEpoch = reader.int32();
+      const heartbeatIntervalMs = reader.int32();
+      // A nullable struct: one signed byte, -1 for null, else the struct follows.
+      const assignment = reader.int8() < 0 ? null : readAssignment(reader);
+      reader.taggedFields();
+      return { throttleTimeMs, errorCode, errorMessage, memberId, memberEpoch, heartbeatIntervalMs, assignment };
+    },
+  };
+}
+
+function encodeHeartbeat(out: ByteWriter, request: ConsumerGroupHeartbeatRequest, version: number): void {
+  const regex = request.subscribedTopicRegex ?? null;
+  if (version < 1 && regex !== null) throw new RangeError(`ConsumerGroupHeartbeat v${version} cannot carry subscribedTopicRegex (v1+)`);
+  if (version >= 1 && request.memberId === "") {
+    throw new RangeError(`ConsumerGroupHeartbeat v${version} needs a member id generated by the client (KIP-1082)`);
+  }
+  out.compactString(request.groupId);
+  out.compactString(request.memberId);
+  out.int32(request.memberEpoch);
+  out.compactString(request.instanceId ?? null);
+  out.compactString(request.rackId ?? null);
+  out.int32(request.rebalanceTimeoutMs ?? -1);
+  const topics = request.subscribedTopicNames ?? null;
+  if (topics === null) out.arrayLength(true, null);
+  else out.arrayOf(true, topics, (name, w) => w.compactString(name));
+  if (version >= 1) out.compactString(regex);
+  out.compactString(request.serverAssignor ?? null);
+  const owned = request.topicPartitions ?? null;
+  if (owned === null) out.arrayLength(true, null);
+  else out.arrayOf(true, owned, writeTopicPartitions);
+  out.tagsOf(true);
+}
 
 function writeTopicPartitions(item: ConsumerGroupTopicPartitions, out: ByteWriter): void {
   out.uuid(item.topicId);

@@ -51,50 +51,57 @@ export function assignorNamed(name: string): Assignor | undefined {
 }
 
 /**
- * What a listener offers by default, in preference order: librdkafka's
- * default `partition.assignment.strategy`, so a group of oslo.messaging
- * listeners accepts ours.
- * @default ["range", "roundrobin"]
+ * What a listener offers by default, in preference order: "cooperative-sticky"
+ * first, then librdkafka's default `partition.assignment.strategy`. The
+ * coordinator picks by vote (each member's first name among those every
+ * member offers; see {@link chooseProtocol}), so a pool of kafka-notify
+ * listeners rebalances cooperatively, and a pool with an oslo.messaging
+ * listener (which offers only "range,roundrobin") picks "range" and
+ * rebalances eagerly. The member follows the protocol of the assignor the
+ * coordinator chose, generation by generation.
+ * @default ["cooperative-sticky", "range", "roundrobin"]
  */
-export const DEFAULT_ASSIGNOR_NAMES: readonly AssignorName[] = Object.freeze(["range", "roundrobin"]);
+export const DEFAULT_ASSIGNOR_NAMES: readonly AssignorName[] = Object.freeze(["cooperative-sticky", "range", "roundrobin"]);
 
 /**
  * The assignors to offer in JoinGroup, in preference order: the defaults,
- * with "cooperative-sticky" first when `cooperative` is set.
+ * without "cooperative-sticky" when `cooperative` is false.
  * @example
  * ```ts ignore
  * import { offeredAssignors } from "./index.ts";
- * console.log(offeredAssignors({ cooperative: true }).map((a) => a.name)); // ["cooperative-sticky", "range", "roundrobin"]
+ * console.log(offeredAssignors({ cooperative: false }).map((a) => a.name)); // ["range", "roundrobin"]
  * ```
  */
 export function offeredAssignors(options: { readonly cooperative?: boolean } = {}): Assignor[] {
-  const names: AssignorName[] =
-    options.cooperative === true ? ["cooperative-sticky", ...DEFAULT_ASSIGNOR_NAMES] : [...DEFAULT_ASSIGNOR_NAMES];
+  const names = options.cooperative === false ? DEFAULT_ASSIGNOR_NAMES.filter((n) => n !== "cooperative-sticky") : DEFAULT_ASSIGNOR_NAMES;
   return names.map((name) => ASSIGNORS[name]);
 }
 
 /**
- * The rebalance protocol a member offering `offered` must follow:
- * cooperative only when every offered assignor is cooperative, as the Java
- * client decides (it lets a group move from eager to cooperative in two
- * rolling restarts). librdkafka instead refuses to mix the two kinds.
- * @throws {RangeError} when `offered` is empty.
+ * How a generation that uses the assignor named `chosen` (the JoinGroup
+ * response's protocol name) rebalances: that assignor's protocol. An
+ * unknown name counts as eager, the safe choice (give everything up first).
+ * The Java client instead fixes the protocol per member, cooperative only
+ * when every assignor it offers is cooperative; librdkafka refuses to mix.
+ * Deciding per generation is safe as long as the member gives up what it
+ * holds when a generation turns eager (see membership.ts).
  * @example
  * ```ts ignore
- * import { offeredAssignors, rebalanceProtocolOf } from "./index.ts";
- * console.log(rebalanceProtocolOf(offeredAssignors({ cooperative: true }))); // "eager"
+ * import { rebalanceProtocolOf } from "./index.ts";
+ * console.log(rebalanceProtocolOf("cooperative-sticky"), rebalanceProtocolOf("range")); // "cooperative" "eager"
  * ```
  */
-export function rebalanceProtocolOf(offered: readonly Assignor[]): RebalanceProtocol {
-  if (offered.length === 0) throw new RangeError("no assignor offered");
-  return offered.every((assignor) => assignor.rebalanceProtocol === "cooperative") ? "cooperative" : "eager";
+export function rebalanceProtocolOf(chosen: string | null): RebalanceProtocol {
+  return (chosen === null ? undefined : assignorNamed(chosen))?.rebalanceProtocol ?? "eager";
 }
 
 /**
  * The classic group coordinator's choice, for fakes and tests: among the
  * protocol names every member offers, each member votes for the first in
- * its own order, and the most votes win. The broker breaks ties
- * arbitrarily; here the tie goes to the name the first member prefers.
+ * its own order, and the most votes win (Kafka's GroupMetadata and
+ * ClassicGroup `selectProtocol`; the leader's preference counts as one vote
+ * like any other). The broker breaks ties by hash-map order; here the tie
+ * goes to the name the first member prefers.
  * `null` when the members share no protocol (the broker then rejects the
  * join with INCONSISTENT_GROUP_PROTOCOL).
  * @example
