@@ -320,8 +320,13 @@ export async function runFault(name: string, run: FaultRun): Promise<FaultCounts
       const target = inLog.size;
       const distinct = (rs: Received[]) => new Set(rs.map((r) => r.seq)).size;
       while (distinct(got.alo) < target && Date.now() < deadline) await sleep(200);
-      // the at-most-once one gets the same chance, then a quiet second for late duplicates
-      while (distinct(got.amo) < target && Date.now() < deadline) await sleep(200);
+      // The at-most-once one gets the same chance (it may lose what it had committed before a fault, so
+      // it stops waiting once nothing arrived for 10 s), then a quiet second for late duplicates.
+      let quietSince = Date.now();
+      for (let seen = got.amo.length; distinct(got.amo) < target && Date.now() < deadline && Date.now() - quietSince < 10_000; ) {
+        await sleep(200);
+        if (got.amo.length !== seen) [seen, quietSince] = [got.amo.length, Date.now()];
+      }
       await sleep(1000);
       counts.atLeastOnce = countListener(got.alo, acked, faultStartedAt);
       counts.atMostOnce = countListener(got.amo, acked, faultStartedAt);

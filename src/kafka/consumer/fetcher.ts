@@ -320,12 +320,15 @@ export class Fetcher {
     p.busy = true;
     p.next = batch.nextOffset;
     this.#handlers.add(async () => {
+      let handled = false;
       try {
         if (!this.#stopped) await this.#settings.handle(batch);
+        handled = true;
       } catch (error) {
         this.#settings.onError(error instanceof Error ? error : new Error(String(error)));
       }
-      if (p.version === version && batch.nextOffset > p.offset) p.offset = batch.nextOffset;
+      // A handler that failed (e.g. its commit was refused) moves nothing: the batch is fetched again.
+      if (handled && p.version === version && batch.nextOffset > p.offset) p.offset = batch.nextOffset;
       const ahead = p.ahead;
       p.ahead = undefined;
       p.busy = false;
