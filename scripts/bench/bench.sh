@@ -13,6 +13,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source scripts/lib/bootstrap.sh
 bash scripts/setup-peers.sh
 if ! bash scripts/kafka/kafka.sh status >/dev/null 2>&1; then
+  # The broker as Kafka's own kafka-server-start.sh runs it (1 GiB heap, G1 with 20 ms pause goal),
+  # not the small serial-GC test broker: latency percentiles depend on the broker's pauses.
+  export KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms1g -Xmx1g}"
+  export KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
   bash scripts/kafka/kafka.sh start >&2
   trap 'bash scripts/kafka/kafka.sh stop >&2' EXIT
 fi

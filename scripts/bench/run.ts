@@ -588,6 +588,8 @@ function machine(): Machine {
     ]),
     java: firstLine(tryRun("bash", ["-c", "java -version 2>&1"])),
     kafka: tryRun("bash", ["-c", `ls ${KAFKA_LIBS} | sed -n 's/^kafka-clients-\\(.*\\)\\.jar$/\\1/p'`]),
+    // bench.sh sets these when it starts the broker itself (as Kafka's start script runs it).
+    brokerJvm: process.env.KAFKA_JVM_OPTS ? `${process.env.KAFKA_HEAP_OPTS ?? ""} ${process.env.KAFKA_JVM_OPTS}`.trim() : undefined,
     kafkajs: JSON.parse(readFileSync(path.join(ROOT, "node_modules/kafkajs/package.json"), "utf8")).version,
     payloadBytes: payloadBytes(),
     recordBytes: RECORD.length,

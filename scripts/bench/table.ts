@@ -22,6 +22,8 @@ export interface Machine {
   python: string;
   java: string;
   kafka: string;
+  /** The broker's JVM options, when the bench started it. */
+  brokerJvm?: string | undefined;
   kafkajs: string;
   payloadBytes: number;
   recordBytes: number;
@@ -86,7 +88,7 @@ export function renderReport(m: Machine, cases: CaseResult[], profiles: readonly
     `Produced by \`npm run bench\` (\`scripts/bench/run.ts\`) on ${m.date} UTC${m.quick ? " — QUICK MODE (counts ÷ 10, not a reference run)" : ""}; ` +
       `${m.runs} rounds, every peer once per round (round-robin), the figure is the median (each run in the "runs" column). ` +
       `Each peer is its own process (CPU = user+sys of that process, including start-up; RSS = its peak), ` +
-      `against one local broker (Apache Kafka ${m.kafka}, KRaft, PLAINTEXT on loopback), a fresh topic of ${m.partitions} partitions per producer run, acks=all. ` +
+      `against one local broker (Apache Kafka ${m.kafka}, KRaft, PLAINTEXT on loopback${m.brokerJvm ? `; JVM \`${m.brokerJvm}\`` : ""}), a fresh topic of ${m.partitions} partitions per producer run, acks=all. ` +
       `Payload: a ${m.payloadBytes}-byte JSON object; on the wire every record is the ${m.recordBytes}-byte oslo 2.0 envelope (the raw and Java peers send those same bytes).`,
   );
   out.push("");
