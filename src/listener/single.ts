@@ -90,7 +90,18 @@ export function singleHandler(s: SingleSettings): (batch: PartitionBatch) => Pro
             ahead.length = 0;
             for (let i = start; i < end; i++) ahead.push(context.tryDecode(records[i] as ConsumedRecord));
           }
-          await committed;
+          try {
+            await committed;
+          } catch (error) {
+            // Not committed, so not dispatched: this poll is read again (the polls before it were committed
+            // and dispatched, so reading the whole batch again would deliver them twice).
+            context.log.warn(`commit failed, the poll is read again: ${error instanceof Error ? error.message : String(error)}`, {
+              topic: batch.topic,
+              partition: batch.partition,
+            });
+            batch.rewind((records[start] as ConsumedRecord).offset);
+            return;
+          }
         }
         for (let i = start; i < end; i++) {
           const record = records[i] as ConsumedRecord;
