@@ -283,8 +283,7 @@ export async function startGroupConsumer(
       handled.delete(k);
     }
     fetcher.revoke(partitions);
-    await settle(keys);
-    for (const k of keys) handled.delete(k);
+    await settle(keys); // their handlers mark nothing now: markHandled checks the ownership deleted above
   };
 
   const committedOffsets = async (partitions: readonly TopicPartition[]): Promise<Map<string, number>> => {

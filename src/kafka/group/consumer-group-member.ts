@@ -17,6 +17,7 @@ import { ErrorCode } from "../protocol/error-codes.ts";
 import { WakeableSleep } from "../wakeable-sleep.ts";
 import { minus } from "./assignment-diff.ts";
 import { ConsumerProtocolUnavailableError, mergeAssignments, PROTOCOL_UNAVAILABLE, TopicNames } from "./consumer-group-assignment.ts";
+import { firstAssignment } from "./member-contract.ts";
 import { type Assignment, backoffMs, GroupError, type GroupPort, type MembershipSettings } from "./membership.ts";
 
 /**
@@ -92,7 +93,7 @@ export class ConsumerGroupMember {
   /** When the coordinator last answered a heartbeat without error. */
   #aliveAt = Date.now();
   #loop: Promise<void> | undefined;
-  readonly #firstAssignment = deferred();
+  readonly #firstAssignment = firstAssignment();
 
   /** A member of `settings.groupId` that reaches its coordinator through `port`. */
   constructor(port: GroupPort, settings: ConsumerGroupMemberSettings) {
@@ -308,15 +309,4 @@ export class ConsumerGroupMember {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // rejected when stopped first; only start()'s caller cares
-  return { promise, resolve, reject };
 }

@@ -92,3 +92,22 @@ export class GroupError extends Error {
 export function backoffMs(failures: number, random = Math.random): number {
   return Math.min(100 * 2 ** Math.min(failures - 1, 4), 1_000) * (0.8 + 0.4 * random());
 }
+
+/** The first assignment of a member: `start()` returns its promise, which a stop before any assignment rejects. */
+export interface FirstAssignment {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** A {@link FirstAssignment} not settled yet. */
+export function firstAssignment(): FirstAssignment {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // rejected when stopped first; only start()'s caller cares
+  return { promise, resolve, reject };
+}

@@ -33,7 +33,7 @@ import { WakeableSleep } from "../wakeable-sleep.ts";
 import { type Assignment, minus, sizeOf } from "./assignment-diff.ts";
 import type { RebalanceProtocol } from "./assignors/types.ts";
 import { assignmentBytes, readAssignment, readSubscription, subscriptionBytes } from "./member-bytes.ts";
-import { backoffMs, GroupError, type GroupPort, type MembershipSettings } from "./member-contract.ts";
+import { backoffMs, firstAssignment, GroupError, type GroupPort, type MembershipSettings } from "./member-contract.ts";
 
 export type { Assignment } from "./assignment-diff.ts";
 export { backoffMs, GroupError, type GroupPort, type MembershipSettings } from "./member-contract.ts";
@@ -62,19 +62,11 @@ export class GroupMembership {
   #aliveAt = Date.now();
   #loop: Promise<void> | undefined;
   readonly #pause = new WakeableSleep();
-  #firstAssignment: { resolve: () => void; reject: (e: Error) => void; promise: Promise<void> };
+  readonly #firstAssignment = firstAssignment();
 
   constructor(port: GroupPort, settings: MembershipSettings) {
     this.#port = port;
     this.#settings = settings;
-    let resolve!: () => void;
-    let reject!: (e: Error) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    promise.catch(() => {});
-    this.#firstAssignment = { resolve, reject, promise };
   }
 
   /** The member id the coordinator gave (empty before the first join). */
