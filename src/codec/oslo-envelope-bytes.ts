@@ -20,6 +20,13 @@ const MAX_KEY_LITERALS = 4096;
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 
+/** From this length on, a string is checked by one regular expression and copied by TextEncoder, not char by char. */
+const LONG_LITERAL = 64;
+/** What the literal loop would not copy as is: control characters, DEL and beyond, `"` and `\\`. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what needs escaping
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\u007f-\uffff]/;
+const utf8 = new TextEncoder();
+
 /** Thrown inside the fast path for anything it does not handle; the string writer takes over. */
 const BAIL: unique symbol = Symbol("bail");
 
@@ -94,6 +101,14 @@ class SlabWriter {
     let p = this.pos;
     slab[p++] = BACKSLASH;
     slab[p++] = QUOTE;
+    if (n >= LONG_LITERAL && !NEEDS_ESCAPE.test(text)) {
+      // Printable ASCII throughout: the runtime's encoder copies it in one native call.
+      p += utf8.encodeInto(text, slab.subarray(p, p + n)).written;
+      slab[p++] = BACKSLASH;
+      slab[p++] = QUOTE;
+      this.pos = p;
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
       // Anything but plain printable ASCII: the string writer's spelling (pos is still at the literal).

@@ -97,6 +97,22 @@ describe("oslo envelope as bytes", () => {
     }
   });
 
+  test("long strings: plain ASCII copied whole; one character needing an escape, anywhere, is escaped", () => {
+    const special = ['"', "\\", "\n", "\u0001", "\u007f", "é", "\u2028", "😀", "\ud800"];
+    for (const length of [63, 64, 65, 300, 5000]) {
+      const plain = "a~ /:,".repeat(Math.ceil(length / 6)).slice(0, length);
+      const n = notification({ plain, list: [plain] }, { eventType: plain, publisherId: plain });
+      assert.deepEqual(osloEnvelopeBytes(n), expectedBytes(n), `plain ${length}`);
+      for (const ch of special) {
+        for (const at of [0, length >> 1, length - 1]) {
+          const text = plain.slice(0, at) + ch + plain.slice(at + 1);
+          const m = notification({ text });
+          assert.deepEqual(osloEnvelopeBytes(m), expectedBytes(m), `${JSON.stringify(ch)} at ${at} of ${length}`);
+        }
+      }
+    }
+  });
+
   test("envelopes already handed out stay intact while later ones fill new slabs", () => {
     const sent: [Uint8Array, Uint8Array][] = [];
     // ~1 KiB each: 1,000 envelopes cross several 256 KiB slabs; one larger than a slab too.
