@@ -105,8 +105,12 @@ export async function startGroupConsumer(
       ]);
     }
     const keys = offsets.map((o) => partitionKey(o.topic, o.partition));
+    // A retry is for the ownership the commit was asked under: a partition lost and assigned again has
+    // a new one, read from the pool's commit, so what this commit covers is read (and dispatched) again.
+    const holders = keys.map((k) => owned.get(k));
+    const stillHeld = () => keys.every((k, i) => holders[i] !== undefined && owned.get(k) === holders[i]);
     for (let attempt = 1; ; attempt++) {
-      if (attempt > 1 && !keys.every((k) => owned.has(k))) {
+      if (attempt > 1 && !stillHeld()) {
         throw new CommitError(`the pool "${settings.groupId}" took partitions back while their commit was retried (not committed)`);
       }
       const generation = membership.generationId;
@@ -141,7 +145,7 @@ export async function startGroupConsumer(
         continue;
       }
       const midRebalance = protocol.behindCodes.has(code);
-      if (midRebalance && attempt < COMMIT_ATTEMPTS && (await rebalancedSince(generation, keys))) continue;
+      if (midRebalance && attempt < COMMIT_ATTEMPTS && (await rebalancedSince(generation, keys, stillHeld))) continue;
       if (midRebalance || code === ErrorCode.UNKNOWN_MEMBER_ID) membership.requestRejoin();
       throw new CommitError(
         `the pool "${settings.groupId}" refused the commit: ${kafkaName(code)} (the partitions may have moved to another member)`,
@@ -152,12 +156,12 @@ export async function startGroupConsumer(
   /**
    * A commit was refused mid-rebalance (a cooperative one goes on while
    * handlers run): true once the member is in a newer generation and still
-   * holds `keys`, so the commit can be sent again. It waits only while every
+   * holds `keys` (`held`: under the ownership the commit was asked under,
+   * never one assigned since), so the commit can be sent again. It waits only while every
    * partition is fully owned; a partition being revoked retries at once if
    * the generation already moved (the member sets it before revoking).
    */
-  const rebalancedSince = async (generation: number, keys: readonly string[]): Promise<boolean> => {
-    const held = () => keys.every((k) => owned.has(k));
+  const rebalancedSince = async (generation: number, keys: readonly string[], held: () => boolean): Promise<boolean> => {
     const moved = () => membership.generationId !== generation && membership.generationId >= 0;
     const deadline = Date.now() + (settings.sessionTimeoutMs ?? 30_000);
     while (!moved() && held() && !stopped && Date.now() < deadline && keys.every((k) => owned.get(k)?.state === "owned")) {
