@@ -1,6 +1,6 @@
 /**
  * End-to-end latency, kafka-notify to kafka-notify (Node), two processes:
- *   role "listen": a kafka-notify listener (oslo defaults) that prints READY,
+ *   role "listen": a kafka-notify listener (oslo defaults, or `delivery` "at-least-once") that prints READY,
  *                  then takes each notification's send time from its payload
  *                  and reports p50/p99/max of (receive time - send time);
  *                  with `samplesFile`, writes every [send time, latency] there
@@ -11,7 +11,16 @@ import { writeFileSync } from "node:fs";
 import { createNotifier, listen } from "../../mod.ts";
 import { CTXT, config, EVENT_TYPE, emitResult, payloadFor, percentile, progress, wallMs } from "./lib.ts";
 
-const c = config<{ broker: string; topic: string; count: number; role: string; rate: number; group: string; samplesFile?: string }>();
+const c = config<{
+  broker: string;
+  topic: string;
+  count: number;
+  role: string;
+  rate: number;
+  group: string;
+  samplesFile?: string;
+  delivery?: "at-most-once" | "at-least-once";
+}>();
 const base = c.topic.replace(/\.info$/, "");
 const url = `kafka://${c.broker}`;
 
@@ -28,6 +37,7 @@ if (c.role === "listen") {
     topics: [base],
     pool: c.group,
     logLevel: "error",
+    delivery: c.delivery ?? "at-most-once",
     endpoints: [
       {
         info(_ctxt, _publisher, _eventType, payload) {

@@ -2,6 +2,8 @@
  * @platformatic/kafka peers (Node only; its own node:net connections):
  *   mode "sendBatch"   `await producer.send({ messages })` with batches of `batch` records, one batch
  *                      in flight at a time (its documented fastest way: many messages per send)
+ *   mode "sendBatchBuilt"  the same, each value built when sent with the notifier's own envelope encoder
+ *                      (record.ts `builtOsloRecord`: the same bytes and per-notification encoding work)
  *   mode "sendEach"    one `producer.send()` per notification, all awaited together at the end
  *                      (what a service that sends as events happen does); yields every 1,024 sends
  *   mode "consume"     a consumer stream (`consume()`, "data" events) that only counts
@@ -12,14 +14,14 @@
  */
 import { Consumer, MessagesStreamModes, ProduceAcks, Producer } from "@platformatic/kafka";
 import { config, emitResult, nowMs, progress, yieldToLoop } from "./lib.ts";
-import { decodeOslo, osloRecord } from "./record.ts";
+import { builtOsloRecord, decodeOslo, osloRecord } from "./record.ts";
 
 const c = config<{
   broker: string;
   topic: string;
   count: number;
   compression: "none" | "lz4";
-  mode: "sendBatch" | "sendEach" | "consume" | "consumeDecoded";
+  mode: "sendBatch" | "sendBatchBuilt" | "sendEach" | "consume" | "consumeDecoded";
   batch?: number;
   group?: string;
   /** The payload's JSON size (scale round); the usual ~200 bytes when absent. */
@@ -44,6 +46,17 @@ async function produce(): Promise<void> {
     for (let sent = 0; sent < c.count; sent += size) {
       const n = Math.min(size, c.count - sent);
       await producer.send({ messages: n === size ? messages : messages.slice(0, n) });
+    }
+  } else if (c.mode === "sendBatchBuilt") {
+    const size = c.batch ?? 2_000;
+    for (let sent = 0; sent < c.count; sent += size) {
+      const n = Math.min(size, c.count - sent);
+      const messages = new Array<{ topic: string; value: Buffer }>(n);
+      for (let i = 0; i < n; i++) {
+        const bytes = builtOsloRecord(sent + i, c.payloadBytes);
+        messages[i] = { topic: c.topic, value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+      }
+      await producer.send({ messages });
     }
   } else {
     const pending: Promise<unknown>[] = [];
@@ -105,7 +118,7 @@ async function consume(decode: boolean): Promise<void> {
   emitResult({ count: counted, seconds, rate: counted / seconds, joinSeconds: (first - t0) / 1000 });
 }
 
-if (c.mode === "sendBatch" || c.mode === "sendEach") await produce();
+if (c.mode === "sendBatch" || c.mode === "sendBatchBuilt" || c.mode === "sendEach") await produce();
 else if (c.mode === "consume" || c.mode === "consumeDecoded") await consume(c.mode === "consumeDecoded");
 else throw new Error(`unknown mode ${String(c.mode)}`);
 process.exit(0);

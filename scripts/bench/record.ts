@@ -3,7 +3,9 @@
  * the notifier writes for one notification (built once, not timed), and the
  * decoding a listener must do for every record it receives.
  */
+import { osloEnvelopeBytes } from "../../src/codec/oslo-envelope-bytes.ts";
 import { osloCodec } from "../../src/codec/payload.ts";
+import { pythonUtcTimestamp } from "../../src/message/timestamp.ts";
 import { CTXT, EVENT_TYPE, paddedPayload } from "./lib.ts";
 
 /**
@@ -19,6 +21,33 @@ export function osloRecord(payloadBytes?: number): string {
     payload: paddedPayload(123456, payloadBytes),
     metadata: { message_id: crypto.randomUUID(), timestamp: "2026-11-22 10:04:05.123456" },
   }) as string;
+}
+
+let lastMs = Number.NaN;
+let lastTimestamp = "";
+
+/**
+ * The record for notification `i`, built when it is sent as the notifier
+ * builds it: a new message id, the time (formatted once per millisecond,
+ * as the notifier does), the payload, and the notifier's own envelope
+ * encoder, so a raw producer pays the same per-notification encoding and
+ * sends the same bytes. With `payloadBytes` (the scale round), the payload is
+ * padded to about that size.
+ */
+export function builtOsloRecord(i: number, payloadBytes?: number): Uint8Array {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastTimestamp = pythonUtcTimestamp(new Date(ms));
+    lastMs = ms;
+  }
+  return osloEnvelopeBytes({
+    priority: "info",
+    ctxt: CTXT,
+    publisherId: "bench.host1",
+    eventType: EVENT_TYPE,
+    payload: paddedPayload(i, payloadBytes),
+    metadata: { message_id: crypto.randomUUID(), timestamp: lastTimestamp },
+  });
 }
 
 const utf8 = new TextDecoder();

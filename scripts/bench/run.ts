@@ -21,6 +21,7 @@ import { osloCodec } from "../../src/codec/payload.ts";
 import { createTopics } from "../../tests/support/topics.ts";
 import { brokerGcLogs, gcShare, pausesBetween } from "./broker-gc.ts";
 import { CTXT, EVENT_TYPE, payloadBytes, payloadFor } from "./lib.ts";
+import { listenerReading, notifierReading } from "./profile-reading.ts";
 import { scaleCases } from "./scale.ts";
 import { type CaseResult, type Machine, type ProfileSummary, writeReport } from "./table.ts";
 
@@ -163,8 +164,28 @@ const RECORD = osloCodec.encode({
   payload: payloadFor(123456),
   metadata: { message_id: crypto.randomUUID(), timestamp: "2026-11-22 10:04:05.123456" },
 }) as string;
-const payloadFile = path.join(tmp, "record.txt");
-writeFileSync(payloadFile, `${RECORD}\n`);
+/**
+ * ProducerPerformance's --payload-file: distinct notifications, one per line (it picks one at random
+ * for each record). With one line every record would be the same and compress to almost nothing with
+ * lz4, which no notifier's records do.
+ */
+const PAYLOAD_FILE_RECORDS = 20_000;
+const payloadFile = path.join(tmp, "records.txt");
+writeFileSync(
+  payloadFile,
+  Array.from(
+    { length: PAYLOAD_FILE_RECORDS },
+    (_, i) =>
+      `${osloCodec.encode({
+        priority: "info",
+        ctxt: CTXT,
+        publisherId: "bench.host1",
+        eventType: EVENT_TYPE,
+        payload: payloadFor(i),
+        metadata: { message_id: crypto.randomUUID(), timestamp: "2026-11-22 10:04:05.123456" },
+      })}\n`,
+  ).join(""),
+);
 
 const N_MAIN = scale(200_000);
 const N_SEND_EACH = scale(20_000);
@@ -296,6 +317,16 @@ for (const compression of ["none", "lz4"] as const) {
       run: (topic) => nodePeer("peer-platformatic.ts", { ...c, topic, count: N_MAIN, mode: "sendBatch", batch: SENDBATCH_SIZE }),
     },
     {
+      id: `platformatic-sendBatchBuilt-${compression}`,
+      group: "producers",
+      label: `@platformatic/kafka \`send()\`, batches of ${SENDBATCH_SIZE}, each value built with the notifier's encoder`,
+      runtime: `Node ${process.versions.node}`,
+      compression,
+      count: N_MAIN,
+      note: "one batch in flight at a time; each record built when sent as the notifier builds it (message id, time, oslo envelope bytes)",
+      run: (topic) => nodePeer("peer-platformatic.ts", { ...c, topic, count: N_MAIN, mode: "sendBatchBuilt", batch: SENDBATCH_SIZE }),
+    },
+    {
       id: `platformatic-sendEach-${compression}`,
       group: "producers",
       label: "@platformatic/kafka `send()` per notification, awaited together",
@@ -322,7 +353,7 @@ for (const compression of ["none", "lz4"] as const) {
       runtime: "Java 17",
       compression,
       count: N_MAIN,
-      note: "same record bytes (--payload-file)",
+      note: `the notifier's record bytes: ${PAYLOAD_FILE_RECORDS.toLocaleString("en")} distinct notifications in --payload-file, one picked at random per record`,
       run: (topic) =>
         java(
           "org.apache.kafka.tools.ProducerPerformance",
@@ -491,17 +522,24 @@ cases.push(
 );
 
 const LATENCY_SECONDS = QUICK ? 2 : 5;
-for (const rate of [1_000, 10_000]) {
+const LATENCY_CASES = [
+  { rate: 1_000, delivery: "at-most-once" },
+  { rate: 10_000, delivery: "at-most-once" },
+  { rate: 1_000, delivery: "at-least-once" },
+  { rate: 10_000, delivery: "at-least-once" },
+] as const;
+for (const { rate, delivery } of LATENCY_CASES) {
   const count = rate * LATENCY_SECONDS;
+  const atLeastOnce = delivery === "at-least-once";
   cases.push({
-    id: `latency-${rate}`,
+    id: `latency-${rate}${atLeastOnce ? "-alo" : ""}`,
     group: "latency",
-    label: `kafka-notify notifier → kafka-notify listener at ${rate.toLocaleString("en")}/s`,
+    label: `kafka-notify notifier → kafka-notify listener${atLeastOnce ? " (at-least-once)" : ""} at ${rate.toLocaleString("en")}/s`,
     runtime: `Node ${process.versions.node}`,
     count,
     note: `${LATENCY_SECONDS} s, first 10% not counted`,
     run: async (topic, round) => {
-      const samplesFile = path.join(tmp, `latency-${rate}-${round}.json`);
+      const samplesFile = path.join(tmp, `latency-${rate}-${delivery}-${round}.json`);
       let ready!: () => void;
       const isReady = new Promise<void>((resolve) => {
         ready = resolve;
@@ -510,7 +548,16 @@ for (const rate of [1_000, 10_000]) {
         NODE,
         [
           bench("peer-latency.ts"),
-          JSON.stringify({ broker: BROKER, topic, count, role: "listen", rate, group: listenGroup(round, `lat${rate}`), samplesFile }),
+          JSON.stringify({
+            broker: BROKER,
+            topic,
+            count,
+            role: "listen",
+            rate,
+            delivery,
+            group: listenGroup(round, `lat${rate}${atLeastOnce ? "alo" : ""}`),
+            samplesFile,
+          }),
         ],
         {
           onLine: (line) => line === "READY" && ready(),
@@ -545,14 +592,28 @@ function withBrokerGc(run: Spawned, samplesFile: string): Spawned {
   return { ...run, result: { ...run.result, ...gcShare(samples, pausesBetween(logs, first, last)) } };
 }
 
-cases.push({
-  id: "memory-100k",
-  group: "memory",
-  label: "kafka-notify notifier holding 100,000 queued notifications",
-  runtime: `Node ${process.versions.node}`,
-  count: scale(100_000),
-  run: (topic) => nodePeer("peer-memory.ts", { broker: BROKER, topic, count: scale(100_000) }, ["--expose-gc"]),
-});
+/** Queued notifications per memory case: the cost per queued notification shows in the slope. */
+const MEMORY_COUNTS = { "10k": 10_000, "100k": 100_000, "1m": 1_000_000 };
+for (const [name, nominal] of Object.entries(MEMORY_COUNTS)) {
+  const count = scale(nominal);
+  cases.push({
+    id: `memory-${name}`,
+    group: "memory",
+    label: `kafka-notify notifier holding ${count.toLocaleString("en")} queued notifications`,
+    runtime: `Node ${process.versions.node}`,
+    count,
+    run: (topic) =>
+      nodePeer("peer-memory.mjs", { broker: BROKER, topic, count, ctxt: CTXT, eventType: EVENT_TYPE, payload: payloadFor(0) }, [
+        "--expose-gc",
+      ]),
+  });
+}
+
+/** The memory round loads the built package (dist/), as users run it: build it from these sources first. */
+function buildPackage(): void {
+  say("[prep] building dist/ (tsup) for the memory round");
+  execFileSync("npx", ["tsup", "--silent"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+}
 
 const scaleRound = scaleCases<Spawned>({
   broker: BROKER,
@@ -612,6 +673,7 @@ async function main(): Promise<void> {
   );
   const results = new Map<string, Spawned[]>(selected.map((c) => [c.id, []]));
 
+  if (runnable.some((c) => c.group === "memory")) buildPackage();
   let inputTopic: string | undefined;
   if (runnable.some((c) => c.group === "listeners")) {
     inputTopic = `bench-input-${started}.info`;
@@ -668,7 +730,7 @@ async function main(): Promise<void> {
         runtime: "node",
       });
       await deleteTopic(topic);
-      if (summary) profiles.push({ title: "the notifier's send path", text: summary });
+      if (summary) profiles.push({ title: "the notifier's send path", text: summary, reading: notifierReading(summary) });
     }
     if (inputTopic) {
       say(`[profile] ${elapsed()}  kafka-notify listener (Node) under --cpu-prof`);
@@ -682,6 +744,7 @@ async function main(): Promise<void> {
         profiles.push({
           title: "the listener's consume path (oslo defaults; the whole run, start-up included)",
           text: summary,
+          reading: listenerReading(summary),
         });
     }
   }

@@ -122,10 +122,10 @@ export function scaleCases<R>(deps: ScaleDeps<R>): { cases: ScaleCase<R>[]; clea
         label: `@platformatic/kafka batched \`send()\`, ${shape.title}`,
         runtime: node,
         count,
-        note: `batches of ${batchFor(shape)}`,
+        note: `batches of ${batchFor(shape)}, each value built as the notifier builds it`,
         run: (_, round) =>
           ownTopic(`scale-plt-send-${shape.key}`, round, shape.partitions, (topic) =>
-            deps.nodePeer("peer-platformatic.ts", { ...common, topic, mode: "sendBatch", batch: batchFor(shape) }),
+            deps.nodePeer("peer-platformatic.ts", { ...common, topic, mode: "sendBatchBuilt", batch: batchFor(shape) }),
           ),
       },
       {
@@ -173,7 +173,8 @@ export function renderScale(medianOf: MedianOf, counts: ReadonlyMap<string, numb
     "",
     "Run with `--only scale`. Producers write a fresh topic of the given partitions (acks=all, no compression); consumers read " +
       "one input topic per shape (filled once with @platformatic/kafka's batched send of the notifier's record bytes) in a new group. " +
-      "msg/s are medians over the rounds; the platformatic producer sends batches of up to 2,000 records, fewer when records are " +
+      "msg/s are medians over the rounds; the platformatic producer builds each value with the notifier's own encoder (the same " +
+      "bytes and encoding work) and sends batches of up to 2,000 records, fewer when records are " +
       "large (about 768 KiB per partition per send, under the broker's 1 MiB batch limit).",
     "",
     "| shape | notifications | notifier msg/s | platformatic `send()` msg/s | notifier ÷ platformatic | listener msg/s | platformatic decoding msg/s | listener ÷ platformatic |",

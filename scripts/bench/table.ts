@@ -151,7 +151,8 @@ export function renderReport(m: Machine, cases: CaseResult[], profiles: readonly
   out.push("### End-to-end latency");
   out.push("");
   out.push(
-    "A notifier paced at a fixed rate, a listener in another process (oslo defaults: at-most-once, offsets committed before dispatch, `kafka_consumer_timeout` 1 s); latency = receive time − send time (carried in the payload).",
+    "A notifier paced at a fixed rate, a listener in another process (oslo defaults: at-most-once, offsets committed before dispatch, `kafka_consumer_timeout` 1 s; " +
+      "the at-least-once rows commit after the endpoint returned instead); latency = receive time − send time (carried in the payload).",
   );
   out.push("");
   out.push(
@@ -180,24 +181,27 @@ export function renderReport(m: Machine, cases: CaseResult[], profiles: readonly
   out.push("### Memory");
   out.push("");
   out.push(
-    "| case | peak RSS MiB (median) | RSS before queueing | RSS with all queued | of which array buffers (record bytes) | JS heap used / reserved | runs (peak) |",
+    "| case | peak RSS MiB (median) | floor: RSS before queueing | RSS with all queued | of which array buffers (record bytes) | JS heap used / reserved | queued, bytes per notification | peak, bytes per notification | runs (peak) |",
   );
-  out.push("|---|---|---|---|---|---|---|");
+  out.push("|---|---|---|---|---|---|---|---|---|");
   for (const c of cases.filter((x) => x.group === "memory")) {
     const s = status(c);
     if (s) {
-      out.push(`| ${c.label} | ${s} | | | | | |`);
+      out.push(`| ${c.label} | ${s} | | | | | | | |`);
       continue;
     }
+    const floor = med(c, "baselineRssMiB");
+    const perNotification = (mib: number) => fix(((mib - floor) * 2 ** 20) / c.count, 0);
     out.push(
-      `| ${c.label} | **${fix(med(c, "peakRssMiB"), 0)}** | ${fix(med(c, "baselineRssMiB"), 0)} | ${fix(med(c, "queuedRssMiB"), 0)} | ${fix(med(c, "arrayBuffersMiB"), 0)} | ${fix(med(c, "heapUsedMiB"), 0)} / ${fix(med(c, "heapTotalMiB"), 0)} | ${runsCell(c, "peakRssMiB")} |`,
+      `| ${c.label} | **${fix(med(c, "peakRssMiB"), 0)}** | ${fix(floor, 0)} | ${fix(med(c, "queuedRssMiB"), 0)} | ${fix(med(c, "arrayBuffersMiB"), 0)} | ${fix(med(c, "heapUsedMiB"), 0)} / ${fix(med(c, "heapTotalMiB"), 0)} | ${perNotification(med(c, "queuedRssMiB"))} | ${perNotification(med(c, "peakRssMiB"))} | ${runsCell(c, "peakRssMiB")} |`,
     );
   }
   out.push("");
   out.push(
-    "RSS before queueing is the runtime with kafkajs, kafka-notify and the bench's TypeScript stripping loaded, connected. " +
-      "The queued records are held as bytes (array buffers, outside the JS heap); the heap holds what each send returns " +
-      "(a promise) and V8's young generation, which it sizes from what survives.",
+    "Measured on the built package (dist/mod.js) by a plain JavaScript peer (scripts/bench/peer-memory.mjs), so no TypeScript " +
+      "stripping is loaded: the floor is Node and kafka-notify, connected. The queued records are held as bytes in their " +
+      "partitions' open batches (array buffers, outside the JS heap); the heap holds what each send returns (a promise) and " +
+      "V8's young generation, which it sizes from what survives. Bytes per notification: (RSS − floor) ÷ notifications.",
   );
   out.push("");
 
@@ -210,9 +214,10 @@ export function renderReport(m: Machine, cases: CaseResult[], profiles: readonly
   out.push(...renderTargets((id, key) => med(byId.get(id), key)));
   out.push("");
   out.push(
-    "Reading the ratios: the `sendBatch` ceiling reuses one pre-built value, so it does none of the per-notification work " +
-      "a notifier must (UUID, timestamp, context allow-list, the Python-compatible envelope); the peer that builds each value " +
-      "with `JSON.stringify` is what a hand-written producer pays for that work. Likewise the counting `eachBatch` decodes " +
+    "Reading the ratios: the `sendBatch` ceilings (kafkajs and @platformatic/kafka) reuse one pre-built value, so they do none of the per-notification work " +
+      "a notifier must (UUID, timestamp, context allow-list, the Python-compatible envelope); the kafkajs peer that builds each value " +
+      "with `JSON.stringify` is what a hand-written producer pays for that work, and the @platformatic/kafka peer that builds each " +
+      "value with the notifier's own encoder pays exactly the notifier's encoding, so its target compares the two clients' produce paths. Likewise the counting `eachBatch` decodes " +
       "nothing, while every listener must (UTF-8, then JSON.parse of the envelope and of the message inside it); the decoding " +
       "peers show what that costs kafkajs and @platformatic/kafka themselves; the kafkajs and @platformatic/kafka consumers commit on their own schedule, while the listener's oslo default " +
       "commits each poll of 500 before dispatching it (a broker round trip per poll; the `enable_auto_commit` row shows the " +
@@ -220,13 +225,14 @@ export function renderReport(m: Machine, cases: CaseResult[], profiles: readonly
       "of one record per batch), so that yardstick sends the broker several times fewer bytes than any real producer. " +
       "The Python notifier is fast here because librdkafka batches and sends in C.",
   );
-  for (const { title, text } of profiles) {
+  for (const { title, text, reading } of profiles) {
     out.push("");
     out.push(`### CPU profile of ${title} (this run, \`--cpu-prof\`, self time)`);
     out.push("");
     out.push("```");
     out.push(text.trim());
     out.push("```");
+    if (reading) out.push("", reading);
   }
   return out.join("\n");
 }
@@ -235,6 +241,8 @@ export function renderReport(m: Machine, cases: CaseResult[], profiles: readonly
 export interface ProfileSummary {
   title: string;
   text: string;
+  /** What bounds the profiled path in this run (profile-reading.ts). */
+  reading?: string;
 }
 
 /** Render, and when `file` is given, replace (or append) the marked section in it. */
