@@ -193,7 +193,8 @@ export class Fetcher {
       [...byLeader].map(async ([leaderId, positions]) => {
         const fetched = await this.#fetch(leaderId, positions);
         for (const [position, answer] of fetched) {
-          queue.push(() => this.#deliver(position, answer));
+          const version = position.version;
+          queue.push(() => this.#deliver(position, answer, version));
           next();
         }
       }),
@@ -275,7 +276,13 @@ export class Fetcher {
     }
   }
 
-  async #deliver(position: Position, answer: FetchResponsePartition): Promise<void> {
+  async #deliver(position: Position, answer: FetchResponsePartition, fetchedAt: number): Promise<void> {
+    // An answer waits its turn while other partitions' handlers run. Revoked, assigned again or sought
+    // meanwhile, it is stale: handled under the new assignment, its records would be read twice.
+    if (this.#positions.get(partitionKey(position.topic, position.partition)) !== position || position.version !== fetchedAt) {
+      position.busy = false;
+      return;
+    }
     const version = position.version;
     try {
       const decoded = await decodePartitionRecords(position.topic, answer, position.offset, this.#settings.isolationLevel === 1);

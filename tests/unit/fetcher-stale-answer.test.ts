@@ -1,0 +1,124 @@
+/**
+ * The fetcher's scheduling, driven through a scripted cluster (no broker):
+ * an answer that waits for its turn while another partition's handler runs
+ * is dropped when its partition was revoked and assigned again meanwhile,
+ * so a partition lost and regained is read once, from where the new
+ * assignment starts, not also from the stale answer.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { type FetchedBatch, Fetcher } from "../../src/kafka/consumer/fetcher.ts";
+import type { Cluster } from "../../src/kafka/network/cluster.ts";
+import { COMPRESSION_IDS, RecordsBuilder, writeRecordBatch } from "../../src/kafka/produce/record-batch.ts";
+import type { FetchRequest, FetchResponse } from "../../src/kafka/protocol/fetch.ts";
+import { ByteWriter } from "../../src/kafka/protocol/writer.ts";
+
+const TOPIC = "t.info";
+
+/** One record batch of `count` records from `baseOffset`, as a broker stores it. */
+function batchBytes(baseOffset: number, count: number): Uint8Array {
+  const builder = new RecordsBuilder(64);
+  for (let i = 0; i < count; i++) builder.append({ value: `record ${baseOffset + i}` }, 1_700_000_000_000 + i);
+  const out = new ByteWriter(64);
+  writeRecordBatch(
+    out,
+    {
+      compression: COMPRESSION_IDS.none,
+      producerId: -1n,
+      producerEpoch: -1,
+      baseSequence: -1,
+      count: builder.count,
+      firstTimestamp: builder.firstTimestamp,
+      maxTimestamp: builder.maxTimestamp,
+    },
+    builder.joined(),
+  );
+  const bytes = out.written().slice();
+  new DataView(bytes.buffer).setBigInt64(0, BigInt(baseOffset));
+  return bytes;
+}
+
+/** A cluster with one leader for every partition of TOPIC, whose Fetch answers what `answer` says. */
+function scriptedCluster(answer: (request: FetchRequest) => FetchResponse): Cluster {
+  return {
+    metadata: async () => {},
+    leaderOf: () => ({ leaderId: 1, leaderEpoch: 0 }),
+    send: async (_node: number, _api: unknown, request: FetchRequest) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return answer(request);
+    },
+    drop: () => {},
+  } as unknown as Cluster;
+}
+
+test("an answer waiting for its turn is dropped once its partition was revoked and assigned again", async () => {
+  const fetches: string[] = [];
+  const cluster = scriptedCluster((request) => ({
+    throttleTimeMs: 0,
+    errorCode: 0,
+    sessionId: 0,
+    responses: request.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => {
+        fetches.push(`p${p.partition}@${p.fetchOffset}`);
+        // Ten records from the offset asked, at most up to offset 10 (the log's end).
+        const count = Math.max(0, 10 - p.fetchOffset);
+        return {
+          partitionIndex: p.partition,
+          errorCode: 0,
+          highWatermark: 10,
+          lastStableOffset: 10,
+          logStartOffset: 0,
+          abortedTransactions: [],
+          preferredReadReplica: -1,
+          records: count > 0 ? batchBytes(p.fetchOffset, count) : null,
+        };
+      }),
+    })),
+  }));
+  const delivered: string[] = [];
+  let releaseFirst!: () => void;
+  const firstHeld = new Promise<void>((resolve) => {
+    releaseFirst = resolve;
+  });
+  let fetcher!: Fetcher;
+  const handle = async (batch: FetchedBatch) => {
+    const offsets = batch.records.map((r) => Number(r.offset));
+    delivered.push(`p${batch.partition}: ${offsets[0]}..${offsets[offsets.length - 1]}`);
+    if (batch.partition === 0 && delivered.length === 1) {
+      // While partition 0's handler runs, partition 1 (its answer queued) is lost and assigned again from 4.
+      fetcher.revoke([{ topic: TOPIC, partition: 1 }]);
+      fetcher.assign([{ topic: TOPIC, partition: 1, offset: 4 }]);
+      await firstHeld;
+    }
+  };
+  fetcher = new Fetcher(cluster, {
+    maxWaitMs: 5,
+    partitionMaxBytes: 1 << 20,
+    maxBytes: 1 << 20,
+    isolationLevel: 0,
+    resetTo: "earliest",
+    concurrency: 1,
+    onError: (error) => assert.fail(error),
+    handle,
+  });
+  try {
+    fetcher.assign([
+      { topic: TOPIC, partition: 0, offset: 0 },
+      { topic: TOPIC, partition: 1, offset: 0 },
+    ]);
+    while (delivered.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    releaseFirst();
+    const deadline = Date.now() + 5_000;
+    while (!delivered.some((d) => d.startsWith("p1")) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  } finally {
+    await fetcher.stop();
+  }
+  const partition1 = delivered.filter((d) => d.startsWith("p1"));
+  assert.deepEqual(partition1, ["p1: 4..9"], `partition 1 read once, from its new start (fetches: ${fetches.join(", ")})`);
+  assert.deepEqual(
+    delivered.filter((d) => d.startsWith("p0")),
+    ["p0: 0..9"],
+  );
+});
