@@ -115,7 +115,7 @@ export const OPTION_TABLE = [
     camel: "maxPollRecords",
     kind: { type: "int", min: 1 },
     default: 500,
-    doc: "Most records a listener takes from one fetch.",
+    doc: "Records a listener commits and dispatches as one poll (at-most-once: the most committed ahead of dispatch).",
   },
   {
     oslo: "security_protocol",

@@ -56,7 +56,7 @@ export interface TransportOptions {
    */
   enableAutoCommit: boolean;
   /**
-   * Most records a listener takes from one fetch. (URL query: `max_poll_records`)
+   * Records a listener commits and dispatches as one poll (at-most-once: the most committed ahead of dispatch). (URL query: `max_poll_records`)
    * @default 500
    */
   maxPollRecords: number;

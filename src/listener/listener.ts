@@ -59,8 +59,9 @@ export interface Listener extends AsyncDisposable {
 const JOIN_TIMEOUT_MS = 60_000;
 // Without a fetch, heartbeat or commit for this long (beyond the fetch wait), a listener counts as disconnected.
 const SILENCE_MS = 10_000;
-// Partitions handled at once in batch mode, so batches can mix partitions.
-const BATCH_CONCURRENCY = 16;
+// Partitions handled at once: batches can mix partitions, and one partition's commit round trip or
+// fetch overlaps another's dispatch (single dispatch still calls endpoints one at a time: single.ts).
+const PARTITION_CONCURRENCY = 16;
 
 /**
  * Start listening. Resolves once partitions are assigned, so a
@@ -160,7 +161,7 @@ export async function listen<D extends NotificationDeclaration = never>(url: str
         commitPolicy: plan.commitPolicy,
         maxBytesPerPartition: o.kafkaMaxFetchBytes,
         maxWaitTimeMs: o.kafkaConsumerTimeoutMs,
-        concurrency: batcher ? BATCH_CONCURRENCY : 1,
+        concurrency: PARTITION_CONCURRENCY,
         joinTimeoutMs: JOIN_TIMEOUT_MS,
         mask: base.mask,
         onStopTimeout: () => context.log.warn("leaving the pool did not finish in time; closing the connections", { pool: plan.pool }),

@@ -21,6 +21,7 @@ import type { Cluster } from "../network/cluster.ts";
 import { isRetriable } from "../network/errors.ts";
 import { ErrorCode, kafkaErrorOf } from "../protocol/error-codes.ts";
 import type { OffsetCommitRequest, OffsetCommitResponse } from "../protocol/offset-commit.ts";
+import { CommitCoalescer } from "./commit-coalescer.ts";
 import { type FetchedBatch, Fetcher } from "./fetcher.ts";
 import { groupProtocolNamed } from "./group-protocol.ts";
 import { listOffsets, partitionKey, type TopicPartition } from "./offsets.ts";
@@ -153,6 +154,9 @@ export async function startGroupConsumer(
     }
   };
 
+  // Partitions handled at once commit their polls in one request.
+  const handlerCommits = new CommitCoalescer(commit);
+
   /**
    * A commit was refused mid-rebalance (a cooperative one goes on while
    * handlers run): true once the member is in a newer generation and still
@@ -199,7 +203,7 @@ export async function startGroupConsumer(
         // Not for a lost partition: its handled offsets are never committed.
         if (settings.commitPolicy === "periodic" && held()) handled.set(key, { topic, partition, offset: String(Number(offset) + 1) });
       },
-      commit: (nextOffset) => commit([{ topic, partition, offset: nextOffset }]),
+      commit: (nextOffset) => handlerCommits.commit({ topic, partition, offset: nextOffset }),
       rewind: (offset) => {
         rewindTo = offset;
       },
