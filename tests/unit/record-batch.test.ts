@@ -174,6 +174,51 @@ describe("record batch v2", () => {
 });
 
 describe("produce request", () => {
+  test("a writer that attaches sends large record sections as they are: its parts join to a copying writer's bytes", () => {
+    const values = Array.from({ length: 400 }, (_, i) => `${i}:${"r".repeat(700 + (i % 13))}`);
+    const builder = new RecordsBuilder(64);
+    values.forEach((value, i) => {
+      builder.append({ value }, 1_700_000_000_000 + i);
+    });
+    const payload = builder.parts();
+    const header = {
+      compression: 0,
+      producerId: 7n,
+      producerEpoch: 0,
+      baseSequence: 0,
+      count: builder.count,
+      firstTimestamp: builder.firstTimestamp,
+      maxTimestamp: builder.maxTimestamp,
+    };
+    const request = (out: ByteWriter) =>
+      produceApi.encode(
+        out,
+        {
+          acks: -1,
+          timeoutMs: 30_000,
+          topics: [
+            {
+              topic: "t.info",
+              partitions: [0, 1].map((partition) => ({ partition, writeBatch: (w) => writeRecordBatch(w, header, payload) })),
+            },
+          ],
+        },
+        7,
+      );
+    const copying = new ByteWriter(16);
+    request(copying);
+    const attaching = new ByteWriter(16, true);
+    request(attaching);
+    const parts = attaching.parts();
+    const large = payload.filter((part) => part.length >= 8192);
+    assert.ok(large.length > 0, "some record chunks are large enough to attach");
+    for (const chunk of large) assert.ok(parts.includes(chunk), "a large chunk is sent as it is, not copied");
+    const attachedPerBatch = large.reduce((sum, part) => sum + part.length, 0);
+    assert.equal(attaching.written().length, copying.written().length - 2 * attachedPerBatch, "attached bytes are not copied in");
+    assert.equal(attaching.length, copying.length);
+    assert.deepEqual(Buffer.concat(parts), Buffer.from(copying.written()));
+  });
+
   test("the version is the highest both sides speak, from 3 to 7", () => {
     assert.equal(negotiateVersion(produceApi, { minVersion: 0, maxVersion: 9 }), 7);
     assert.equal(negotiateVersion(produceApi, { minVersion: 3, maxVersion: 12 }), 7);

@@ -34,7 +34,8 @@ interface Pending {
   readonly version: number;
   readonly correlationId: number;
   /** The encoded request until it is written (then the socket holds it). */
-  frame: Uint8Array | undefined;
+  /** The request frame in the order written: one part, or several when large bytes were attached (produce). */
+  frame: Uint8Array[] | undefined;
   readonly resolve: (response: unknown) => void;
   readonly reject: (error: Error) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -70,7 +71,8 @@ export class Connection {
   nodeId: number | undefined;
   readonly #options: ConnectionOptions;
   readonly #clientId: string;
-  readonly #writer = new ByteWriter(1024);
+  /** Reused for every request; record batches are attached to it, not copied (see #request). */
+  readonly #writer = new ByteWriter(1024, true);
   readonly #reader: FrameReader;
   readonly #socket;
   readonly #inFlight = new Map<number, Pending>();
@@ -216,10 +218,12 @@ export class Connection {
   ): Promise<Res> {
     const correlationId = this.#nextCorrelationId;
     this.#nextCorrelationId = (correlationId + 1) & 0x7fffffff;
-    let frame: Uint8Array;
+    let frame: Uint8Array[];
     try {
-      // A copy: the socket keeps the chunk, and the writer is reused for the next request.
-      frame = encodeRequestFrame(this.#writer, api, version, correlationId, this.#clientId, request).slice();
+      encodeRequestFrame(this.#writer, api, version, correlationId, this.#clientId, request);
+      // Copies of the writer's bytes (the socket keeps what it is given, and the writer is reused);
+      // attached record batches are written as they are.
+      frame = this.#writer.parts();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -253,10 +257,10 @@ export class Connection {
       broker: this.broker,
       api: `${pending.api.name} v${pending.version}`,
       correlationId: pending.correlationId,
-      bytes: pending.frame?.length ?? 0,
+      bytes: pending.frame?.reduce((sum, part) => sum + part.length, 0) ?? 0,
     });
     if (pending.expectResponse) this.#inFlight.set(pending.correlationId, pending);
-    this.#socket.write(pending.frame as Uint8Array);
+    for (const part of pending.frame as Uint8Array[]) this.#socket.write(part);
     pending.frame = undefined;
     if (!pending.expectResponse) {
       clearTimeout(pending.timer);

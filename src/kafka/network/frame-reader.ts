@@ -7,6 +7,23 @@
  */
 import { ProtocolError } from "../protocol/reader.ts";
 
+type UnsafeAllocator = { allocUnsafeSlow?: (size: number) => Uint8Array };
+const runtimeBuffer = (globalThis as { Buffer?: UnsafeAllocator }).Buffer;
+const allocUnsafeSlow = runtimeBuffer?.allocUnsafeSlow?.bind(runtimeBuffer);
+
+/**
+ * A buffer for a frame that spans chunks. Where the runtime has one (Node,
+ * Deno and Bun's `Buffer.allocUnsafeSlow`), it is not zero-filled first:
+ * every byte is copied in before the frame is read, and filling a fresh
+ * multi-megabyte Fetch response with zeros made copying into it about 1.6
+ * times slower. Returned as a plain Uint8Array (a Buffer's `slice` is a view).
+ */
+function frameBuffer(size: number): Uint8Array {
+  if (!allocUnsafeSlow) return new Uint8Array(size);
+  const bytes = allocUnsafeSlow(size);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, size);
+}
+
 /** Largest response accepted by default: 100 MiB (a Fetch response is bounded by the request's maxBytes). */
 export const DEFAULT_MAX_RESPONSE_SIZE = 100 * 1024 * 1024;
 
@@ -91,7 +108,7 @@ export class FrameReader {
   }
 
   #startPartial(size: number): void {
-    this.#partial = new Uint8Array(size);
+    this.#partial = frameBuffer(size);
     this.#partialFilled = 0;
   }
 

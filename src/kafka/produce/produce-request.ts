@@ -47,9 +47,10 @@ export function writeProduceBody(out: ByteWriter, acks: number, timeoutMs: numbe
     for (const data of partitions) {
       out.int32(data.partition);
       const sizeAt = out.offset;
+      const start = out.length;
       out.int32(0);
       data.writeBatch(out);
-      out.view.setInt32(sizeAt, out.offset - sizeAt - 4);
+      out.view.setInt32(sizeAt, out.length - start - 4);
     }
   }
 }

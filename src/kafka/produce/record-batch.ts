@@ -160,14 +160,15 @@ export interface BatchHeader {
 
 /**
  * Append a whole record batch to `out`: header, then `payload` (the records
- * section, compressed when the header says so), with its CRC32C.
+ * section, compressed when the header says so), with its CRC32C. Large
+ * payload parts are attached, not copied: they must not change until sent.
  */
 export function writeRecordBatch(out: ByteWriter, header: BatchHeader, payload: Uint8Array | readonly Uint8Array[]): void {
   const parts = payload instanceof Uint8Array ? [payload] : payload;
   let length = 0;
   for (const part of parts) length += part.length;
-  out.ensure(BATCH_HEADER_SIZE + length);
-  const start = out.offset;
+  out.ensure(BATCH_HEADER_SIZE);
+  const start = out.length;
   out.int64(0); // base offset: the broker assigns offsets
   out.int32(BATCH_HEADER_SIZE - 12 + length); // batch length, after this field
   out.int32(-1); // partition leader epoch
@@ -183,7 +184,9 @@ export function writeRecordBatch(out: ByteWriter, header: BatchHeader, payload: 
   out.int16(header.producerEpoch);
   out.int32(header.baseSequence);
   out.int32(header.count);
-  for (const part of parts) out.raw(part);
-  out.view.setUint32(crcAt, crc32c(out.bytes, 0, attributesAt, out.offset));
-  if (out.offset - start !== BATCH_HEADER_SIZE + length) throw new Error("record batch size mismatch");
+  let crc = crc32c(out.bytes, 0, attributesAt, out.offset);
+  for (const part of parts) crc = crc32c(part, crc);
+  out.view.setUint32(crcAt, crc);
+  for (const part of parts) out.attach(part);
+  if (out.length - start !== BATCH_HEADER_SIZE + length) throw new Error("record batch size mismatch");
 }

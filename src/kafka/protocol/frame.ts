@@ -14,6 +14,8 @@ const API_VERSIONS_KEY = 18;
 /**
  * Write a whole request frame (size prefix, header, body) into `out` from
  * its start and return a view of it (valid until `out` is written again).
+ * A body that attached bytes ({@link ByteWriter.attach}: produce requests)
+ * is whole only in `out.parts()`.
  */
 export function encodeRequestFrame<Req>(
   out: ByteWriter,
@@ -32,7 +34,7 @@ export function encodeRequestFrame<Req>(
   out.string(clientId); // the header's client id is never compact
   out.tagsOf(flexible);
   api.encode(out, request, version);
-  out.view.setInt32(0, out.offset - 4);
+  out.view.setInt32(0, out.length - 4);
   return out.written();
 }
 

@@ -18,13 +18,31 @@ export function varintSize(value: number): number {
   return size;
 }
 
-/** Appends big-endian integers, zigzag varints and byte strings. */
+/** Below this, {@link ByteWriter.attach} copies: a part of its own would cost more to send than the copy. */
+const ATTACH_MIN_BYTES = 8192;
+
+/**
+ * Appends big-endian integers, zigzag varints and byte strings. Large byte
+ * strings may be attached by reference instead of copied ({@link attach});
+ * {@link parts} then gives everything in order.
+ */
 export class ByteWriter {
   bytes: Uint8Array;
   view: DataView;
+  /** Where the next own byte goes in {@link bytes} (attached bytes not counted). */
   offset = 0;
+  /** Attached byte strings and the own offset each goes before. */
+  #attached: { at: number; bytes: Uint8Array }[] | undefined;
+  #attachedLength = 0;
+  readonly #attaches: boolean;
 
-  constructor(initialSize = 1024) {
+  /**
+   * @param initialSize bytes reserved at first (the writer grows as needed).
+   * @param attaches whether {@link attach} may keep large data by reference
+   *   (a writer whose output goes out through {@link parts}); otherwise it copies.
+   */
+  constructor(initialSize = 1024, attaches = false) {
+    this.#attaches = attaches;
     this.bytes = new Uint8Array(initialSize);
     this.view = new DataView(this.bytes.buffer);
   }
@@ -32,6 +50,41 @@ export class ByteWriter {
   /** Forget the contents, keep the memory. */
   reset(): void {
     this.offset = 0;
+    this.#attached = undefined;
+    this.#attachedLength = 0;
+  }
+
+  /** Bytes written so far, attached ones included: where the next byte lands in {@link parts}. */
+  get length(): number {
+    return this.offset + this.#attachedLength;
+  }
+
+  /**
+   * Place `data` here without copying it (small data is copied): it goes
+   * out as it is, so it must not change afterwards. Only {@link parts}
+   * includes attached bytes; {@link written} holds the writer's own.
+   */
+  attach(data: Uint8Array): void {
+    if (!this.#attaches || data.length < ATTACH_MIN_BYTES) {
+      this.raw(data);
+      return;
+    }
+    this.#attached ??= [];
+    this.#attached.push({ at: this.offset, bytes: data });
+    this.#attachedLength += data.length;
+  }
+
+  /** Everything written, in order: the writer's own bytes (copies, as the writer is reused) between attached ones. */
+  parts(): Uint8Array[] {
+    const parts: Uint8Array[] = [];
+    let from = 0;
+    for (const { at, bytes } of this.#attached ?? []) {
+      if (at > from) parts.push(this.bytes.slice(from, at));
+      parts.push(bytes);
+      from = at;
+    }
+    if (this.offset > from || parts.length === 0) parts.push(this.bytes.slice(from, this.offset));
+    return parts;
   }
 
   /** Make room for `length` more bytes (doubling, so appends stay linear). */
@@ -46,7 +99,7 @@ export class ByteWriter {
     this.view = new DataView(grown.buffer);
   }
 
-  /** The bytes written so far (a view, valid until the next write or reset). */
+  /** The writer's own bytes written so far, attached ones left out (a view, valid until the next write or reset). */
   written(): Uint8Array {
     return this.bytes.subarray(0, this.offset);
   }
