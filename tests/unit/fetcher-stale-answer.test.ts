@@ -3,7 +3,9 @@
  * an answer that waits for its turn while another partition's handler runs
  * is dropped when its partition was revoked and assigned again meanwhile,
  * so a partition lost and regained is read once, from where the new
- * assignment starts, not also from the stale answer.
+ * assignment starts, not also from the stale answer; and a leader that
+ * fails does not end the round before the other leaders answered, so a
+ * partition is never asked for twice at once (and handled twice).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -38,22 +40,25 @@ function batchBytes(baseOffset: number, count: number): Uint8Array {
   return bytes;
 }
 
-/** A cluster with one leader for every partition of TOPIC, whose Fetch answers what `answer` says. */
-function scriptedCluster(answer: (request: FetchRequest) => FetchResponse): Cluster {
+/** A cluster whose Fetch answers what `answer` says (after 1 ms); every partition led by broker 1 unless `leaderOf` says otherwise. */
+function scriptedCluster(
+  answer: (request: FetchRequest, node: number) => FetchResponse | Promise<FetchResponse>,
+  leaderOf: (partition: number) => number = () => 1,
+): Cluster {
   return {
     metadata: async () => {},
-    leaderOf: () => ({ leaderId: 1, leaderEpoch: 0 }),
-    send: async (_node: number, _api: unknown, request: FetchRequest) => {
+    leaderOf: (_topic: string, partition: number) => ({ leaderId: leaderOf(partition), leaderEpoch: 0 }),
+    send: async (node: number, _api: unknown, request: FetchRequest) => {
       await new Promise((resolve) => setTimeout(resolve, 1));
-      return answer(request);
+      return answer(request, node);
     },
     drop: () => {},
   } as unknown as Cluster;
 }
 
-test("an answer waiting for its turn is dropped once its partition was revoked and assigned again", async () => {
-  const fetches: string[] = [];
-  const cluster = scriptedCluster((request) => ({
+/** The answer of a log holding offsets 0..9 of every partition, noting each partition fetched in `fetches`. */
+function tenRecordLog(request: FetchRequest, fetches: string[]): FetchResponse {
+  return {
     throttleTimeMs: 0,
     errorCode: 0,
     sessionId: 0,
@@ -75,7 +80,14 @@ test("an answer waiting for its turn is dropped once its partition was revoked a
         };
       }),
     })),
-  }));
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("an answer waiting for its turn is dropped once its partition was revoked and assigned again", async () => {
+  const fetches: string[] = [];
+  const cluster = scriptedCluster((request) => tenRecordLog(request, fetches));
   const delivered: string[] = [];
   let releaseFirst!: () => void;
   const firstHeld = new Promise<void>((resolve) => {
@@ -121,4 +133,50 @@ test("an answer waiting for its turn is dropped once its partition was revoked a
     delivered.filter((d) => d.startsWith("p0")),
     ["p0: 0..9"],
   );
+});
+
+test("a leader that fails does not end the round early: a partition of another leader is asked for once at a time and handled once", async () => {
+  const fetches: string[] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  // Partition 0's leader (broker 1) is down: its fetches fail at once. Partition 1's leader (broker 2)
+  // answers after 400 ms, longer than the fetcher's first backoffs.
+  const cluster = scriptedCluster(
+    async (request, node) => {
+      if (node === 1) throw new Error("connection refused (scripted)");
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await sleep(400);
+      inFlight--;
+      return tenRecordLog(request, fetches);
+    },
+    (partition) => partition + 1,
+  );
+  const delivered: string[] = [];
+  const errors: string[] = [];
+  const fetcher = new Fetcher(cluster, {
+    maxWaitMs: 5,
+    partitionMaxBytes: 1 << 20,
+    maxBytes: 1 << 20,
+    isolationLevel: 0,
+    resetTo: "earliest",
+    concurrency: 4,
+    onError: (error) => errors.push(error.message),
+    handle: async (batch) => {
+      const offsets = batch.records.map((r) => Number(r.offset));
+      delivered.push(`p${batch.partition}: ${offsets[0]}..${offsets[offsets.length - 1]}`);
+    },
+  });
+  try {
+    fetcher.assign([
+      { topic: TOPIC, partition: 0, offset: 0 },
+      { topic: TOPIC, partition: 1, offset: 0 },
+    ]);
+    await sleep(1_000);
+  } finally {
+    await fetcher.stop();
+  }
+  assert.ok(errors.length > 0, "the failing leader was reported");
+  assert.equal(mostInFlight, 1, `partition 1 was asked for once at a time (fetches: ${fetches.join(", ")})`);
+  assert.deepEqual(delivered, ["p1: 0..9"], "partition 1's records were handled once");
 });

@@ -5,7 +5,8 @@
  * `concurrency` partitions at a time), moves the positions on, and starts
  * the next round. A partition whose handler is running is not fetched
  * again, so its records arrive in order and once; a seek or a revoke made
- * while a handler runs wins over the position the handler reached.
+ * while a handler runs wins over the position the handler reached. A round
+ * ends when everything it started has ended, failed leaders included.
  * @module
  */
 
@@ -189,7 +190,10 @@ export class Fetcher {
         );
       }
     };
-    await Promise.all(
+    // Every leader's answer is waited for, even when another leader failed: a round that ended early
+    // would leave fetches out, and the next round would ask again for their partitions (not yet busy),
+    // so two answers for the same partition and offset would both be handled.
+    const fetches = await Promise.allSettled(
       [...byLeader].map(async ([leaderId, positions]) => {
         const fetched = await this.#fetch(leaderId, positions);
         for (const [position, answer] of fetched) {
@@ -201,6 +205,8 @@ export class Fetcher {
     );
     // Handlers started while other leaders' answers arrived; wait for all of them.
     while (handlers.length > 0) await Promise.all(handlers.splice(0));
+    const failed = fetches.find((f) => f.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   async #fetch(leaderId: number, positions: Position[]): Promise<[Position, FetchResponsePartition][]> {
