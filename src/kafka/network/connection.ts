@@ -224,6 +224,8 @@ export class Connection {
       // Copies of the writer's bytes (the socket keeps what it is given, and the writer is reused);
       // attached record batches are written as they are.
       frame = this.#writer.parts();
+      // The writer keeps its memory for the next request, not the record batches attached to this one.
+      this.#writer.reset();
     } catch (error) {
       return Promise.reject(error);
     }
