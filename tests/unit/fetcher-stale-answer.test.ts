@@ -14,6 +14,7 @@ import type { Cluster } from "../../src/kafka/network/cluster.ts";
 import { COMPRESSION_IDS, RecordsBuilder, writeRecordBatch } from "../../src/kafka/produce/record-batch.ts";
 import type { FetchRequest, FetchResponse } from "../../src/kafka/protocol/fetch.ts";
 import { ByteWriter } from "../../src/kafka/protocol/writer.ts";
+import { sleep } from "../support/broker.ts";
 
 const TOPIC = "t.info";
 
@@ -49,7 +50,7 @@ function scriptedCluster(
     metadata: async () => {},
     leaderOf: (_topic: string, partition: number) => ({ leaderId: leaderOf(partition), leaderEpoch: 0 }),
     send: async (node: number, _api: unknown, request: FetchRequest) => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await sleep(1);
       return answer(request, node);
     },
     drop: () => {},
@@ -82,8 +83,6 @@ function tenRecordLog(request: FetchRequest, fetches: string[]): FetchResponse {
     })),
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test("an answer waiting for its turn is dropped once its partition was revoked and assigned again", async () => {
   const fetches: string[] = [];
@@ -119,11 +118,11 @@ test("an answer waiting for its turn is dropped once its partition was revoked a
       { topic: TOPIC, partition: 0, offset: 0 },
       { topic: TOPIC, partition: 1, offset: 0 },
     ]);
-    while (delivered.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (delivered.length === 0) await sleep(1);
     releaseFirst();
     const deadline = Date.now() + 5_000;
-    while (!delivered.some((d) => d.startsWith("p1")) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    while (!delivered.some((d) => d.startsWith("p1")) && Date.now() < deadline) await sleep(2);
+    await sleep(30);
   } finally {
     await fetcher.stop();
   }
